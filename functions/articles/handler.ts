@@ -1,0 +1,134 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import type { Principal } from '#shared/articles/model.ts';
+import { ArticleService, etagOf } from '#shared/articles/service.ts';
+import { optionalEnv, requiredEnv } from '#shared/config.ts';
+import { MethodNotAllowedError, NotFoundError } from '#shared/errors.ts';
+import { header, readJsonBody } from '#shared/http/request.ts';
+import { empty, json, problem } from '#shared/http/response.ts';
+import { Registry } from '#shared/registry.ts';
+import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+export interface ArticlesDeps {
+  articles: ArticleService;
+  registry: Registry;
+  logger: Logger;
+}
+
+type Action = (event: Event, principal: Principal, deps: ArticlesDeps) => Promise<Result>;
+
+const articleId = (event: Event): string => event.pathParameters?.id ?? '';
+
+const ACTIONS: Record<ArticleRoute, Action> = {
+  'POST /articles': async (event, principal, { articles }) => {
+    const body = readJsonBody(event);
+    const { article, replayed } = await articles.create(principal, body, header(event, 'idempotency-key'));
+    return json(201, article, {
+      location: `/articles/${article.id}`,
+      etag: etagOf(article.version),
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  },
+  'GET /articles': async (event, principal, { articles }) => {
+    const query = event.queryStringParameters ?? {};
+    const page = await articles.list(principal, query);
+    const headers: Record<string, string> = {};
+    if (page.cursor) {
+      const next = new URLSearchParams({ ...definedOnly(query), cursor: page.cursor });
+      headers.link = `</articles?${next}>; rel="next"`;
+    }
+    return json(200, { items: page.items, ...(page.cursor ? { nextCursor: page.cursor } : {}) }, headers);
+  },
+  'GET /articles/{id}': async (event, principal, { articles }) => {
+    const article = await articles.get(principal, articleId(event));
+    return json(200, article, { etag: etagOf(article.version) });
+  },
+  'PUT /articles/{id}': async (event, principal, { articles }) => {
+    const body = readJsonBody(event);
+    const article = await articles.correct(principal, articleId(event), header(event, 'if-match'), body);
+    return json(200, article, { etag: etagOf(article.version) });
+  },
+  'DELETE /articles/{id}': async (event, principal, { articles }) => {
+    const article = await articles.retract(principal, articleId(event), header(event, 'if-match'));
+    return empty(204, { etag: etagOf(article.version) });
+  },
+};
+
+/** Builds the editor API handler around its dependencies; `handler` below is the one Lambda runs. */
+export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
+  let resolved: ArticlesDeps | undefined = typeof deps === 'function' ? undefined : deps;
+  const get = () => {
+    resolved ??= (deps as () => ArticlesDeps)();
+    return resolved;
+  };
+  return middy<Event, Result, Error, Context>()
+    .use({
+      onError: async (request) => {
+        const { logger } = get();
+        const status = problem(request.error, request.event.rawPath, request.context.awsRequestId);
+        if (status.statusCode === 500) logger.error('request failed', { error: request.error as Error });
+        request.response = status;
+      },
+    })
+    .use({
+      after: async (request) => {
+        get().logger.info('request', {
+          route: request.event.routeKey,
+          status: request.response?.statusCode,
+        });
+      },
+    })
+    .handler(async (event) => {
+      const current = get();
+      const route = event.routeKey as ArticleRoute;
+      const action = ACTIONS[route];
+      if (!action) throw unrouted(event);
+      const principal = await current.registry.authenticate(header(event, 'authorization'));
+      current.logger.appendKeys({ keyId: principal.keyId });
+      try {
+        return await action(event, principal, current);
+      } finally {
+        current.logger.removeKeys(['keyId']);
+      }
+    });
+}
+
+/** 405 when the path exists under another method, else 404. */
+function unrouted(event: Event): Error {
+  const path = event.rawPath.replace(/\/+$/, '') || '/';
+  const allowed = ARTICLE_ROUTES.filter((route) => {
+    const pattern = route.split(' ')[1]?.replace(/\{[^}]+\}/g, '[^/]+') ?? '';
+    return new RegExp(`^${pattern}$`).test(path);
+  }).map((route) => route.split(' ')[0] ?? '');
+  return allowed.length
+    ? new MethodNotAllowedError(allowed)
+    : new NotFoundError(`There is no resource at ${path}.`);
+}
+
+function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && key !== 'cursor') out[key] = value;
+  return out;
+}
+
+/** Wires the handler to the table named by the environment: what runs in Lambda and in the local stack. */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ArticlesDeps {
+  const tableName = requiredEnv('TABLE_NAME', env);
+  const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
+  const registry = new DynamoDbRegistryStore(client, tableName);
+  return {
+    articles: new ArticleService(new DynamoDbArticleStore(client, tableName), registry),
+    registry: new Registry(registry),
+    logger: new Logger({ serviceName: 'articles' }),
+  };
+}
+
+export const handler = createHandler(() => depsFromEnv());

@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startStack } from './stack.ts';
+
+const DEFAULT_PORT = 3000;
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'Usage: npm start [-- --fresh]\n  PORT=3001 npm start   runs a second stack beside the first\n',
+  );
+  process.exit(0);
+}
+
+const port = Number(process.env.PORT ?? DEFAULT_PORT);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`PORT must be a port number, not ${process.env.PORT}\n`);
+  process.exit(2);
+}
+// The default stack keeps its state in .local/; a stack on another port gets a folder of its own.
+const root = resolve(import.meta.dirname, '..');
+const stateDir = port === DEFAULT_PORT ? join(root, '.local') : join(root, '.local', `port-${port}`);
+
+process.stdout.write(`Starting the local pipeline${values.fresh ? ' from an empty database' : ''}...\n`);
+const stack = await startStack({ port, stateDir, fresh: values.fresh });
+process.stdout.write(
+  [
+    '',
+    `  Editor API   ${stack.apiUrl}`,
+    `  Feeds        ${stack.feedsUrl}`,
+    `  Editor key   ${stack.editorKey}`,
+    `  Sources      ${stack.sources.join(', ')}`,
+    `  DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})`,
+    `  Written to   ${join(stateDir, 'stack.json')}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping...\n`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

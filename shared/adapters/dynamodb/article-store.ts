@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Article } from '../../articles/model.ts';
+import {
+  type ArticlePage,
+  type ArticleStore,
+  type ArticleSummary,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  InvalidCursorError,
+  WriteConflictError,
+} from '../../articles/ports.ts';
+import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
+import { guard } from './errors.ts';
+import {
+  articleKey,
+  ENTRY_FIELDS,
+  feedPartition,
+  idempotencyKey,
+  membershipKey,
+  SUMMARY_FIELDS,
+  TTL_ATTRIBUTE,
+  withoutKeys,
+} from './layout.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export class DynamoDbArticleStore implements ArticleStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getArticle(id: string): Promise<Article | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: articleKey(id), ConsistentRead: true }),
+      ),
+    );
+    return Item ? (withoutKeys(Item) as unknown as Article) : undefined;
+  }
+
+  async getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(scope, hashKey(key)),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!Item) return undefined;
+    return {
+      requestHash: Item.requestHash as string,
+      article: Item.article as Article,
+      expiresAt: (Item[TTL_ATTRIBUTE] as number) * 1000,
+    };
+  }
+
+  async createArticle(article: Article, claim?: IdempotencyClaim): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...articleKey(article.id), type: 'article', ...article },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...this.membershipPuts(article),
+    ];
+    if (claim) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...idempotencyKey(claim.scope, hashKey(claim.key)),
+            type: 'idempotency',
+            requestHash: claim.requestHash,
+            article: claim.article,
+            [TTL_ATTRIBUTE]: Math.ceil(claim.expiresAt / 1000),
+          },
+          // An expired record may still be there: DynamoDB's TTL deletes lazily.
+          ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now',
+          ExpressionAttributeNames: { '#expires': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+        },
+      });
+    }
+    await this.transact(items);
+  }
+
+  async replaceArticle(previous: Article, next: Article): Promise<void> {
+    const keep = new Set(
+      next.status === 'published'
+        ? feedIdsOf(next).map((feed) => membershipKey(feed, next).pk + membershipKey(feed, next).sk)
+        : [],
+    );
+    const deletes: TransactItem[] = feedIdsOf(previous)
+      .map((feed) => membershipKey(feed, previous))
+      .filter((key) => !keep.has(key.pk + key.sk))
+      .map((Key) => ({ Delete: { TableName: this.tableName, Key } }));
+    await this.transact([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...articleKey(next.id), type: 'article', ...next },
+          ConditionExpression: 'version = :previous',
+          ExpressionAttributeValues: { ':previous': previous.version },
+        },
+      },
+      ...deletes,
+      ...(next.status === 'published' ? this.membershipPuts(next) : []),
+    ]);
+  }
+
+  async listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage> {
+    const partition = feedPartition(feed);
+    const start = cursor === undefined ? undefined : decodeCursor(cursor, partition);
+    const names = Object.fromEntries(SUMMARY_FIELDS.map((field) => [`#${field}`, field]));
+    const { Items = [], LastEvaluatedKey } = await guard(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition },
+          ExpressionAttributeNames: names,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    const page: ArticlePage = { items: Items as ArticleSummary[] };
+    if (LastEvaluatedKey) page.cursor = encodeCursor(LastEvaluatedKey.sk as string);
+    return page;
+  }
+
+  private membershipPuts(article: Article): TransactItem[] {
+    const entry = Object.fromEntries(ENTRY_FIELDS.map((field) => [field, article[field]]));
+    return feedIdsOf(article).map((feed) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...membershipKey(feed, article), type: 'entry', feed, ...entry },
+      },
+    }));
+  }
+
+  private async transact(items: TransactItem[]): Promise<void> {
+    try {
+      await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        throw new WriteConflictError(codes.includes('ConditionalCheckFailed') ? 'condition' : 'transaction');
+      }
+      throw error;
+    }
+  }
+}
+
+/** Idempotency keys are caller-chosen strings of any length: store a fixed-size hash of them. */
+function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function encodeCursor(sk: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, sk }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, partition: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      v?: unknown;
+      sk?: unknown;
+    };
+    if (
+      parsed.v === 1 &&
+      typeof parsed.sk === 'string' &&
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z#[0-9a-f-]{36}$/.test(parsed.sk)
+    ) {
+      return { pk: partition, sk: parsed.sk };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('not a cursor of this listing');
+}

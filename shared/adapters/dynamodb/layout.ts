@@ -1,0 +1,71 @@
+import type { Article } from '../../articles/model.ts';
+import type { FeedId } from '../../feeds/feed-ids.ts';
+
+/**
+ * One table, keys `pk` (partition) and `sk` (sort), all strings. Items:
+ *
+ * | item | pk | sk |
+ * |---|---|---|
+ * | article | `article#{id}` | `article` |
+ * | feed membership (one per feed the article is in) | `feed#{feedId}` | `{publishedAt}#{id}` |
+ * | source | `source` | `{slug}` |
+ * | editor key | `key` | `{keyId}` |
+ * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
+ *
+ * A membership carries every field a feed entry shows, so the newest N entries of a feed are one `Query` on
+ * `feed#{feedId}`, newest first, whatever the size of the table. `type` names the kind of each item, for
+ * stream filters.
+ */
+export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export type ItemType = 'article' | 'entry' | 'source' | 'key' | 'idempotency';
+
+export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
+export const feedPartition = (feed: FeedId) => `feed#${feed}`;
+export const membershipKey = (feed: FeedId, article: Pick<Article, 'publishedAt' | 'id'>) => ({
+  pk: feedPartition(feed),
+  sk: `${article.publishedAt}#${article.id}`,
+});
+export const sourceKey = (slug: string) => ({ pk: 'source', sk: slug });
+export const editorKeyKey = (keyId: string) => ({ pk: 'key', sk: keyId });
+export const idempotencyKey = (scope: string, keyHash: string) => ({
+  pk: `idempotency#${scope}#${keyHash}`,
+  sk: 'idempotency',
+});
+
+/** The fields of an article that a feed entry needs, copied into each membership. */
+export const ENTRY_FIELDS = [
+  'id',
+  'source',
+  'title',
+  'url',
+  'contentHtml',
+  'summary',
+  'author',
+  'tags',
+  'citations',
+  'image',
+  'publishedAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof Article)[];
+
+/** The fields the list endpoint returns. */
+export const SUMMARY_FIELDS = [
+  'id',
+  'source',
+  'title',
+  'url',
+  'summary',
+  'tags',
+  'publishedAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (typeof ENTRY_FIELDS)[number][];
+
+/** An item without the table's own attributes: what the domain knows of it. */
+export function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest;
+}

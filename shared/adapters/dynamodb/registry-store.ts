@@ -1,0 +1,117 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Source } from '../../articles/model.ts';
+import type { RegistryStore, StoredKey } from '../../articles/ports.ts';
+import { guard } from './errors.ts';
+import { editorKeyKey, sourceKey, withoutKeys } from './layout.ts';
+
+/** Sources and editor keys, in the same table as the articles (partitions `source` and `key`). */
+export class DynamoDbRegistryStore implements RegistryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSource(source: Source): Promise<void> {
+    await guard(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sourceKey(source.slug), type: 'source', ...source },
+        }),
+      ),
+    );
+  }
+
+  async getSource(slug: string): Promise<Source | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: sourceKey(slug) })),
+    );
+    return Item ? (withoutKeys(Item) as unknown as Source) : undefined;
+  }
+
+  async listSources(): Promise<Source[]> {
+    return (await this.queryPartition('source')) as unknown as Source[];
+  }
+
+  async putKey(key: StoredKey): Promise<void> {
+    await guard(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...editorKeyKey(key.keyId), type: 'key', ...key, sources: encodeScope(key.sources) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async getKey(keyId: string): Promise<StoredKey | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: editorKeyKey(keyId), ConsistentRead: true }),
+      ),
+    );
+    return Item ? decodeKey(Item) : undefined;
+  }
+
+  async listKeys(): Promise<StoredKey[]> {
+    return (await this.queryPartition('key')).map(decodeKey);
+  }
+
+  async revokeKey(keyId: string, at: string): Promise<boolean> {
+    try {
+      await guard(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: editorKeyKey(keyId),
+            UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []).map(withoutKeys));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+/** `*` for every source; DynamoDB has no empty sets, so a list is stored as a list. */
+function encodeScope(scope: StoredKey['sources']): string | string[] {
+  return scope === '*' ? '*' : [...scope];
+}
+
+function decodeKey(item: Record<string, unknown>): StoredKey {
+  const key = withoutKeys(item) as unknown as StoredKey;
+  return { ...key, sources: item.sources === '*' ? '*' : (item.sources as string[]) };
+}

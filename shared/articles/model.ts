@@ -1,0 +1,76 @@
+/** A tag as the editor wrote it (`label`) and as it appears in paths (`slug`). */
+export interface Tag {
+  label: string;
+  slug: string;
+}
+
+/** An outlet the article cites, such as a newspaper it quotes. */
+export interface Citation {
+  name: string;
+  url?: string;
+}
+
+export interface Author {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface Image {
+  url: string;
+  alt?: string;
+}
+
+/** What an editor controls: everything the feeds show of an article. */
+export interface ArticleContent {
+  source: string;
+  title: string;
+  url: string;
+  contentHtml: string;
+  summary: string;
+  author?: Author;
+  tags: Tag[];
+  citations: Citation[];
+  image?: Image;
+}
+
+/** A validated, normalised submission; `publishedAt` is absent when the editor left it to the server. */
+export interface Submission extends ArticleContent {
+  publishedAt?: string;
+}
+
+export type ArticleStatus = 'published' | 'retracted';
+
+/** An article as stored: the content plus what the server mints and keeps. */
+export interface Article extends ArticleContent {
+  id: string;
+  status: ArticleStatus;
+  version: number;
+  publishedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  retractedAt?: string;
+}
+
+/** A registered source: a publication whose feeds the pipeline publishes. */
+export interface Source {
+  slug: string;
+  name: string;
+  homepageUrl: string;
+  description: string;
+  language: string;
+  createdAt: string;
+}
+
+/** Which sources a caller may write to: every source, or a fixed list of slugs. */
+export type SourceScope = '*' | readonly string[];
+
+/** The editor key behind a request, once authenticated. */
+export interface Principal {
+  keyId: string;
+  sources: SourceScope;
+}
+
+export function scopeAllows(scope: SourceScope, source: string): boolean {
+  return scope === '*' || scope.includes(source);
+}

@@ -1,0 +1,275 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  ForbiddenError,
+  fieldError,
+  NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  ValidationError,
+} from '../errors.ts';
+import { feedIdFor } from '../feeds/feed-ids.ts';
+import { isSlug } from '../slug.ts';
+import { type Article, type Principal, type Submission, scopeAllows } from './model.ts';
+import {
+  type ArticlePage,
+  type ArticleStore,
+  type Clock,
+  InvalidCursorError,
+  type RegistryStore,
+  systemClock,
+  WriteConflictError,
+} from './ports.ts';
+import { parseSubmission } from './submission.ts';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** How often a write that lost a transaction race is tried again before the caller is told. */
+const RACE_ATTEMPTS = 5;
+
+export interface CreateResult {
+  article: Article;
+  /** True when an `Idempotency-Key` matched an earlier request and nothing was written. */
+  replayed: boolean;
+}
+
+export interface ListQuery {
+  source?: string | undefined;
+  tag?: string | undefined;
+  limit?: string | undefined;
+  cursor?: string | undefined;
+}
+
+/** The editor use cases: post, read, correct, retract and list articles. */
+export class ArticleService {
+  constructor(
+    private readonly store: ArticleStore,
+    private readonly sources: Pick<RegistryStore, 'getSource'>,
+    private readonly clock: Clock = systemClock,
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<CreateResult> {
+    const submission = parseSubmission(body, this.clock.now());
+    await this.authorise(principal, submission.source);
+    await this.requireSource(submission.source);
+    const requestHash = idempotencyKey === undefined ? '' : hashRequest(body);
+    for (let attempt = 1; ; attempt++) {
+      if (idempotencyKey !== undefined) {
+        const earlier = await this.store.getIdempotency(principal.keyId, idempotencyKey);
+        if (earlier && earlier.expiresAt > this.clock.now()) {
+          if (earlier.requestHash !== requestHash) {
+            throw new ValidationError([
+              fieldError(
+                ['Idempotency-Key'],
+                'was already used with a different body in the last 24 hours; use a new key for a new article',
+              ),
+            ]);
+          }
+          return { article: earlier.article, replayed: true };
+        }
+      }
+      const now = this.clock.now();
+      const stamp = new Date(now).toISOString();
+      const { publishedAt, ...content } = submission;
+      const article: Article = {
+        ...content,
+        id: this.newId(),
+        status: 'published',
+        version: 1,
+        publishedAt: publishedAt ?? stamp,
+        createdAt: stamp,
+        updatedAt: stamp,
+      };
+      try {
+        await this.store.createArticle(
+          article,
+          idempotencyKey === undefined
+            ? undefined
+            : {
+                scope: principal.keyId,
+                key: idempotencyKey,
+                requestHash,
+                article,
+                expiresAt: now + IDEMPOTENCY_TTL_MS,
+              },
+        );
+        return { article, replayed: false };
+      } catch (error) {
+        // Another request with the same key won the race: go round and answer with its article.
+        if (
+          !(error instanceof WriteConflictError) ||
+          idempotencyKey === undefined ||
+          attempt >= RACE_ATTEMPTS
+        ) {
+          throw error instanceof WriteConflictError
+            ? new ConflictError('A concurrent request with the same Idempotency-Key is in progress; retry.')
+            : error;
+        }
+        await pause(attempt);
+      }
+    }
+  }
+
+  async get(principal: Principal, id: string): Promise<Article> {
+    const article = await this.store.getArticle(id);
+    if (!article) throw new NotFoundError(`There is no article ${id}.`);
+    await this.authorise(principal, article.source);
+    return article;
+  }
+
+  async correct(
+    principal: Principal,
+    id: string,
+    ifMatch: string | undefined,
+    body: unknown,
+  ): Promise<Article> {
+    const current = await this.get(principal, id);
+    if (ifMatch === undefined) {
+      throw new PreconditionRequiredError(
+        `A correction needs If-Match with the article's current ETag ("${current.version}"), so it cannot overwrite a correction it has not seen.`,
+      );
+    }
+    this.checkPrecondition(current, ifMatch);
+    if (current.status === 'retracted')
+      throw new ConflictError(`Article ${id} is retracted and cannot be corrected.`);
+    const submission: Submission = parseSubmission(body, this.clock.now());
+    if (submission.source !== current.source) {
+      await this.authorise(principal, submission.source);
+      await this.requireSource(submission.source);
+    }
+    const stamp = new Date(this.clock.now()).toISOString();
+    const { publishedAt, ...content } = submission;
+    const next: Article = {
+      ...content,
+      id,
+      status: 'published',
+      version: current.version + 1,
+      publishedAt: publishedAt ?? current.publishedAt,
+      createdAt: current.createdAt,
+      updatedAt: laterThan(stamp, current.updatedAt),
+    };
+    await this.replace(current, next);
+    return next;
+  }
+
+  async retract(principal: Principal, id: string, ifMatch: string | undefined): Promise<Article> {
+    const current = await this.get(principal, id);
+    if (ifMatch !== undefined) this.checkPrecondition(current, ifMatch);
+    if (current.status === 'retracted') return current;
+    const stamp = laterThan(new Date(this.clock.now()).toISOString(), current.updatedAt);
+    const next: Article = {
+      ...current,
+      status: 'retracted',
+      version: current.version + 1,
+      updatedAt: stamp,
+      retractedAt: stamp,
+    };
+    await this.replace(current, next);
+    return next;
+  }
+
+  async list(principal: Principal, query: ListQuery): Promise<ArticlePage> {
+    const errors = [];
+    if (query.source !== undefined && !isSlug(query.source))
+      errors.push(fieldError(['source'], 'must be a source slug'));
+    if (query.tag !== undefined && !isSlug(query.tag)) errors.push(fieldError(['tag'], 'must be a tag slug'));
+    let limit = DEFAULT_PAGE_SIZE;
+    if (query.limit !== undefined) {
+      limit = /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : Number.NaN;
+      if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
+        errors.push(fieldError(['limit'], `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
+      }
+    }
+    if (errors.length) throw new ValidationError(errors);
+    if (query.source === undefined) {
+      if (principal.sources !== '*') {
+        throw new ForbiddenError('This key is limited to some sources: pass ?source= to list one of them.');
+      }
+    } else {
+      await this.authorise(principal, query.source);
+    }
+    try {
+      return await this.store.listFeed(feedIdFor(query), limit, query.cursor);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new ValidationError([fieldError(['cursor'], 'is not a cursor from this listing')]);
+      }
+      throw error;
+    }
+  }
+
+  private async replace(current: Article, next: Article): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.replaceArticle(current, next);
+        return;
+      } catch (error) {
+        if (!(error instanceof WriteConflictError)) throw error;
+        if (error.reason === 'condition' || attempt >= RACE_ATTEMPTS) {
+          throw new PreconditionFailedError(
+            `Article ${current.id} changed while this request was applied; fetch it again and retry with its new ETag.`,
+          );
+        }
+        await pause(attempt);
+      }
+    }
+  }
+
+  private checkPrecondition(current: Article, ifMatch: string): void {
+    if (!etagMatches(ifMatch, current.version)) {
+      throw new PreconditionFailedError(
+        `If-Match ${ifMatch} does not match the current version of article ${current.id}, which is "${current.version}".`,
+      );
+    }
+  }
+
+  private async authorise(principal: Principal, source: string): Promise<void> {
+    if (!scopeAllows(principal.sources, source)) {
+      throw new ForbiddenError(`This key may not act on source ${source}.`);
+    }
+  }
+
+  private async requireSource(slug: string): Promise<void> {
+    if (!(await this.sources.getSource(slug))) {
+      throw new ValidationError([fieldError(['source'], `${slug} is not a registered source`)]);
+    }
+  }
+}
+
+/** The strong ETag of a version. */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** Whether an If-Match header matches a version: `*`, or a list with `"3"` (a bare `3` is accepted too). */
+export function etagMatches(ifMatch: string, version: number): boolean {
+  return ifMatch
+    .split(',')
+    .map((tag) => tag.trim())
+    .some((tag) => tag === '*' || tag === etagOf(version) || tag === String(version));
+}
+
+/** A hash of a JSON body that ignores key order and whitespace. */
+export function hashRequest(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** `stamp`, or one millisecond after `previous` if the clock has not moved past it: updates never go back in time. */
+function laterThan(stamp: string, previous: string): string {
+  return stamp > previous ? stamp : new Date(Date.parse(previous) + 1).toISOString();
+}
+
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 20));
+}

@@ -1,0 +1,136 @@
+import sanitizeHtml from 'sanitize-html';
+import { collapseWhitespace } from './text.ts';
+
+const ALLOWED_TAGS = [
+  'p',
+  'br',
+  'hr',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'q',
+  'cite',
+  'pre',
+  'code',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'u',
+  's',
+  'small',
+  'sub',
+  'sup',
+  'mark',
+  'abbr',
+  'time',
+  'a',
+  'img',
+  'figure',
+  'figcaption',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'caption',
+];
+
+const URL_ATTRIBUTES: Record<string, string> = { a: 'href', img: 'src', blockquote: 'cite', q: 'cite' };
+
+/** Makes a URL absolute against the article's canonical link; undefined when it is not http(s) afterwards. */
+export function absoluteHttpUrl(value: string, base: string): string | undefined {
+  try {
+    const url = new URL(value.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cleans editor HTML down to an allowlist of structural and inline elements: no script, style, iframe or
+ * event handler survives, links and images keep only http(s) (and mailto for links) URLs, and relative URLs
+ * become absolute against `baseUrl` so the content still works inside a feed reader.
+ */
+export function sanitizeContentHtml(html: string, baseUrl: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: {
+      a: ['href', 'title', 'hreflang'],
+      img: ['src', 'alt', 'title', 'width', 'height'],
+      blockquote: ['cite'],
+      q: ['cite'],
+      time: ['datetime'],
+      abbr: ['title'],
+      th: ['colspan', 'rowspan', 'scope'],
+      td: ['colspan', 'rowspan'],
+      ol: ['start'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: [
+      'script',
+      'style',
+      'textarea',
+      'option',
+      'noscript',
+      'iframe',
+      'object',
+      'embed',
+      'svg',
+      'math',
+    ],
+    transformTags: {
+      '*': (tagName, attribs) => {
+        const name = URL_ATTRIBUTES[tagName];
+        const raw = name ? attribs[name] : undefined;
+        if (!name || raw === undefined) return { tagName, attribs };
+        const next = { ...attribs };
+        const absolute = raw.trim().toLowerCase().startsWith('mailto:')
+          ? raw.trim()
+          : absoluteHttpUrl(raw, baseUrl);
+        if (absolute === undefined) delete next[name];
+        else next[name] = absolute;
+        return { tagName, attribs: next };
+      },
+    },
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  }).trim();
+}
+
+/** The visible text of a fragment of HTML, on one line. */
+export function htmlToText(html: string): string {
+  const text = sanitizeHtml(html.replace(/<\/(p|li|h\d|blockquote|div|tr)>|<br\s*\/?>/gi, '$& '), {
+    allowedTags: [],
+    allowedAttributes: {},
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'svg', 'math'],
+  });
+  return collapseWhitespace(decodeEntities(text));
+}
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
+    if (body[0] === '#') {
+      const code =
+        body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    }
+    return NAMED[body.toLowerCase()] ?? whole;
+  });
+}

@@ -1,0 +1,98 @@
+import type { Principal, Source, SourceScope } from './articles/model.ts';
+import { type Clock, type RegistryStore, type StoredKey, systemClock } from './articles/ports.ts';
+import { UnauthorizedError } from './errors.ts';
+import { mintKey, parseKey, secretMatches } from './keys.ts';
+import { isSlug, toSlug } from './slug.ts';
+import { collapseWhitespace } from './text.ts';
+
+export interface SourceInput {
+  slug: string;
+  name: string;
+  homepageUrl: string;
+  description?: string;
+  language?: string;
+}
+
+/** Operator use cases: register sources, create, list and revoke editor keys, and authenticate a request. */
+export class Registry {
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Registers (or updates) a source; throws with the offending option named when the input is unusable. */
+  async addSource(input: SourceInput): Promise<Source> {
+    const slug = toSlug(input.slug);
+    if (!slug || slug !== input.slug)
+      throw new Error(`slug must be a slug such as ${toSlug(input.slug) || 'the-gaze'}`);
+    const name = collapseWhitespace(input.name);
+    if (!name) throw new Error('--name must not be empty');
+    let homepageUrl: string;
+    try {
+      const url = new URL(input.homepageUrl);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+      homepageUrl = url.href;
+    } catch {
+      throw new Error('--homepage must be an absolute http(s) URL');
+    }
+    const language = input.language ?? 'en';
+    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language))
+      throw new Error('--language must be a language tag such as en or en-GB');
+    const existing = await this.store.getSource(slug);
+    const source: Source = {
+      slug,
+      name,
+      homepageUrl,
+      description: collapseWhitespace(input.description ?? '') || `Articles from ${name}`,
+      language,
+      createdAt: existing?.createdAt ?? new Date(this.clock.now()).toISOString(),
+    };
+    await this.store.putSource(source);
+    return source;
+  }
+
+  listSources(): Promise<Source[]> {
+    return this.store.listSources();
+  }
+
+  /** Creates a key for some sources (every one must be registered) or all of them; returns the secret once. */
+  async createKey(sources: SourceScope, label: string): Promise<{ key: string; stored: StoredKey }> {
+    if (sources !== '*') {
+      if (sources.length === 0) throw new Error('a key needs --sources a,b or --all');
+      for (const slug of sources) {
+        if (!isSlug(slug) || !(await this.store.getSource(slug)))
+          throw new Error(`${slug} is not a registered source`);
+      }
+    }
+    const minted = mintKey();
+    const stored: StoredKey = {
+      keyId: minted.keyId,
+      secretHash: minted.secretHash,
+      sources: sources === '*' ? '*' : [...new Set(sources)],
+      label: collapseWhitespace(label),
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    await this.store.putKey(stored);
+    return { key: minted.key, stored };
+  }
+
+  listKeys(): Promise<StoredKey[]> {
+    return this.store.listKeys();
+  }
+
+  revokeKey(keyId: string): Promise<boolean> {
+    return this.store.revokeKey(keyId, new Date(this.clock.now()).toISOString());
+  }
+
+  /** Resolves an `Authorization` header to the key's principal, or throws 401 without saying which part failed. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (!authorization) throw new UnauthorizedError('Send an editor key as Authorization: Bearer <key>.');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const parsed = match?.[1] ? parseKey(match[1]) : undefined;
+    const stored = parsed ? await this.store.getKey(parsed.keyId) : undefined;
+    if (!parsed || !stored || stored.revokedAt || !secretMatches(parsed.secret, stored.secretHash)) {
+      throw new UnauthorizedError('The editor key is not valid, or has been revoked.');
+    }
+    return { keyId: stored.keyId, sources: stored.sources };
+  }
+}
