@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { startStack } from './stack.ts';
 
 const DEFAULT_PORT = 3000;
+// The SDK's notice that releases from 2027 need Node 22 says nothing a local run can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +26,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 // The default stack keeps its state in .local/; a stack on another port gets a folder of its own.
 const root = resolve(import.meta.dirname, '..');
-const stateDir = port === DEFAULT_PORT ? join(root, '.local') : join(root, '.local', `port-${port}`);
+const stateDir =
+  process.env.LOCAL_STATE_DIR ??
+  (port === DEFAULT_PORT ? join(root, '.local') : join(root, '.local', `port-${port}`));
 
 process.stdout.write(`Starting the local pipeline${values.fresh ? ' from an empty database' : ''}...\n`);
 const stack = await startStack({ port, stateDir, fresh: values.fresh });

@@ -26,11 +26,37 @@ type Action = (event: Event, principal: Principal, deps: ArticlesDeps) => Promis
 
 const articleId = (event: Event): string => event.pathParameters?.id ?? '';
 
+/** The order fields appear in responses: identity first, body in the middle, times last. */
+const FIELD_ORDER = [
+  'id',
+  'status',
+  'version',
+  'source',
+  'title',
+  'url',
+  'summary',
+  'contentHtml',
+  'author',
+  'tags',
+  'citations',
+  'image',
+  'publishedAt',
+  'createdAt',
+  'updatedAt',
+  'retractedAt',
+] as const;
+
+function present(article: Partial<Record<(typeof FIELD_ORDER)[number], unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    FIELD_ORDER.filter((field) => article[field] !== undefined).map((f) => [f, article[f]]),
+  );
+}
+
 const ACTIONS: Record<ArticleRoute, Action> = {
   'POST /articles': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
     const { article, replayed } = await articles.create(principal, body, header(event, 'idempotency-key'));
-    return json(201, article, {
+    return json(201, present(article), {
       location: `/articles/${article.id}`,
       etag: etagOf(article.version),
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
@@ -44,16 +70,20 @@ const ACTIONS: Record<ArticleRoute, Action> = {
       const next = new URLSearchParams({ ...definedOnly(query), cursor: page.cursor });
       headers.link = `</articles?${next}>; rel="next"`;
     }
-    return json(200, { items: page.items, ...(page.cursor ? { nextCursor: page.cursor } : {}) }, headers);
+    return json(
+      200,
+      { items: page.items.map(present), ...(page.cursor ? { nextCursor: page.cursor } : {}) },
+      headers,
+    );
   },
   'GET /articles/{id}': async (event, principal, { articles }) => {
     const article = await articles.get(principal, articleId(event));
-    return json(200, article, { etag: etagOf(article.version) });
+    return json(200, present(article), { etag: etagOf(article.version) });
   },
   'PUT /articles/{id}': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
     const article = await articles.correct(principal, articleId(event), header(event, 'if-match'), body);
-    return json(200, article, { etag: etagOf(article.version) });
+    return json(200, present(article), { etag: etagOf(article.version) });
   },
   'DELETE /articles/{id}': async (event, principal, { articles }) => {
     const article = await articles.retract(principal, articleId(event), header(event, 'if-match'));
