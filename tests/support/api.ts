@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
@@ -89,7 +89,7 @@ export async function startTestApi(): Promise<TestApi> {
 
   const items = async () => {
     const out: Record<string, unknown>[] = [];
-    let start: Record<string, any> | undefined;
+    let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await raw.send(
         new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }),
