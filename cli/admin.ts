@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { ServiceUnavailableError } from '#shared/errors.ts';
+import { Registry } from '#shared/registry.ts';
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+Commands
+  source add <slug> --name <name> --homepage <url> [--description <text>] [--language <tag>]
+  source list
+  key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
+  key list
+  key revoke <key-id>
+
+Target (default: the local stack in .local/stack.json, which npm start writes)
+  --stack <file>       another local stack's stack.json
+  --table <name>       a table in AWS (credentials and region from the usual AWS environment)
+  --region <region>    with --table
+  --endpoint <url>     with --table: a DynamoDB-compatible endpoint
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    homepage: { type: 'string' },
+    description: { type: 'string' },
+    language: { type: 'string' },
+    sources: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    label: { type: 'string' },
+    stack: { type: 'string' },
+    table: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function target(): { tableName: string; endpoint?: string | undefined; region?: string | undefined } {
+  const table = values.table ?? process.env.TABLE_NAME;
+  if (table)
+    return {
+      tableName: table,
+      endpoint: values.endpoint ?? process.env.DYNAMODB_ENDPOINT,
+      region: values.region,
+    };
+  const file = resolve(values.stack ?? join(import.meta.dirname, '..', '.local', 'stack.json'));
+  if (!existsSync(file)) fail(`No local stack found at ${file}: run npm start first, or pass --table.`);
+  const stack = JSON.parse(readFileSync(file, 'utf8')) as { tableName: string; dynamodbEndpoint: string };
+  return { tableName: stack.tableName, endpoint: stack.dynamodbEndpoint };
+}
+
+async function main(): Promise<void> {
+  const [noun, verb, arg] = positionals;
+  if (values.help || !noun) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const where = target();
+  const registry = new Registry(
+    new DynamoDbRegistryStore(
+      createDocumentClient({ endpoint: where.endpoint, region: where.region }),
+      where.tableName,
+    ),
+  );
+  const command = `${noun} ${verb ?? ''}`.trim();
+  switch (command) {
+    case 'source add': {
+      if (!arg) fail('source add needs a slug, e.g. the-gaze');
+      if (!values.name || !values.homepage) fail('source add needs --name and --homepage');
+      const source = await registry.addSource({
+        slug: arg,
+        name: values.name,
+        homepageUrl: values.homepage,
+        ...(values.description ? { description: values.description } : {}),
+        ...(values.language ? { language: values.language } : {}),
+      });
+      process.stdout.write(
+        `Registered ${source.slug}: ${source.name} <${source.homepageUrl}> (${source.language})\n`,
+      );
+      return;
+    }
+    case 'source list':
+      for (const source of await registry.listSources()) {
+        process.stdout.write(`${source.slug}\t${source.name}\t${source.homepageUrl}\t${source.language}\n`);
+      }
+      return;
+    case 'key create': {
+      if (values.all === Boolean(values.sources))
+        fail('key create needs exactly one of --sources a,b or --all');
+      const scope = values.all
+        ? '*'
+        : (values.sources ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+      const { key, stored } = await registry.createKey(scope, values.label ?? '');
+      process.stdout.write(
+        `Key ${stored.keyId} for ${stored.sources === '*' ? 'every source' : stored.sources.join(', ')}.\n` +
+          `Shown once; only its hash is stored:\n\n  ${key}\n\n`,
+      );
+      return;
+    }
+    case 'key list':
+      for (const key of await registry.listKeys()) {
+        const scope = key.sources === '*' ? '*' : key.sources.join(',');
+        process.stdout.write(
+          `${key.keyId}\t${scope}\t${key.label || '-'}\t${key.createdAt}\t${key.revokedAt ? `revoked ${key.revokedAt}` : 'active'}\n`,
+        );
+      }
+      return;
+    case 'key revoke':
+      if (!arg) fail('key revoke needs the key id (the 16 hex characters after fpk_)');
+      if (!(await registry.revokeKey(arg))) fail(`There is no key ${arg}.`);
+      process.stdout.write(`Revoked ${arg}; it stops working at once.\n`);
+      return;
+    default:
+      fail(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+main().catch((error: unknown) => {
+  if (error instanceof ServiceUnavailableError) {
+    const where = target();
+    fail(
+      `Cannot reach table ${where.tableName}${where.endpoint ? ` at ${where.endpoint}` : ''}: is the stack running (npm start)?`,
+    );
+  }
+  fail(error instanceof Error ? error.message : String(error));
+});
