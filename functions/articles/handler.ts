@@ -98,21 +98,32 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
     resolved ??= (deps as () => ArticlesDeps)();
     return resolved;
   };
+  const started = new WeakMap<Event, number>();
+  const callers = new WeakMap<Event, string>();
+  const logRequest = (event: Event, status: number | undefined, context: Context) => {
+    get().logger.info('request', {
+      route: event.routeKey,
+      status,
+      requestId: context.awsRequestId,
+      keyId: callers.get(event),
+      durationMs: Date.now() - (started.get(event) ?? Date.now()),
+    });
+  };
   return middy<Event, Result, Error, Context>()
     .use({
-      onError: async (request) => {
-        const { logger } = get();
-        const status = problem(request.error, request.event.rawPath, request.context.awsRequestId);
-        if (status.statusCode === 500) logger.error('request failed', { error: request.error as Error });
-        request.response = status;
+      before: async (request) => {
+        started.set(request.event, Date.now());
       },
-    })
-    .use({
       after: async (request) => {
-        get().logger.info('request', {
-          route: request.event.routeKey,
-          status: request.response?.statusCode,
-        });
+        logRequest(request.event, request.response?.statusCode, request.context);
+      },
+      // Every error becomes a problem document here, in one place; only unexpected ones are logged in full.
+      onError: async (request) => {
+        const response = problem(request.error, request.event.rawPath, request.context.awsRequestId);
+        if (response.statusCode === 500)
+          get().logger.error('request failed', { error: request.error as Error });
+        request.response = response;
+        logRequest(request.event, response.statusCode, request.context);
       },
     })
     .handler(async (event) => {
@@ -121,12 +132,8 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
       const action = ACTIONS[route];
       if (!action) throw unrouted(event);
       const principal = await current.registry.authenticate(header(event, 'authorization'));
-      current.logger.appendKeys({ keyId: principal.keyId });
-      try {
-        return await action(event, principal, current);
-      } finally {
-        current.logger.removeKeys(['keyId']);
-      }
+      callers.set(event, principal.keyId);
+      return action(event, principal, current);
     });
 }
 
