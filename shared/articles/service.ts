@@ -25,6 +25,10 @@ import { parseSubmission } from './submission.ts';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** Ids are version-4 UUIDs; anything else cannot name an article, whatever its length. */
+const ARTICLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Idempotency keys: printable ASCII, as many clients send a UUID or a hash. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** How often a write that lost a transaction race is tried again before the caller is told. */
 const RACE_ATTEMPTS = 5;
 
@@ -51,6 +55,14 @@ export class ArticleService {
   ) {}
 
   async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<CreateResult> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ValidationError([
+        fieldError(
+          ['Idempotency-Key'],
+          'must be 1 to 255 printable ASCII characters without spaces, such as a UUID',
+        ),
+      ]);
+    }
     const submission = parseSubmission(body, this.clock.now());
     await this.authorise(principal, submission.source);
     await this.requireSource(submission.source);
@@ -113,7 +125,7 @@ export class ArticleService {
   }
 
   async get(principal: Principal, id: string): Promise<Article> {
-    const article = await this.store.getArticle(id);
+    const article = ARTICLE_ID.test(id) ? await this.store.getArticle(id) : undefined;
     if (!article) throw new NotFoundError(`There is no article ${id}.`);
     await this.authorise(principal, article.source);
     return article;

@@ -193,6 +193,16 @@ describe('Idempotency-Key', () => {
     expect((after.idempotency ?? 0) - (before.idempotency ?? 0)).toBe(1);
   });
 
+  it('refuses an Idempotency-Key that is empty, too long or not printable ASCII', async () => {
+    for (const key of [' ', 'x'.repeat(256), 'clé']) {
+      const response = await expectNothingWritten(
+        () => post(seed, { headers: { 'idempotency-key': key } }),
+        422,
+      );
+      expect(response.body.errors[0].field).toBe('Idempotency-Key');
+    }
+  });
+
   it('keeps the keys of different editors apart', async () => {
     const headers = { 'idempotency-key': 'shared-name' };
     const mine = await post(seed, { headers, key: api.keys.all });
@@ -214,6 +224,7 @@ describe('GET /articles/{id}', () => {
 
   it('answers 404 for an unknown id and 403 outside the key scope', async () => {
     expect((await api.call('GET', '/articles/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api.call('GET', `/articles/${'a'.repeat(3000)}`)).status).toBe(404);
     const created = (await post(seed)).body;
     expect((await api.call('GET', `/articles/${created.id}`, { key: api.keys.planet })).status).toBe(403);
     expect((await api.call('GET', `/articles/${created.id}`, { key: api.keys.gaze })).status).toBe(200);
@@ -267,6 +278,22 @@ describe('PUT /articles/{id}', () => {
     expect(entries.map((item) => item.pk).sort()).toEqual(
       ['feed#all', 'feed#sources/the-gaze', 'feed#sources/the-gaze/tags/ukraine', 'feed#tags/ukraine'].sort(),
     );
+  });
+
+  it('moves an article with ten tags to ten other tags and another date in one transaction', async () => {
+    const tags = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix} ${i}`);
+    const created = (await post({ ...seed, tags: tags('Before') })).body;
+    const response = await api.call('PUT', `/articles/${created.id}`, {
+      body: { ...seed, tags: tags('After'), publishedAt: '2025-07-18T00:00:00Z' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(response.status).toBe(200);
+    const entries = (await api.items()).filter(
+      (item) => item.type === 'entry' && String(item.sk).endsWith(created.id),
+    );
+    expect(entries).toHaveLength(22);
+    expect(entries.every((item) => String(item.sk).startsWith('2025-07-18T00:00:00.000Z#'))).toBe(true);
+    expect(entries.some((item) => String(item.pk).includes('before-'))).toBe(false);
   });
 
   it('requires If-Match: 428 without it, 412 when stale, and writes nothing', async () => {
