@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { collapseWhitespace } from './text.ts';
+import { collapseWhitespace, stripXmlInvalid } from './text.ts';
 
 const ALLOWED_TAGS = [
   'p',
@@ -65,7 +65,8 @@ export function absoluteHttpUrl(value: string, base: string): string | undefined
  * become absolute against `baseUrl` so the content still works inside a feed reader.
  */
 export function sanitizeContentHtml(html: string, baseUrl: string): string {
-  return sanitizeHtml(html, {
+  // The parser decodes character references (`&#1;`, `&#xFFFE;`), which can yield characters XML forbids.
+  const cleaned = sanitizeHtml(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: {
       a: ['href', 'title', 'hreflang'],
@@ -109,7 +110,8 @@ export function sanitizeContentHtml(html: string, baseUrl: string): string {
       },
     },
     exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
-  }).trim();
+  });
+  return stripXmlInvalid(cleaned).trim();
 }
 
 /** The visible text of a fragment of HTML, on one line. */
@@ -119,7 +121,7 @@ export function htmlToText(html: string): string {
     allowedAttributes: {},
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'svg', 'math'],
   });
-  return collapseWhitespace(decodeEntities(text));
+  return collapseWhitespace(stripXmlInvalid(decodeEntities(text)));
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };

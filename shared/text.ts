@@ -17,7 +17,15 @@ export function deepStripXmlInvalid(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(deepStripXmlInvalid);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[stripXmlInvalid(key)] = deepStripXmlInvalid(inner);
+    for (const [key, inner] of Object.entries(value)) {
+      // defineProperty, not assignment: a `__proto__` key in a parsed body must stay data, not become the prototype.
+      Object.defineProperty(out, stripXmlInvalid(key), {
+        value: deepStripXmlInvalid(inner),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;
@@ -32,9 +40,10 @@ export function collapseWhitespace(value: string): string {
 export function truncateText(value: string, max: number): string {
   const chars = Array.from(value);
   if (chars.length <= max) return value;
-  const head = chars.slice(0, max - 1).join('');
-  const boundary = head.lastIndexOf(' ');
-  const cut = boundary > max * 0.6 ? head.slice(0, boundary) : head;
+  // Look one character further than what fits: a space there means the last word fits whole.
+  const window = chars.slice(0, max).join('');
+  const boundary = window.lastIndexOf(' ');
+  const cut = boundary > max * 0.6 ? window.slice(0, boundary) : chars.slice(0, max - 1).join('');
   return `${cut.replace(/[\s.,;:!?\-–—]+$/u, '')}…`;
 }
 
