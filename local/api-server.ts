@@ -95,7 +95,7 @@ export class LocalHttpApi {
       if (match) {
         routeKey = route.key;
         pathParameters = Object.fromEntries(
-          route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+          route.params.map((name, i) => [name, decodePath(match[i + 1] ?? '')]),
         );
         break;
       }
@@ -144,6 +144,15 @@ export class LocalHttpApi {
       ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: body.length > 0 && !isText,
     };
+  }
+}
+
+/** Decodes a path segment; a malformed escape is passed on as it came. */
+function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

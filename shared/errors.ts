@@ -1,8 +1,10 @@
 /** One reason a request was refused, tied to the field it is about (`author.email`, `tags[3]`). */
 export interface FieldError {
   field: string;
-  /** The same place as a JSON Pointer into the request body (RFC 6901). */
-  pointer: string;
+  /** Where the field is: the JSON body, the query string or a header. */
+  in: 'body' | 'query' | 'header';
+  /** For body fields, the same place as a JSON Pointer into the body (RFC 6901). */
+  pointer?: string;
   detail: string;
 }
 
@@ -24,8 +26,8 @@ export class ProblemError extends Error {
 
 export class MalformedRequestError extends ProblemError {
   override name = 'MalformedRequestError';
-  constructor(detail: string, errors?: FieldError[]) {
-    super(400, 'Malformed request', detail, errors ? { errors } : {});
+  constructor(detail: string) {
+    super(400, 'Malformed request', detail, { errors: [fieldError([], detail)] });
   }
 }
 
@@ -87,7 +89,6 @@ export class UnsupportedMediaTypeError extends ProblemError {
       415,
       'Unsupported media type',
       `The body must be application/json${received ? `, not ${received}` : ''}.`,
-      { headers: { 'accept-post': 'application/json' } },
     );
   }
 }
@@ -95,7 +96,7 @@ export class UnsupportedMediaTypeError extends ProblemError {
 export class ValidationError extends ProblemError {
   override name = 'ValidationError';
   constructor(readonly errors: FieldError[]) {
-    super(422, 'Invalid article', summarise(errors), { errors });
+    super(422, 'Invalid request', summarise(errors), { errors });
   }
 }
 
@@ -123,12 +124,17 @@ export function fieldError(path: readonly PropertyKey[], detail: string): FieldE
     else field += field ? `.${String(part)}` : String(part);
   }
   const pointer = path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-  return { field: field || '(body)', pointer: path.length ? `/${pointer}` : '', detail };
+  return { field: field || '(body)', in: 'body', pointer: path.length ? `/${pointer}` : '', detail };
+}
+
+/** A field error for a query parameter or a header. */
+export function parameterError(where: 'query' | 'header', name: string, detail: string): FieldError {
+  return { field: name, in: where, detail };
 }
 
 function summarise(errors: FieldError[]): string {
   const first = errors[0];
-  if (!first) return 'The article is invalid.';
+  if (!first) return 'The request is invalid.';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   return `${first.field}: ${first.detail}${more}`;
 }

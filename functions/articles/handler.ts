@@ -139,7 +139,7 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
 
 /** 405 when the path exists under another method, else 404. */
 function unrouted(event: Event): Error {
-  const path = event.rawPath.replace(/\/+$/, '') || '/';
+  const path = event.rawPath;
   const allowed = ARTICLE_ROUTES.filter((route) => {
     const pattern = route.split(' ')[1]?.replace(/\{[^}]+\}/g, '[^/]+') ?? '';
     return new RegExp(`^${pattern}$`).test(path);
@@ -149,10 +149,13 @@ function unrouted(event: Event): Error {
     : new NotFoundError(`There is no resource at ${path}.`);
 }
 
+/** The list parameters worth carrying into the next page's link. */
 function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(query))
-    if (value !== undefined && key !== 'cursor') out[key] = value;
+  for (const key of ['source', 'tag', 'limit']) {
+    const value = query[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
 

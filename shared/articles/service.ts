@@ -6,6 +6,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
+  parameterError,
   ValidationError,
 } from '../errors.ts';
 import { feedIdFor } from '../feeds/feed-ids.ts';
@@ -73,8 +74,9 @@ export class ArticleService {
         if (earlier && earlier.expiresAt > this.clock.now()) {
           if (earlier.requestHash !== requestHash) {
             throw new ValidationError([
-              fieldError(
-                ['Idempotency-Key'],
+              parameterError(
+                'header',
+                'Idempotency-Key',
                 'was already used with a different body in the last 24 hours; use a new key for a new article',
               ),
             ]);
@@ -109,15 +111,13 @@ export class ArticleService {
         );
         return { article, replayed: false };
       } catch (error) {
-        // Another request with the same key won the race: go round and answer with its article.
-        if (
-          !(error instanceof WriteConflictError) ||
-          idempotencyKey === undefined ||
-          attempt >= RACE_ATTEMPTS
-        ) {
-          throw error instanceof WriteConflictError
-            ? new ConflictError('A concurrent request with the same Idempotency-Key is in progress; retry.')
-            : error;
+        if (!(error instanceof WriteConflictError)) throw error;
+        // A lost race: either another request with the same Idempotency-Key won (go round and answer with its
+        // article) or a concurrent transaction held a shared item (go round and write again).
+        if (attempt >= RACE_ATTEMPTS) {
+          throw new ConflictError(
+            'The article could not be written because of concurrent writes; retry the request.',
+          );
         }
         await pause(attempt);
       }
@@ -185,13 +185,14 @@ export class ArticleService {
   async list(principal: Principal, query: ListQuery): Promise<ArticlePage> {
     const errors = [];
     if (query.source !== undefined && !isSlug(query.source))
-      errors.push(fieldError(['source'], 'must be a source slug'));
-    if (query.tag !== undefined && !isSlug(query.tag)) errors.push(fieldError(['tag'], 'must be a tag slug'));
+      errors.push(parameterError('query', 'source', 'must be a source slug'));
+    if (query.tag !== undefined && !isSlug(query.tag))
+      errors.push(parameterError('query', 'tag', 'must be a tag slug'));
     let limit = DEFAULT_PAGE_SIZE;
     if (query.limit !== undefined) {
       limit = /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : Number.NaN;
       if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
-        errors.push(fieldError(['limit'], `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
+        errors.push(parameterError('query', 'limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
       }
     }
     if (errors.length) throw new ValidationError(errors);
@@ -206,7 +207,7 @@ export class ArticleService {
       return await this.store.listFeed(feedIdFor(query), limit, query.cursor);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
-        throw new ValidationError([fieldError(['cursor'], 'is not a cursor from this listing')]);
+        throw new ValidationError([parameterError('query', 'cursor', 'is not a cursor from this listing')]);
       }
       throw error;
     }

@@ -115,7 +115,7 @@ describe('POST /articles', () => {
   it('refuses an unregistered source with 422 naming the source', async () => {
     const response = await expectNothingWritten(() => post({ ...seed, source: 'nowhere-news' }), 422);
     expect(response.body.errors).toEqual([
-      { field: 'source', pointer: '/source', detail: 'nowhere-news is not a registered source' },
+      { field: 'source', in: 'body', pointer: '/source', detail: 'nowhere-news is not a registered source' },
     ]);
   });
 
@@ -456,6 +456,11 @@ describe('routing and keys', () => {
     const wrong = await api.call('PATCH', '/articles/abc');
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, PUT, DELETE');
+    // API Gateway matches routes exactly: a trailing slash is another path, not another method.
+    expect((await api.call('GET', '/articles/')).status).toBe(404);
+    const malformed = await api.call('GET', '/articles/%E0');
+    expect(malformed.status).toBe(404);
+    expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('stops accepting a revoked key at once', async () => {

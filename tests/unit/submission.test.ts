@@ -45,6 +45,7 @@ function expectFieldError(body: unknown, field: string, pointer: string, detail:
   const errors = rejection(body);
   expect(errors).toContainEqual({
     field,
+    in: 'body',
     pointer,
     detail: typeof detail === 'string' ? detail : expect.stringMatching(detail),
   });
@@ -393,10 +394,11 @@ describe('parseSubmission field errors', () => {
     const errors = rejection(body);
     expect(errors).toContainEqual({
       field: '__proto__',
+      in: 'body',
       pointer: '/__proto__',
       detail: 'is not a known field',
     });
-    expect(errors).toContainEqual({ field: 'title', pointer: '/title', detail: 'is required' });
+    expect(errors).toContainEqual({ field: 'title', in: 'body', pointer: '/title', detail: 'is required' });
   });
 
   it.each([
@@ -547,7 +549,7 @@ describe('parseSubmission field errors', () => {
     ['a number', 3, 'must be a JSON object, not a number'],
     ['a boolean', false, 'must be a JSON object, not a boolean'],
   ])('rejects a body that is %s', (_name, body, detail) => {
-    expect(rejection(body)).toEqual([{ field: '(body)', pointer: '', detail }]);
+    expect(rejection(body)).toEqual([{ field: '(body)', in: 'body', pointer: '', detail }]);
   });
 
   it('reports several problems in one error, summarised in its message', () => {
@@ -688,8 +690,8 @@ describe('parseSubmission on arbitrary input', () => {
       for (const item of errors) {
         expect(typeof item.field).toBe('string');
         expect(item.field.length).toBeGreaterThan(0);
-        expect(typeof item.pointer).toBe('string');
-        expect(item.pointer === '' || item.pointer.startsWith('/')).toBe(true);
+        expect(item.in).toBe('body');
+        expect(item.pointer === '' || item.pointer?.startsWith('/')).toBe(true);
         expect(typeof item.detail).toBe('string');
       }
       return;

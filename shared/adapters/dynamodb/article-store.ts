@@ -88,7 +88,8 @@ export class DynamoDbArticleStore implements ArticleStore {
             [TTL_ATTRIBUTE]: Math.ceil(claim.expiresAt / 1000),
           },
           // An expired record may still be there: DynamoDB's TTL deletes lazily.
-          ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now',
+          // Same granularity as the service's check: expired once its second has started.
+          ConditionExpression: 'attribute_not_exists(pk) OR #expires <= :now',
           ExpressionAttributeNames: { '#expires': TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
         },
