@@ -7,12 +7,15 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.ts';
 
 /** A Lambda handler for HTTP API (payload format 2.0) events. */
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyResultV2>;
+
+export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 /** API Gateway refuses bodies over 10 MB itself, before any Lambda runs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -32,6 +35,7 @@ interface CompiledRoute {
  */
 export class LocalHttpApi {
   private readonly routes: CompiledRoute[];
+  private readonly mounts: { prefix: string; handle: NodeHandler }[] = [];
   private server: Server | undefined;
 
   constructor(
@@ -41,9 +45,17 @@ export class LocalHttpApi {
     this.routes = routeKeys.map(compile);
   }
 
+  /** Serves paths under `prefix` with another handler, as a second origin behind the same host would be. */
+  mount(prefix: string, handle: NodeHandler): this {
+    this.mounts.push({ prefix, handle });
+    return this;
+  }
+
   async listen(port: number, host = '127.0.0.1'): Promise<string> {
     const server = createServer((request, response) => {
-      this.serve(request, response).catch((error: unknown) => {
+      const mounted = this.mounts.find((mount) => (request.url ?? '/').startsWith(mount.prefix));
+      const serve = mounted ? mounted.handle(request, response) : this.serve(request, response);
+      serve.catch((error: unknown) => {
         process.stderr.write(`local api: ${String(error)}\n`);
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end('{"message":"Internal Server Error"}');
@@ -80,7 +92,7 @@ export class LocalHttpApi {
       chunks.push(chunk as Buffer);
     }
     const event = this.toEvent(request, Buffer.concat(chunks));
-    const context = lambdaContext(event.requestContext.requestId);
+    const context = lambdaContext('articles', event.requestContext.requestId);
     const result = await this.handler(event, context);
     writeResult(response, result);
   }
@@ -183,21 +195,4 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2):
   if (body) headers['content-length'] = String(body.length);
   response.writeHead(structured.statusCode ?? 200, headers);
   response.end(body);
-}
-
-function lambdaContext(requestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

@@ -1,17 +1,25 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
+import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { Registry, type SourceInput } from '#shared/registry.ts';
 import { LocalHttpApi } from './api-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { LocalFeedServer } from './feed-server.ts';
+import { lambdaContext } from './lambda-context.ts';
+import { type S3Local, startS3Local } from './s3-local.ts';
+import { StreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 
 export const TABLE_NAME = 'feed-pipeline';
+export const BUCKET_NAME = 'feeds';
 
 /** The sample article's source, registered on first start. */
 export const SEED_SOURCE: SourceInput = {
@@ -30,6 +38,8 @@ export interface StackInfo {
   sources: string[];
   dynamodbEndpoint: string;
   tableName: string;
+  s3Endpoint: string;
+  bucket: string;
 }
 
 export interface StackOptions {
@@ -39,11 +49,17 @@ export interface StackOptions {
   stateDir: string;
   /** Start from an empty database. */
   fresh?: boolean;
-  /** Keep the database in memory only (tests). */
+  /** Keep the database and the bucket in temporary storage only (tests). */
   inMemory?: boolean;
+  /** Entries per feed (FEED_SIZE). */
+  feedSize?: number;
+  /** How long the stream poller lets records gather into one batch. */
+  batchWindowMs?: number;
 }
 
 export interface RunningStack extends StackInfo {
+  /** The stream poller, for tests that wait until every write has reached the feeds. */
+  poller: StreamPoller;
   stop(): Promise<void>;
 }
 
@@ -56,15 +72,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await Promise.all([rm(dbPath, { recursive: true, force: true }), rm(keyFile, { force: true })]);
 
   const dynamo: DynamoDbLocal = await startDynamoDbLocal(options.inMemory ? {} : { dbPath });
+  const scratch = options.inMemory ? await mkdtemp(join(tmpdir(), 'feed-pipeline-s3-')) : undefined;
+  let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
+  let poller: StreamPoller | undefined;
+  const stopAll = async () => {
+    await poller?.stop();
+    await api?.close();
+    await s3?.stop();
+    await dynamo.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  };
   try {
     const raw = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    await ensureTable(raw, TABLE_NAME);
+    const streamArn = await ensureTable(raw, TABLE_NAME);
     raw.destroy();
+    if (!streamArn) throw new Error('the table has no stream');
+    s3 = await startS3Local(scratch ?? join(options.stateDir, 's3'), BUCKET_NAME);
 
     const registry = new Registry(
       new DynamoDbRegistryStore(createDocumentClient({ endpoint: dynamo.endpoint }), TABLE_NAME),
@@ -76,7 +104,35 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const env = { TABLE_NAME, DYNAMODB_ENDPOINT: dynamo.endpoint };
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)));
+    const feeds = new LocalFeedServer(createS3Client({ endpoint: s3.endpoint }), BUCKET_NAME);
+    api.mount('/feeds/', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
+
+    const regenerate = regenerateFeeds.createHandler(
+      regenerateFeeds.depsFromEnv({
+        ...env,
+        S3_ENDPOINT: s3.endpoint,
+        BUCKET_NAME,
+        FEEDS_BASE_URL: `${apiUrl}/`,
+        ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
+      }),
+    );
+    const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
+    poller = new StreamPoller({
+      endpoint: dynamo.endpoint,
+      streamArn,
+      handler: (event) => regenerate(event, lambdaContext('regenerate-feeds')),
+      ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
+      onDeadLetter: (records, reason) => {
+        void appendFile(
+          deadLetters,
+          `${JSON.stringify({ at: new Date().toISOString(), reason, records })}\n`,
+        );
+      },
+      onError: (error) => process.stderr.write(`stream poller: ${String(error)}\n`),
+    });
+    poller.start();
+
     const info: StackInfo = {
       apiUrl,
       feedsUrl: `${apiUrl}/feeds/`,
@@ -84,19 +140,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       sources: (await registry.listSources()).map((source) => source.slug),
       dynamodbEndpoint: dynamo.endpoint,
       tableName: TABLE_NAME,
+      s3Endpoint: s3.endpoint,
+      bucket: BUCKET_NAME,
     };
     await writeFile(join(options.stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    const running = api;
-    return {
-      ...info,
-      stop: async () => {
-        await running.close();
-        await dynamo.stop();
-      },
-    };
+    return { ...info, poller, stop: stopAll };
   } catch (error) {
-    await api?.close();
-    await dynamo.stop();
+    await stopAll();
     throw error;
   }
 }

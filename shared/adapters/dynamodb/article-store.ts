@@ -27,6 +27,7 @@ import {
   membershipKey,
   SUMMARY_FIELDS,
   TTL_ATTRIBUTE,
+  tagCountKey,
   withoutKeys,
 } from './layout.ts';
 
@@ -75,6 +76,7 @@ export class DynamoDbArticleStore implements ArticleStore {
         },
       },
       ...this.membershipPuts(article),
+      ...this.tagCountUpdates(undefined, article),
     ];
     if (claim) {
       items.push({
@@ -119,6 +121,7 @@ export class DynamoDbArticleStore implements ArticleStore {
       },
       ...deletes,
       ...(next.status === 'published' ? this.membershipPuts(next) : []),
+      ...this.tagCountUpdates(previous, next),
     ]);
   }
 
@@ -153,6 +156,43 @@ export class DynamoDbArticleStore implements ArticleStore {
         Item: { ...membershipKey(feed, article), type: 'entry', feed, ...entry },
       },
     }));
+  }
+
+  /**
+   * Keeps each source's per-tag article counts exact by moving them in the same transaction as the memberships:
+   * +1 for a tag an article gains within its source, -1 for one it loses, the label refreshed where it changed.
+   */
+  private tagCountUpdates(before: Article | undefined, after: Article): TransactItem[] {
+    const listed = (article: Article | undefined) =>
+      new Map(
+        article?.status === 'published'
+          ? article.tags.map((tag) => [`${article.source}\n${tag.slug}`, tag.label])
+          : [],
+      );
+    const was = listed(before);
+    const is = listed(after);
+    const updates: TransactItem[] = [];
+    for (const key of new Set([...was.keys(), ...is.keys()])) {
+      const delta = (is.has(key) ? 1 : 0) - (was.has(key) ? 1 : 0);
+      const label = is.get(key);
+      if (delta === 0 && label === was.get(key)) continue;
+      const [source = '', tag = ''] = key.split('\n');
+      const sets = ['#type = :type', ...(label === undefined ? [] : ['label = :label'])];
+      updates.push({
+        Update: {
+          TableName: this.tableName,
+          Key: tagCountKey(source, tag),
+          UpdateExpression: `SET ${sets.join(', ')} ADD articles :delta`,
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':type': 'tagcount',
+            ':delta': delta,
+            ...(label === undefined ? {} : { ':label': label }),
+          },
+        },
+      });
+    }
+    return updates;
   }
 
   private async transact(items: TransactItem[]): Promise<void> {

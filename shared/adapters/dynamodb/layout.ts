@@ -11,6 +11,9 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | source | `source` | `{slug}` |
  * | editor key | `key` | `{keyId}` |
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
+ * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
+ * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
+ * | publish state of any other document | `feedstate` | `{feedId}` or `sources/{source}/tags.json` |
  *
  * A membership carries every field a feed entry shows, so the newest N entries of a feed are one `Query` on
  * `feed#{feedId}`, newest first, whatever the size of the table. `type` names the kind of each item, for
@@ -19,7 +22,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-export type ItemType = 'article' | 'entry' | 'source' | 'key' | 'idempotency';
+export type ItemType = 'article' | 'entry' | 'source' | 'key' | 'idempotency' | 'tagcount' | 'feedstate';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 export const feedPartition = (feed: FeedId) => `feed#${feed}`;
@@ -33,6 +36,18 @@ export const idempotencyKey = (scope: string, keyHash: string) => ({
   pk: `idempotency#${scope}#${keyHash}`,
   sk: 'idempotency',
 });
+
+export const tagCountPartition = (source: string) => `tagcount#${source}`;
+export const tagCountKey = (source: string, tag: string) => ({ pk: tagCountPartition(source), sk: tag });
+
+/** Tag-within-source feeds keep their state side by side, so a source's tag index reads them in one query. */
+export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
+export function feedStateKey(document: string): { pk: string; sk: string } {
+  const match = /^sources\/([a-z0-9-]+)\/tags\/([a-z0-9-]+)$/.exec(document);
+  return match?.[1] && match[2]
+    ? { pk: tagFeedStatePartition(match[1]), sk: match[2] }
+    : { pk: 'feedstate', sk: document };
+}
 
 /** The fields of an article that a feed entry needs, copied into each membership. */
 export const ENTRY_FIELDS = [

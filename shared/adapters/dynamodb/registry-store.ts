@@ -1,15 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Source } from '../../articles/model.ts';
 import type { RegistryStore, StoredKey } from '../../articles/ports.ts';
 import { guard } from './errors.ts';
 import { editorKeyKey, sourceKey, withoutKeys } from './layout.ts';
+import { queryPartition } from './query.ts';
 
 /** Sources and editor keys, in the same table as the articles (partitions `source` and `key`). */
 export class DynamoDbRegistryStore implements RegistryStore {
@@ -37,7 +32,9 @@ export class DynamoDbRegistryStore implements RegistryStore {
   }
 
   async listSources(): Promise<Source[]> {
-    return (await this.queryPartition('source')) as unknown as Source[];
+    return (await queryPartition(this.client, this.tableName, 'source')).map(
+      withoutKeys,
+    ) as unknown as Source[];
   }
 
   async putKey(key: StoredKey): Promise<void> {
@@ -62,7 +59,7 @@ export class DynamoDbRegistryStore implements RegistryStore {
   }
 
   async listKeys(): Promise<StoredKey[]> {
-    return (await this.queryPartition('key')).map(decodeKey);
+    return (await queryPartition(this.client, this.tableName, 'key')).map(decodeKey);
   }
 
   async revokeKey(keyId: string, at: string): Promise<boolean> {
@@ -83,26 +80,6 @@ export class DynamoDbRegistryStore implements RegistryStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await guard(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []).map(withoutKeys));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 }
 

@@ -1,0 +1,82 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { createS3Client } from '#shared/adapters/s3/client.ts';
+import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import type { Article } from '#shared/articles/model.ts';
+import { optionalEnv, requiredEnv } from '#shared/config.ts';
+import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
+import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+
+export interface RegenerateDeps {
+  regenerator: FeedRegenerator;
+  logger: Logger;
+}
+
+/** The article a stream image holds, if it is an article item. */
+function articleOf(image: Record<string, unknown> | undefined): Article | undefined {
+  if (!image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return item.type === 'article' ? (item as unknown as Article) : undefined;
+}
+
+/** The change a stream record describes; undefined for records that no feed shows. */
+export function changeFromRecord(record: DynamoDBRecord): ArticleChange | undefined {
+  const id = record.dynamodb?.SequenceNumber;
+  if (!id) return undefined;
+  return changeOf(id, articleOf(record.dynamodb?.OldImage), articleOf(record.dynamodb?.NewImage));
+}
+
+/**
+ * DynamoDB stream handler: regenerates every feed a batch touched, once each, and reports the records of the
+ * feeds that failed to publish (`batchItemFailures`), so only they are delivered again.
+ */
+export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
+  let resolved: RegenerateDeps | undefined = typeof deps === 'function' ? undefined : deps;
+  const get = () => {
+    resolved ??= (deps as () => RegenerateDeps)();
+    return resolved;
+  };
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
+    const { regenerator, logger } = get();
+    const started = Date.now();
+    const changes = event.Records.map(changeFromRecord).filter((change) => change !== undefined);
+    const result = await regenerator.regenerate(changes);
+    for (const failure of result.errors) {
+      logger.error('publish failed', { document: failure.document, error: failure.error as Error });
+    }
+    logger.info('regenerated', {
+      records: event.Records.length,
+      changes: changes.length,
+      rendered: result.rendered,
+      uploaded: result.uploaded,
+      failedRecords: result.failedRecordIds.length,
+      durationMs: Date.now() - started,
+    });
+    return { batchItemFailures: result.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
+  });
+}
+
+/** Wires the handler to the table, bucket and feed settings named by the environment. */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDeps {
+  const tableName = requiredEnv('TABLE_NAME', env);
+  const dynamo = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
+  const s3 = createS3Client({ endpoint: optionalEnv('S3_ENDPOINT', env) });
+  const store = new DynamoDbFeedStore(dynamo, tableName, new DynamoDbRegistryStore(dynamo, tableName));
+  return {
+    regenerator: new FeedRegenerator(
+      store,
+      new S3DocumentPublisher(s3, requiredEnv('BUCKET_NAME', env)),
+      feedSettingsFromEnv(env),
+    ),
+    logger: new Logger({ serviceName: 'regenerate-feeds' }),
+  };
+}
+
+export const handler = createHandler(() => depsFromEnv());

@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+type Encoding = 'br' | 'gzip' | 'identity';
+
+interface Head {
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+  cacheControl: string;
+}
+
+/** Headers every feed response carries: the feeds are public and read-only, so any origin may read them. */
+const FEED_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'access-control-allow-origin': '*',
+  vary: 'Accept-Encoding',
+} as const;
+
+/**
+ * Serves `GET /feeds/...` from the bucket the way CloudFront in front of S3 does: the object's Content-Type and
+ * Cache-Control, ETag and Last-Modified, 304 for a matching If-None-Match or a recent enough If-Modified-Since,
+ * and brotli or gzip by Accept-Encoding (compressed variants carry a weak ETag, as a CDN's do).
+ */
+export class LocalFeedServer {
+  private readonly compressed = new Map<string, Buffer>();
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      response.writeHead(405, {
+        ...FEED_HEADERS,
+        allow: 'GET, HEAD',
+        'content-type': 'text/plain; charset=utf-8',
+      });
+      response.end('Feeds are read-only.\n');
+      return;
+    }
+    const key = keyOf(request.url ?? '/');
+    const head = key ? await this.head(key) : undefined;
+    if (!key || !head) {
+      response.writeHead(404, {
+        ...FEED_HEADERS,
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'max-age=10',
+      });
+      response.end('Not found.\n');
+      return;
+    }
+    const encoding = negotiate(request.headers['accept-encoding']);
+    const etag = encoding === 'identity' ? head.etag : `W/${head.etag}`;
+    const headers: Record<string, string> = {
+      ...FEED_HEADERS,
+      etag,
+      'last-modified': head.lastModified.toUTCString(),
+      'cache-control': head.cacheControl,
+      'content-type': head.contentType,
+    };
+    if (notModified(request, head)) {
+      response.writeHead(304, headers);
+      response.end();
+      return;
+    }
+    const body = await this.body(key, head, encoding);
+    if (encoding !== 'identity') headers['content-encoding'] = encoding;
+    headers['content-length'] = String(body.length);
+    response.writeHead(200, headers);
+    response.end(method === 'HEAD' ? undefined : body);
+  }
+
+  private async head(key: string): Promise<Head | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        etag: head.ETag ?? '""',
+        lastModified: head.LastModified ?? new Date(0),
+        contentType: head.ContentType ?? 'application/octet-stream',
+        cacheControl: head.CacheControl ?? 'max-age=60',
+      };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (error as Error).name === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+
+  private async body(key: string, head: Head, encoding: Encoding): Promise<Buffer> {
+    const cacheKey = `${key}\n${head.etag}\n${encoding}`;
+    const cached = this.compressed.get(cacheKey);
+    if (cached) return cached;
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    const body =
+      encoding === 'br'
+        ? await brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+        : encoding === 'gzip'
+          ? await gzipAsync(raw, { level: 6 })
+          : raw;
+    if (this.compressed.size > 500) this.compressed.clear();
+    this.compressed.set(cacheKey, body);
+    return body;
+  }
+}
+
+/** The object key of a request path under `/feeds/`, or undefined for anything that could escape it. */
+function keyOf(url: string): string | undefined {
+  const path = new URL(url, 'http://localhost').pathname;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  if (!decoded.startsWith('/feeds/') || decoded.split('/').some((part) => part === '..' || part === '.'))
+    return undefined;
+  return decoded.slice(1);
+}
+
+/** Picks brotli, then gzip, from Accept-Encoding, honouring `q=0`. */
+function negotiate(header: string | undefined): Encoding {
+  const accepted = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+    if (name) accepted.set(name, q === undefined ? 1 : Number(q));
+  }
+  const wants = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (wants('br')) return 'br';
+  if (wants('gzip')) return 'gzip';
+  return 'identity';
+}
+
+function notModified(request: IncomingMessage, head: Head): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    const wanted = head.etag.replace(/^W\//, '');
+    return ifNoneMatch
+      .split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === '*' || tag === wanted);
+  }
+  const since = request.headers['if-modified-since'];
+  if (since) {
+    const time = Date.parse(since);
+    return !Number.isNaN(time) && Math.floor(head.lastModified.getTime() / 1000) <= Math.floor(time / 1000);
+  }
+  return false;
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DocumentPublisher, PublishableDocument } from '../../feeds/ports.ts';
+
+/** Object metadata that records the SHA-256 of the bytes, so an unchanged document is never uploaded again. */
+const HASH_METADATA = 'sha256';
+
+/**
+ * Publishes documents to the feeds bucket only when their bytes changed: the object keeps its ETag and
+ * Last-Modified otherwise, and pollers keep getting 304s.
+ */
+export class S3DocumentPublisher implements DocumentPublisher {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async publish(document: PublishableDocument): Promise<boolean> {
+    const hash = createHash('sha256').update(document.body).digest('hex');
+    if ((await this.storedHash(document.key)) === hash) return false;
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: document.key,
+        Body: document.body,
+        ContentType: document.contentType,
+        CacheControl: document.cacheControl,
+        Metadata: { [HASH_METADATA]: hash },
+      }),
+    );
+    return true;
+  }
+
+  private async storedHash(key: string): Promise<string | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.Metadata?.[HASH_METADATA];
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (error as Error).name === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { Article } from '../articles/model.ts';
+import { type FeedId, feedIdsOf } from './feed-ids.ts';
+
+/** What one write of an article changed: the feeds whose content it touched, their sources, and when. */
+export interface ArticleChange {
+  /** Identifies the write (the stream record), so a failure can be reported against it. */
+  recordId: string;
+  feeds: FeedId[];
+  sources: string[];
+  /** When the change happened, from the stored article (its `updatedAt`). */
+  at: string;
+}
+
+/**
+ * The feeds a write touched, from the article as it was and as it is: every feed it was in (a dropped tag's
+ * or an old source's feed loses it) and every feed it is in now. Undefined when nothing a feed shows changed.
+ */
+export function changeOf(recordId: string, before?: Article, after?: Article): ArticleChange | undefined {
+  const wasListed = before?.status === 'published';
+  const isListed = after?.status === 'published';
+  if (!wasListed && !isListed) return undefined;
+  const feeds = new Set<FeedId>([
+    ...(wasListed ? feedIdsOf(before) : []),
+    ...(isListed ? feedIdsOf(after) : []),
+  ]);
+  const sources = new Set<string>([
+    ...(wasListed ? [before.source] : []),
+    ...(isListed ? [after.source] : []),
+  ]);
+  const at = (after ?? before)?.updatedAt ?? '';
+  return { recordId, feeds: [...feeds], sources: [...sources], at };
+}

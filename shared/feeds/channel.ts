@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { Source } from '../articles/model.ts';
+import { type FeedId, feedIdFor } from './feed-ids.ts';
+import type { FeedChannel, FeedUrls } from './model.ts';
+import type { FeedSettings } from './settings.ts';
+
+/** What a feed id says: which source and which tag it holds, if any. */
+export function parseFeedId(feed: FeedId): { source?: string; tag?: string } {
+  const match = /^(?:sources\/([a-z0-9-]+))?\/?(?:tags\/([a-z0-9-]+))?$/.exec(feed === 'all' ? '' : feed);
+  if (!match) throw new Error(`not a feed id: ${feed}`);
+  return { ...(match[1] ? { source: match[1] } : {}), ...(match[2] ? { tag: match[2] } : {}) };
+}
+
+/** The public URLs of a feed's three documents. */
+export function feedUrls(settings: FeedSettings, feed: FeedId): FeedUrls {
+  const base = `${settings.baseUrl}feeds/${feed}/`;
+  return { rss: `${base}rss.xml`, atom: `${base}atom.xml`, json: `${base}feed.json` };
+}
+
+/** S3 keys of a feed's documents, with their media types. */
+export function feedObjects(feed: FeedId) {
+  return {
+    rss: { key: `feeds/${feed}/rss.xml`, contentType: 'application/rss+xml; charset=utf-8' },
+    atom: { key: `feeds/${feed}/atom.xml`, contentType: 'application/atom+xml; charset=utf-8' },
+    json: { key: `feeds/${feed}/feed.json`, contentType: 'application/feed+json; charset=utf-8' },
+  } as const;
+}
+
+export const tagIndexKey = (source: string) => `feeds/sources/${source}/tags.json`;
+
+/**
+ * A feed's identity as a name-based UUID (RFC 9562 version 5) of its path: stable across deployments and
+ * domain changes, so a reader never sees the same feed as a new one.
+ */
+export function feedUrn(feed: FeedId): string {
+  const hash = createHash('sha1').update(`feed-pipeline:feeds/${feed}`).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export interface ChannelContext {
+  settings: FeedSettings;
+  /** Registered sources by slug. */
+  sources: ReadonlyMap<string, Source>;
+  /** The display label of the feed's tag, when it has one. */
+  tagLabel?: string | undefined;
+  /** Time of the feed's last change. */
+  updated: string;
+}
+
+/** Describes a feed: its title, links, language and author, from the registered source and the deployment. */
+export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel {
+  const { settings } = context;
+  const { source: sourceSlug, tag } = parseFeedId(feed);
+  const source = sourceSlug ? context.sources.get(sourceSlug) : undefined;
+  if (sourceSlug && !source) throw new Error(`source ${sourceSlug} is not registered`);
+  const label = tag ? (context.tagLabel ?? tag) : undefined;
+  const site = `${settings.baseUrl}feeds/`;
+  const base = {
+    id: feed,
+    urn: feedUrn(feed),
+    urls: feedUrls(settings, feed),
+    updated: context.updated,
+    ttlMinutes: settings.ttlMinutes,
+    tagUrl: (slug: string) =>
+      feedUrls(settings, feedIdFor({ ...(source ? { source: source.slug } : {}), tag: slug })).rss,
+  };
+  if (source) {
+    return {
+      ...base,
+      title: label ? `${source.name}: ${label}` : source.name,
+      description: label ? `Articles from ${source.name} tagged “${label}”` : source.description,
+      homePageUrl: source.homepageUrl,
+      language: source.language,
+      author: { name: source.name, url: source.homepageUrl },
+    };
+  }
+  const sources: Record<string, { name: string; rssUrl: string }> = {};
+  for (const [slug, registered] of context.sources) {
+    sources[slug] = { name: registered.name, rssUrl: feedUrls(settings, feedIdFor({ source: slug })).rss };
+  }
+  return {
+    ...base,
+    title: label ? `${settings.publisherName}: ${label}` : `${settings.publisherName}: all articles`,
+    description: label
+      ? `Articles tagged “${label}” from every source of ${settings.publisherName}`
+      : `Every article from every source of ${settings.publisherName}`,
+    homePageUrl: site,
+    language: settings.language,
+    author: { name: settings.publisherName, url: site },
+    sources,
+  };
+}

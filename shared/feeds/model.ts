@@ -1,0 +1,59 @@
+import type { Article } from '../articles/model.ts';
+import type { FeedId } from './feed-ids.ts';
+
+/** What a feed shows of an article: the fields its membership item carries. */
+export type FeedEntry = Pick<
+  Article,
+  | 'id'
+  | 'source'
+  | 'title'
+  | 'url'
+  | 'contentHtml'
+  | 'summary'
+  | 'author'
+  | 'tags'
+  | 'citations'
+  | 'image'
+  | 'publishedAt'
+  | 'updatedAt'
+>;
+
+export interface FeedUrls {
+  rss: string;
+  atom: string;
+  json: string;
+}
+
+/** Everything about a feed but its entries; all URLs absolute, all times ISO 8601 UTC. */
+export interface FeedChannel {
+  id: FeedId;
+  /** Stable identity of the feed itself (Atom `feed/id`). */
+  urn: string;
+  title: string;
+  description: string;
+  homePageUrl: string;
+  language: string;
+  /** Who the feed is by: the source, or the deployment for feeds that mix sources. */
+  author: { name: string; url: string };
+  urls: FeedUrls;
+  /** Time of the feed's last change, from stored state. */
+  updated: string;
+  /** Minutes a reader may cache the feed (RSS `ttl`). */
+  ttlMinutes: number;
+  /** For feeds that mix sources: each source's name and RSS feed, so items can say where they come from. */
+  sources?: Record<string, { name: string; rssUrl: string }>;
+  /** The tag feed of a tag slug, so categories can link to it. */
+  tagUrl?: (slug: string) => string;
+}
+
+/** A rendered document, ready to publish. */
+export interface RenderedFeed {
+  key: string;
+  body: Buffer;
+  contentType: string;
+}
+
+/** The stable identifier of an article in every feed and format. */
+export function entryUrn(id: string): string {
+  return `urn:uuid:${id}`;
+}

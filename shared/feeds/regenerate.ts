@@ -1,0 +1,204 @@
+import type { Source } from '../articles/model.ts';
+import type { ArticleChange } from './changes.ts';
+import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
+import { type FeedId, feedIdFor } from './feed-ids.ts';
+import type { FeedEntry } from './model.ts';
+import type { DocumentPublisher, FeedStore, PublishableDocument } from './ports.ts';
+import { renderAtom } from './render/atom.ts';
+import { renderJsonFeed } from './render/json-feed.ts';
+import { renderRss } from './render/rss.ts';
+import type { FeedSettings } from './settings.ts';
+
+/** How often a publish that found another one committed in between starts over from fresh state. */
+const PUBLISH_ATTEMPTS = 6;
+/** Feeds regenerated at once within a batch. */
+const CONCURRENCY = 8;
+
+export interface RegenerationResult {
+  /** Records whose feeds could not all be published: the stream delivers them again. */
+  failedRecordIds: string[];
+  /** Feeds rendered (each in three formats) and tag indexes rendered. */
+  rendered: number;
+  /** Objects uploaded: only those whose bytes changed. */
+  uploaded: number;
+  errors: { document: string; error: unknown }[];
+}
+
+interface Planned {
+  at: string;
+  records: Set<string>;
+}
+
+/**
+ * Regenerates every feed and tag index a batch of changes touched, each once, however many changes touched it.
+ * A feed that fails is reported through the records that touched it; the others still publish.
+ */
+export class FeedRegenerator {
+  constructor(
+    private readonly store: FeedStore,
+    private readonly publisher: DocumentPublisher,
+    private readonly settings: FeedSettings,
+  ) {}
+
+  async regenerate(changes: readonly ArticleChange[]): Promise<RegenerationResult> {
+    const feeds = new Map<FeedId, Planned>();
+    const indexes = new Map<string, Planned>();
+    for (const change of changes) {
+      for (const feed of change.feeds) plan(feeds, feed, change);
+      for (const source of change.sources) plan(indexes, source, change);
+    }
+    const result: RegenerationResult = { failedRecordIds: [], rendered: 0, uploaded: 0, errors: [] };
+    if (feeds.size === 0 && indexes.size === 0) return result;
+    const sources = new Map((await this.store.listSources()).map((source) => [source.slug, source]));
+    const failed = new Set<string>();
+    const attempt = async (document: string, planned: Planned, run: () => Promise<number>) => {
+      try {
+        const uploaded = await run();
+        result.uploaded += uploaded;
+        result.rendered++;
+      } catch (error) {
+        result.errors.push({ document, error });
+        for (const record of planned.records) failed.add(record);
+      }
+    };
+    // Feeds first: a tag index reads what the source's tag feeds just recorded.
+    await inBatches([...feeds], CONCURRENCY, ([feed, planned]) =>
+      attempt(feed, planned, () => this.publishFeed(feed, planned.at, sources)),
+    );
+    await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
+      attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
+    );
+    result.failedRecordIds = [...failed];
+    return result;
+  }
+
+  /** Renders a feed from stored state and publishes what changed; returns the number of objects uploaded. */
+  async publishFeed(feed: FeedId, changedAt: string, sources: ReadonlyMap<string, Source>): Promise<number> {
+    const { tag } = parseFeedId(feed);
+    return this.publishConsistently(feed, async (state) => {
+      const entries = await this.store.readEntries(feed, this.settings.size);
+      const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
+      const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
+      const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
+      const objects = feedObjects(feed);
+      const documents = [
+        this.document(objects.rss, renderRss(channel, entries)),
+        this.document(objects.atom, renderAtom(channel, entries)),
+        this.document(objects.json, renderJsonFeed(channel, entries)),
+      ];
+      const next = {
+        changedAt: updated,
+        ...(label ? { label } : {}),
+        ...(entries[0] ? { newestPublishedAt: entries[0].publishedAt } : {}),
+      };
+      return { documents, next };
+    });
+  }
+
+  /** Renders `feeds/sources/{source}/tags.json`: each tag of the source, most used first. */
+  async publishTagIndex(source: string, sources: ReadonlyMap<string, Source>): Promise<number> {
+    const registered = sources.get(source);
+    if (!registered) throw new Error(`source ${source} is not registered`);
+    return this.publishConsistently(`sources/${source}/tags.json`, async () => {
+      const rows = await this.store.readTagRows(source);
+      rows.sort((a, b) => b.count - a.count || compare(a.label, b.label) || compare(a.slug, b.slug));
+      const index = {
+        source: { slug: registered.slug, name: registered.name, home_page_url: registered.homepageUrl },
+        tags: rows.map((row) => {
+          const urls = feedUrls(this.settings, feedIdFor({ source, tag: row.slug }));
+          return {
+            label: row.label,
+            slug: row.slug,
+            count: row.count,
+            ...(row.newestPublishedAt ? { newest_published_at: row.newestPublishedAt } : {}),
+            feeds: { rss: urls.rss, atom: urls.atom, json: urls.json },
+          };
+        }),
+      };
+      const documents = [
+        this.document(
+          { key: tagIndexKey(source), contentType: 'application/json; charset=utf-8' },
+          `${JSON.stringify(index, null, 1)}\n`,
+        ),
+      ];
+      return { documents, next: {} };
+    });
+  }
+
+  /**
+   * Publishes a document group so that a slower regeneration that read older state never leaves its bytes in
+   * place of newer ones: upload what differs from the bucket, then commit the document's revision only if no
+   * other publish committed since this one read it; if one did, start over from fresh state. Whoever commits
+   * last read the newest state, and anyone who uploaded stale bytes fails to commit and publishes again.
+   */
+  private async publishConsistently(
+    document: string,
+    build: (state: { changedAt?: string | undefined; label?: string | undefined }) => Promise<{
+      documents: PublishableDocument[];
+      next: { changedAt?: string; label?: string; newestPublishedAt?: string };
+    }>,
+  ): Promise<number> {
+    let uploadedTotal = 0;
+    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+      const state = await this.store.readState(document);
+      const { documents, next } = await build(state);
+      const uploaded = (await Promise.all(documents.map((doc) => this.publisher.publish(doc)))).filter(
+        Boolean,
+      ).length;
+      uploadedTotal += uploaded;
+      // Nothing written: nothing of anyone else's can have been overwritten.
+      if (uploaded === 0) return uploadedTotal;
+      if (await this.store.commitState(document, state.revision, next)) return uploadedTotal;
+    }
+    throw new Error(`${document} kept changing while it was published`);
+  }
+
+  private document(object: { key: string; contentType: string }, text: string): PublishableDocument {
+    return {
+      key: object.key,
+      body: Buffer.from(text, 'utf8'),
+      contentType: object.contentType,
+      cacheControl: `public, max-age=${this.settings.ttlMinutes * 60}, stale-while-revalidate=60`,
+    };
+  }
+}
+
+function plan(map: Map<string, Planned>, key: string, change: ArticleChange): void {
+  const planned = map.get(key);
+  if (planned) {
+    planned.at = latest(planned.at, change.at);
+    planned.records.add(change.recordId);
+  } else {
+    map.set(key, { at: change.at, records: new Set([change.recordId]) });
+  }
+}
+
+function labelOf(entries: readonly FeedEntry[], slug: string): string | undefined {
+  for (const entry of entries) {
+    const tag = entry.tags.find((candidate) => candidate.slug === slug);
+    if (tag) return tag.label;
+  }
+  return undefined;
+}
+
+/** The latest of some ISO 8601 UTC times (they compare as strings). */
+function latest(...times: (string | undefined)[]): string {
+  let max = '';
+  for (const time of times) if (time && time > max) max = time;
+  return max || '1970-01-01T00:00:00.000Z';
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,61 @@
+import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { cdata, imageType, escapeXml as x } from './xml.ts';
+
+/** Atom 1.0 (RFC 4287). Pure: the same input gives the same bytes. */
+export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]): string {
+  const parts: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(channel.language)}">\n`,
+    `<id>${x(channel.urn)}</id>\n`,
+    `<title>${x(channel.title)}</title>\n`,
+    `<subtitle>${x(channel.description)}</subtitle>\n`,
+    `<updated>${channel.updated}</updated>\n`,
+    `<author><name>${x(channel.author.name)}</name><uri>${x(channel.author.url)}</uri></author>\n`,
+    `<link rel="self" type="application/atom+xml" href="${x(channel.urls.atom)}"/>\n`,
+    `<link rel="alternate" type="text/html" href="${x(channel.homePageUrl)}"/>\n`,
+    '<generator>feed-pipeline</generator>\n',
+  ];
+  for (const entry of entries) {
+    parts.push(
+      '<entry>\n',
+      `<id>${entryUrn(entry.id)}</id>\n`,
+      `<title>${x(entry.title)}</title>\n`,
+      `<link rel="alternate" type="text/html" href="${x(entry.url)}"/>\n`,
+      `<published>${entry.publishedAt}</published>\n`,
+      `<updated>${entry.updatedAt}</updated>\n`,
+    );
+    if (entry.author) {
+      parts.push(
+        `<author><name>${x(entry.author.name)}</name>`,
+        entry.author.email ? `<email>${x(entry.author.email)}</email>` : '',
+        entry.author.url ? `<uri>${x(entry.author.url)}</uri>` : '',
+        '</author>\n',
+      );
+    }
+    for (const tag of entry.tags) {
+      const scheme = channel.tagUrl ? ` scheme="${x(channel.tagUrl(tag.slug))}"` : '';
+      parts.push(`<category term="${x(tag.slug)}" label="${x(tag.label)}"${scheme}/>\n`);
+    }
+    for (const citation of entry.citations) {
+      if (citation.url)
+        parts.push(`<link rel="related" href="${x(citation.url)}" title="${x(citation.name)}"/>\n`);
+    }
+    if (entry.image) {
+      const type = imageType(entry.image.url);
+      parts.push(`<link rel="enclosure" href="${x(entry.image.url)}"${type ? ` type="${type}"` : ''}/>\n`);
+    }
+    const source = channel.sources?.[entry.source];
+    if (source) {
+      parts.push(
+        `<source><title>${x(source.name)}</title><link rel="self" type="application/rss+xml" href="${x(source.rssUrl)}"/></source>\n`,
+      );
+    }
+    parts.push(
+      `<summary>${x(entry.summary)}</summary>\n`,
+      `<content type="html">${cdata(entry.contentHtml)}</content>\n`,
+      '</entry>\n',
+    );
+  }
+  parts.push('</feed>\n');
+  return parts.join('');
+}

@@ -1,0 +1,36 @@
+import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+
+/** JSON Feed 1.1. Pure: the same input gives the same bytes (keys in a fixed order). */
+export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry[]): string {
+  const feed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: channel.title,
+    home_page_url: channel.homePageUrl,
+    feed_url: channel.urls.json,
+    description: channel.description,
+    language: channel.language,
+    authors: [{ name: channel.author.name, url: channel.author.url }],
+    items: entries.map((entry) => {
+      const source = channel.sources?.[entry.source];
+      return {
+        id: entryUrn(entry.id),
+        url: entry.url,
+        title: entry.title,
+        summary: entry.summary,
+        content_html: entry.contentHtml,
+        ...(entry.image ? { image: entry.image.url } : {}),
+        date_published: entry.publishedAt,
+        date_modified: entry.updatedAt,
+        ...(entry.author ? { authors: [jsonAuthor(entry.author)] } : {}),
+        ...(entry.tags.length ? { tags: entry.tags.map((tag) => tag.label) } : {}),
+        ...(entry.citations.length ? { _citations: entry.citations } : {}),
+        ...(source ? { _source: { name: source.name, feed_url: source.rssUrl } } : {}),
+      };
+    }),
+  };
+  return `${JSON.stringify(feed, null, 1)}\n`;
+}
+
+function jsonAuthor(author: NonNullable<FeedEntry['author']>): { name: string; url?: string } {
+  return author.url ? { name: author.name, url: author.url } : { name: author.name };
+}

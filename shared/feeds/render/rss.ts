@@ -1,0 +1,50 @@
+import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { cdata, imageType, rfc822, escapeXml as x } from './xml.ts';
+
+/** RSS 2.0, with the content, Dublin Core, Atom and Media RSS modules. Pure: the same input gives the same bytes. */
+export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): string {
+  const parts: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n',
+    `<title>${x(channel.title)}</title>\n`,
+    `<link>${x(channel.homePageUrl)}</link>\n`,
+    `<description>${x(channel.description)}</description>\n`,
+    `<language>${x(channel.language)}</language>\n`,
+    `<atom:link href="${x(channel.urls.rss)}" rel="self" type="application/rss+xml"/>\n`,
+    `<lastBuildDate>${rfc822(channel.updated)}</lastBuildDate>\n`,
+    `<ttl>${channel.ttlMinutes}</ttl>\n`,
+    '<generator>feed-pipeline</generator>\n',
+  ];
+  for (const entry of entries) {
+    parts.push(
+      '<item>\n',
+      `<title>${x(entry.title)}</title>\n`,
+      `<link>${x(entry.url)}</link>\n`,
+      `<guid isPermaLink="false">${entryUrn(entry.id)}</guid>\n`,
+      `<pubDate>${rfc822(entry.publishedAt)}</pubDate>\n`,
+      `<atom:updated>${entry.updatedAt}</atom:updated>\n`,
+      `<description>${x(entry.summary)}</description>\n`,
+      `<content:encoded>${cdata(entry.contentHtml)}</content:encoded>\n`,
+    );
+    if (entry.author) parts.push(`<dc:creator>${x(entry.author.name)}</dc:creator>\n`);
+    for (const tag of entry.tags) {
+      const domain = channel.tagUrl ? ` domain="${x(channel.tagUrl(tag.slug))}"` : '';
+      parts.push(`<category${domain}>${x(tag.label)}</category>\n`);
+    }
+    const source = channel.sources?.[entry.source];
+    if (source) parts.push(`<source url="${x(source.rssUrl)}">${x(source.name)}</source>\n`);
+    if (entry.image) {
+      const type = imageType(entry.image.url);
+      parts.push(
+        `<media:content url="${x(entry.image.url)}" medium="image"${type ? ` type="${type}"` : ''}`,
+        entry.image.alt
+          ? `>\n<media:description type="plain">${x(entry.image.alt)}</media:description>\n</media:content>\n`
+          : '/>\n',
+      );
+    }
+    parts.push('</item>\n');
+  }
+  parts.push('</channel>\n</rss>\n');
+  return parts.join('');
+}
