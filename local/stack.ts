@@ -55,6 +55,10 @@ export interface StackOptions {
   feedSize?: number;
   /** How long the stream poller lets records gather into one batch. */
   batchWindowMs?: number;
+  /** Leave the stream unread (tests that drive regeneration themselves). */
+  streamPoller?: boolean;
+  /** Use this running DynamoDB (tests share one) instead of starting DynamoDB Local. */
+  dynamodb?: { endpoint: string; tableName: string };
 }
 
 export interface RunningStack extends StackInfo {
@@ -71,7 +75,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (options.fresh)
     await Promise.all([rm(dbPath, { recursive: true, force: true }), rm(keyFile, { force: true })]);
 
-  const dynamo: DynamoDbLocal = await startDynamoDbLocal(options.inMemory ? {} : { dbPath });
+  const dynamo: Pick<DynamoDbLocal, 'endpoint' | 'stop'> = options.dynamodb
+    ? { endpoint: options.dynamodb.endpoint, stop: async () => undefined }
+    : await startDynamoDbLocal(options.inMemory ? {} : { dbPath });
+  const tableName = options.dynamodb?.tableName ?? TABLE_NAME;
   const scratch = options.inMemory ? await mkdtemp(join(tmpdir(), 'feed-pipeline-s3-')) : undefined;
   let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
@@ -89,20 +96,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const streamArn = await ensureTable(raw, TABLE_NAME);
+    const streamArn = await ensureTable(raw, tableName);
     raw.destroy();
     if (!streamArn) throw new Error('the table has no stream');
     s3 = await startS3Local(scratch ?? join(options.stateDir, 's3'), BUCKET_NAME);
 
     const registry = new Registry(
-      new DynamoDbRegistryStore(createDocumentClient({ endpoint: dynamo.endpoint }), TABLE_NAME),
+      new DynamoDbRegistryStore(createDocumentClient({ endpoint: dynamo.endpoint }), tableName),
     );
     if (!(await registry.listSources()).some((source) => source.slug === SEED_SOURCE.slug)) {
       await registry.addSource(SEED_SOURCE);
     }
     const editorKey = await developmentKey(registry, keyFile);
 
-    const env = { TABLE_NAME, DYNAMODB_ENDPOINT: dynamo.endpoint };
+    const env = { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint };
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)));
     const feeds = new LocalFeedServer(createS3Client({ endpoint: s3.endpoint }), BUCKET_NAME);
     api.mount('/feeds/', (request, response) => feeds.handle(request, response));
@@ -131,7 +138,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
       onError: (error) => process.stderr.write(`stream poller: ${String(error)}\n`),
     });
-    poller.start();
+    if (options.streamPoller !== false) poller.start();
 
     const info: StackInfo = {
       apiUrl,
@@ -139,7 +146,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       editorKey,
       sources: (await registry.listSources()).map((source) => source.slug),
       dynamodbEndpoint: dynamo.endpoint,
-      tableName: TABLE_NAME,
+      tableName,
       s3Endpoint: s3.endpoint,
       bucket: BUCKET_NAME,
     };

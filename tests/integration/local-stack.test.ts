@@ -84,6 +84,10 @@ describe('npm start', () => {
       expect(statuses).toEqual([201, 200, 200, 200, 204]);
       expect(stdout).toContain('etag: "2"');
       expect(stdout).toContain('White House confirms Trump');
+      expect(stdout).toMatch(
+        /<title>White House confirms Trump[^<]*<\/title>\s*<link>https:\/\/thegaze\.example\//,
+      );
+      expect(stdout).toContain('<guid isPermaLink="false">urn:uuid:');
     } finally {
       expect(await stopCli(first)).toBe(0);
     }

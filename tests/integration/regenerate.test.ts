@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '#functions/regenerate-feeds/handler.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import type { Article } from '#shared/articles/model.ts';
+import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
+import type { DocumentPublisher, FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
+import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+
+const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
+
+let stack: TestStack;
+let store: FeedStore;
+let s3Publisher: S3DocumentPublisher;
+beforeAll(async () => {
+  // No poller: these tests deliver the batches themselves.
+  stack = await startTestStack({ streamPoller: false });
+  const dynamo = createDocumentClient({ endpoint: stack.dynamodbEndpoint });
+  store = new DynamoDbFeedStore(dynamo, stack.tableName, new DynamoDbRegistryStore(dynamo, stack.tableName));
+  s3Publisher = new S3DocumentPublisher(stack.s3, stack.bucket);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const settings = () => feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/` });
+const regenerator = (publisher: DocumentPublisher = s3Publisher, feedStore: FeedStore = store) =>
+  new FeedRegenerator(feedStore, publisher, settings());
+const post = async (body: unknown): Promise<Article> => {
+  const response = await stack.call('POST', '/articles', body);
+  expect(response.status).toBe(201);
+  return response.body;
+};
+const urn = (article: Article) => `urn:uuid:${article.id}`;
+
+/** A publisher that counts what it is asked to publish and can be told to fail or to wait. */
+class ProbePublisher implements DocumentPublisher {
+  calls: string[] = [];
+  uploads: string[] = [];
+  failOn: (key: string) => boolean = () => false;
+  gate: Promise<void> | undefined;
+  reachedGate: () => void = () => undefined;
+  readonly atGate = new Promise<void>((resolve) => {
+    this.reachedGate = resolve;
+  });
+
+  async publish(document: PublishableDocument): Promise<boolean> {
+    this.calls.push(document.key);
+    if (this.failOn(document.key)) throw new Error(`injected failure for ${document.key}`);
+    if (this.gate) {
+      this.reachedGate();
+      await this.gate;
+    }
+    const uploaded = await s3Publisher.publish(document);
+    if (uploaded) this.uploads.push(document.key);
+    return uploaded;
+  }
+}
+
+describe('a batch of stream records', () => {
+  it('renders a feed once however many records of the batch touch it', async () => {
+    const changes: ArticleChange[] = [];
+    for (let i = 0; i < 100; i++) {
+      const article = await post({ ...seed, url: `https://thegaze.example/burst/${i}`, tags: ['Burst'] });
+      const change = changeOf(`record-${i}`, undefined, article);
+      if (change) changes.push(change);
+    }
+    const probe = new ProbePublisher();
+    const result = await regenerator(probe).regenerate(changes);
+    // everything, the source, one tag, the tag within the source: 4 feeds, and the tag index
+    expect(result.rendered).toBe(5);
+    expect(probe.calls.filter((key) => key === 'feeds/tags/burst/rss.xml')).toHaveLength(1);
+    expect(result.failedRecordIds).toEqual([]);
+    const rss = (await stack.object('feeds/tags/burst/rss.xml')) ?? '';
+    expect(rss.match(/<item>/g)).toHaveLength(50);
+  });
+
+  it('reports only the records of a feed that failed to publish, and a retry puts it right', async () => {
+    const plain = await post({ ...seed, tags: ['Healthy'] });
+    const doomed = await post({ ...seed, tags: ['Doomed'] });
+    const changes = [
+      changeOf('record-plain', undefined, plain),
+      changeOf('record-doomed', undefined, doomed),
+    ].filter((c): c is ArticleChange => c !== undefined);
+    const probe = new ProbePublisher();
+    probe.failOn = (key) => key.startsWith('feeds/tags/doomed/');
+    const result = await regenerator(probe).regenerate(changes);
+    expect(result.failedRecordIds).toEqual(['record-doomed']);
+    expect(await stack.object('feeds/tags/healthy/rss.xml')).toContain(urn(plain));
+    expect(await stack.object('feeds/tags/doomed/rss.xml')).toBeUndefined();
+
+    const retry = await regenerator().regenerate(changes.filter((c) => c.recordId === 'record-doomed'));
+    expect(retry.failedRecordIds).toEqual([]);
+    expect(await stack.object('feeds/tags/doomed/rss.xml')).toContain(urn(doomed));
+  });
+
+  it('answers a Lambda stream event with the sequence numbers of the failed records', async () => {
+    const ok = await post({ ...seed, tags: ['Event Ok'] });
+    const bad = await post({ ...seed, tags: ['Event Bad'] });
+    const record = (sequence: string, article: Article, old?: Article) => ({
+      eventID: sequence,
+      eventName: (old ? 'MODIFY' : 'INSERT') as 'MODIFY' | 'INSERT',
+      eventSource: 'aws:dynamodb',
+      dynamodb: {
+        SequenceNumber: sequence,
+        NewImage: marshall({ type: 'article', ...article }, { removeUndefinedValues: true }) as Record<
+          string,
+          AttributeValue
+        >,
+        ...(old
+          ? {
+              OldImage: marshall({ type: 'article', ...old }, { removeUndefinedValues: true }) as Record<
+                string,
+                AttributeValue
+              >,
+            }
+          : {}),
+        StreamViewType: 'NEW_AND_OLD_IMAGES' as const,
+      },
+    });
+    const membership = {
+      eventID: '300',
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        SequenceNumber: '300',
+        NewImage: marshall({ type: 'entry', pk: 'feed#all' }) as Record<string, AttributeValue>,
+      },
+    };
+    const event: DynamoDBStreamEvent = { Records: [record('100', ok), membership, record('200', bad)] };
+    const probe = new ProbePublisher();
+    probe.failOn = (key) => key.includes('/event-bad/');
+    const handler = createHandler({
+      regenerator: regenerator(probe),
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const response = await handler(event, {} as never);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(await stack.object('feeds/tags/event-ok/feed.json')).toContain(urn(ok));
+  });
+});
+
+describe('two regenerations of one feed at once', () => {
+  it('keeps the newer state published when the one that read older state writes last', async () => {
+    const first = await post({ ...seed, tags: ['Race'] });
+    const slow = new ProbePublisher();
+    let release: () => void = () => undefined;
+    slow.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    // The slow regeneration reads the feed with only the first article, then stalls before uploading.
+    const slowRun = regenerator(slow).publishFeed('tags/race', first.updatedAt, await sources());
+    await slow.atGate;
+    // Meanwhile a second article lands and a fast regeneration publishes the newer state.
+    const second = await post({ ...seed, tags: ['Race'] });
+    await regenerator().publishFeed('tags/race', second.updatedAt, await sources());
+    expect(await stack.object('feeds/tags/race/rss.xml')).toContain(urn(second));
+    // Now the slow one writes its stale bytes, finds it lost the race, and publishes again from fresh state.
+    slow.gate = undefined;
+    release();
+    await slowRun;
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
+      const text = (await stack.object(`feeds/tags/race/${file}`)) ?? '';
+      expect(text).toContain(urn(first));
+      expect(text).toContain(urn(second));
+    }
+    expect(slow.uploads.filter((key) => key === 'feeds/tags/race/rss.xml').length).toBe(2);
+  });
+
+  it('keeps the newer state published when the stale one commits first and the newer one uploads before it', async () => {
+    const first = await post({ ...seed, tags: ['Race Two'] });
+    const feed = 'tags/race-two';
+    // The stale regeneration reads old state; the fresh one reads after the second article.
+    const staleStore = new GatedStore(store);
+    const stale = regenerator(s3Publisher, staleStore).publishFeed(feed, first.updatedAt, await sources());
+    await staleStore.readDone;
+    const second = await post({ ...seed, tags: ['Race Two'] });
+    const freshPublisher = new ProbePublisher();
+    let releaseFresh: () => void = () => undefined;
+    freshPublisher.gate = new Promise((resolve) => {
+      releaseFresh = resolve;
+    });
+    const fresh = regenerator(freshPublisher).publishFeed(feed, second.updatedAt, await sources());
+    await freshPublisher.atGate;
+    // Stale uploads and commits first ...
+    staleStore.release();
+    await stale;
+    expect(await stack.object(`feeds/${feed}/rss.xml`)).not.toContain(urn(second));
+    // ... then the fresh one uploads; its commit fails against the stale commit, so it goes round once more.
+    freshPublisher.gate = undefined;
+    releaseFresh();
+    await fresh;
+    const text = (await stack.object(`feeds/${feed}/rss.xml`)) ?? '';
+    expect(text).toContain(urn(second));
+    expect(text).toContain(urn(first));
+  });
+});
+
+/** A feed store whose first read of entries is followed by a pause until released. */
+class GatedStore implements FeedStore {
+  private releaseGate: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => {
+    this.releaseGate = resolve;
+  });
+  private signalRead: () => void = () => undefined;
+  readonly readDone = new Promise<void>((resolve) => {
+    this.signalRead = resolve;
+  });
+  private gated = true;
+
+  constructor(private readonly inner: FeedStore) {}
+  release(): void {
+    this.releaseGate();
+  }
+  listSources() {
+    return this.inner.listSources();
+  }
+  async readEntries(feed: string, limit: number) {
+    const entries = await this.inner.readEntries(feed, limit);
+    if (this.gated) {
+      this.gated = false;
+      this.signalRead();
+      await this.gate;
+    }
+    return entries;
+  }
+  readState(document: string) {
+    return this.inner.readState(document);
+  }
+  commitState(document: string, expected: number, next: Parameters<FeedStore['commitState']>[2]) {
+    return this.inner.commitState(document, expected, next);
+  }
+  readTagRows(source: string) {
+    return this.inner.readTagRows(source);
+  }
+}
+
+async function sources() {
+  return new Map((await store.listSources()).map((source) => [source.slug, source]));
+}
