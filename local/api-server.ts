@@ -5,6 +5,7 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.ts';
@@ -14,6 +15,12 @@ export type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyResultV2>;
+
+/** A Lambda authorizer of an HTTP API with simple responses (payload format 2.0). */
+export type HttpAuthorizer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+  context: Context,
+) => Promise<{ isAuthorized: boolean; context?: Record<string, unknown> }>;
 
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -41,6 +48,8 @@ export class LocalHttpApi {
   constructor(
     routeKeys: readonly string[],
     private readonly handler: HttpHandler,
+    /** Runs before every declared route (not `$default`), as the API's authorizer does in AWS. */
+    private readonly authorizer?: HttpAuthorizer,
   ) {
     this.routes = routeKeys.map(compile);
   }
@@ -92,6 +101,15 @@ export class LocalHttpApi {
       chunks.push(chunk as Buffer);
     }
     const event = this.toEvent(request, Buffer.concat(chunks));
+    if (this.authorizer && event.routeKey !== '$default') {
+      const verdict = await this.authorizer(authorizerEvent(event), lambdaContext('authorizer'));
+      if (!verdict.isAuthorized) {
+        response.writeHead(403, { 'content-type': 'application/json' });
+        response.end('{"message":"Forbidden"}');
+        return;
+      }
+      (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context ?? {} };
+    }
     const context = lambdaContext('articles', event.requestContext.requestId);
     const result = await this.handler(event, context);
     writeResult(response, result);
@@ -157,6 +175,25 @@ export class LocalHttpApi {
       isBase64Encoded: body.length > 0 && !isText,
     };
   }
+}
+
+/** The event API Gateway sends a REQUEST authorizer for a route (payload format 2.0, no identity source). */
+function authorizerEvent(event: APIGatewayProxyEventV2): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+    identitySource: [],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    cookies: event.cookies ?? [],
+    headers: event.headers,
+    queryStringParameters: event.queryStringParameters ?? {},
+    requestContext: event.requestContext,
+    pathParameters: event.pathParameters ?? {},
+    stageVariables: {},
+  };
 }
 
 /** Decodes a path segment; a malformed escape is passed on as it came. */

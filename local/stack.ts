@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
+import * as authorizer from '#functions/authorizer/handler.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
@@ -110,7 +111,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const editorKey = await developmentKey(registry, keyFile);
 
     const env = { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint };
-    api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)));
+    // No verdict cache locally: a revoked key stops working at once.
+    const authorize = authorizer.createHandler(
+      authorizer.depsFromEnv({ ...env, AUTH_CACHE_TTL_SECONDS: '0' }),
+    );
+    api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)), authorize);
     const feeds = new LocalFeedServer(createS3Client({ endpoint: s3.endpoint }), BUCKET_NAME);
     api.mount('/feeds/', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);

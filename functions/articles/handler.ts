@@ -1,24 +1,28 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import type { Principal } from '#shared/articles/model.ts';
 import { ArticleService, etagOf } from '#shared/articles/service.ts';
+import { principalFrom } from '#shared/auth-context.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { MethodNotAllowedError, NotFoundError } from '#shared/errors.ts';
 import { header, readJsonBody } from '#shared/http/request.ts';
 import { empty, json, problem } from '#shared/http/response.ts';
-import { Registry } from '#shared/registry.ts';
 import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
 
-type Event = APIGatewayProxyEventV2;
+/** HTTP API events of routes behind the editor-key authorizer. */
+type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, string>>;
 type Result = APIGatewayProxyStructuredResultV2;
 
 export interface ArticlesDeps {
   articles: ArticleService;
-  registry: Registry;
   logger: Logger;
 }
 
@@ -131,7 +135,7 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
       const route = event.routeKey as ArticleRoute;
       const action = ACTIONS[route];
       if (!action) throw unrouted(event);
-      const principal = await current.registry.authenticate(header(event, 'authorization'));
+      const principal = principalFrom(event.requestContext.authorizer?.lambda);
       callers.set(event, principal.keyId);
       return action(event, principal, current);
     });
@@ -166,7 +170,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ArticlesDeps 
   const registry = new DynamoDbRegistryStore(client, tableName);
   return {
     articles: new ArticleService(new DynamoDbArticleStore(client, tableName), registry),
-    registry: new Registry(registry),
     logger: new Logger({ serviceName: 'articles' }),
   };
 }

@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import { MAX_BODY_BYTES } from '#shared/http/request.ts';
-import { LocalHttpApi } from '../../local/api-server.ts';
+import type { LocalHttpApi } from '../../local/api-server.ts';
 import { freePort } from '../../local/dynamodb-local.ts';
-import { type ApiResponse, type CallOptions, startTestApi, type TestApi } from '../support/api.ts';
+import { type ApiResponse, type CallOptions, localApi, startTestApi, type TestApi } from '../support/api.ts';
 
 /**
  * Holds docs/openapi.json against the real editor API: the documented operations are the routes, every
@@ -114,12 +113,7 @@ beforeAll(async () => {
   api = await startTestApi();
   // The same handler over a DynamoDB endpoint where nothing listens: every store call is refused.
   const closedPort = await freePort();
-  down = new LocalHttpApi(
-    ARTICLE_ROUTES,
-    createHandler(
-      depsFromEnv({ TABLE_NAME: api.tableName, DYNAMODB_ENDPOINT: `http://127.0.0.1:${closedPort}` }),
-    ),
-  );
+  down = localApi({ TABLE_NAME: api.tableName, DYNAMODB_ENDPOINT: `http://127.0.0.1:${closedPort}` });
   downUrl = await down.listen(0);
 });
 

@@ -3,6 +3,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { inject } from 'vitest';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
+import * as authorizer from '#functions/authorizer/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { Registry } from '#shared/registry.ts';
@@ -39,6 +40,15 @@ export interface ApiResponse {
   body: any;
 }
 
+/** The editor API and its authorizer (no verdict cache) behind the local HTTP adapter, as the stack wires them. */
+export function localApi(env: { TABLE_NAME: string; DYNAMODB_ENDPOINT: string }): LocalHttpApi {
+  return new LocalHttpApi(
+    ARTICLE_ROUTES,
+    createHandler(depsFromEnv(env)),
+    authorizer.createHandler(authorizer.depsFromEnv({ ...env, AUTH_CACHE_TTL_SECONDS: '0' })),
+  );
+}
+
 /** Starts the editor API on a free port over a fresh table in the suite's DynamoDB Local. */
 export async function startTestApi(): Promise<TestApi> {
   const endpoint = inject('dynamodbEndpoint');
@@ -61,10 +71,7 @@ export async function startTestApi(): Promise<TestApi> {
     gaze: (await registry.createKey(['the-gaze'], 'gaze')).key,
     planet: (await registry.createKey(['daily-planet'], 'planet')).key,
   };
-  const api = new LocalHttpApi(
-    ARTICLE_ROUTES,
-    createHandler(depsFromEnv({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint })),
-  );
+  const api = localApi({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint });
   const url = await api.listen(0);
 
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> => {
