@@ -1,5 +1,6 @@
 import sanitizeHtml from 'sanitize-html';
 import { collapseWhitespace, stripXmlInvalid } from './text.ts';
+import { toUri } from './url.ts';
 
 const ALLOWED_TAGS = [
   'p',
@@ -53,7 +54,7 @@ const URL_ATTRIBUTES: Record<string, string> = { a: 'href', img: 'src', blockquo
 export function absoluteHttpUrl(value: string, base: string): string | undefined {
   try {
     const url = new URL(value.trim(), base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+    return url.protocol === 'http:' || url.protocol === 'https:' ? toUri(url) : undefined;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { type Clock, type RegistryStore, type StoredKey, systemClock } from './a
 import { UnauthorizedError } from './errors.ts';
 import { mintKey, parseKey, secretMatches } from './keys.ts';
 import { isSlug, toSlug } from './slug.ts';
-import { collapseWhitespace } from './text.ts';
+import { collapseWhitespace, deepStripXmlInvalid } from './text.ts';
 
 export interface SourceInput {
   slug: string;
@@ -21,7 +21,9 @@ export class Registry {
   ) {}
 
   /** Registers (or updates) a source; throws with the offending option named when the input is unusable. */
-  async addSource(input: SourceInput): Promise<Source> {
+  async addSource(raw: SourceInput): Promise<Source> {
+    // Names and descriptions are printed in every feed: keep them as clean as an editor's text.
+    const input = deepStripXmlInvalid(raw) as SourceInput;
     const slug = toSlug(input.slug);
     if (!slug || slug !== input.slug)
       throw new Error(`slug must be a slug such as ${toSlug(input.slug) || 'the-gaze'}`);

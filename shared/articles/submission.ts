@@ -3,6 +3,7 @@ import { type FieldError, fieldError, ValidationError } from '../errors.ts';
 import { htmlToText, sanitizeContentHtml } from '../html.ts';
 import { toSlug } from '../slug.ts';
 import { collapseWhitespace, deepStripXmlInvalid, truncateText, utf8Length } from '../text.ts';
+import { toUri } from '../url.ts';
 import type { Citation, Submission, Tag } from './model.ts';
 
 /** Limits that keep one article (and its feed memberships) inside one DynamoDB transaction. */
@@ -56,14 +57,15 @@ const httpUrl = z
       ctx.addIssue({ code: 'custom', message: 'must not contain credentials' });
       return z.NEVER;
     }
-    if (url.href.length > LIMITS.urlChars) {
+    const uri = toUri(url);
+    if (uri.length > LIMITS.urlChars) {
       ctx.addIssue({
         code: 'custom',
         message: `must be at most ${LIMITS.urlChars} characters once normalised`,
       });
       return z.NEVER;
     }
-    return url.href;
+    return uri;
   });
 
 const optionalLine = (max: number) =>
@@ -129,7 +131,8 @@ function schemaAt(now: number) {
       publishedAt: publishedAt.optional(),
     })
     .transform((input, ctx): Submission => {
-      const contentHtml = sanitizeContentHtml(input.contentHtml, input.url);
+      // XML readers turn CR LF into LF: store what every format will give back.
+      const contentHtml = sanitizeContentHtml(input.contentHtml.replace(/\r\n?/g, '\n'), input.url);
       const text = htmlToText(contentHtml);
       if (!text && !/<img\b/.test(contentHtml)) {
         ctx.addIssue({

@@ -23,7 +23,7 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
         date_modified: entry.updatedAt,
         ...(entry.author ? { authors: [jsonAuthor(entry.author)] } : {}),
         ...(entry.tags.length ? { tags: entry.tags.map((tag) => tag.label) } : {}),
-        ...(entry.citations.length ? { _citations: entry.citations } : {}),
+        ...(entry.citations.length ? { _citations: { outlets: entry.citations } } : {}),
         ...(source ? { _source: { name: source.name, feed_url: source.rssUrl } } : {}),
       };
     }),

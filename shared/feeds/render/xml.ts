@@ -1,13 +1,19 @@
+import { stripXmlInvalid } from '../../text.ts';
+
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
-/** Escapes text for an XML element or a double-quoted attribute. Input is already free of XML-invalid characters. */
+/**
+ * Escapes text for an XML element or a double-quoted attribute. Input is normally free of XML-invalid
+ * characters already (the API strips them); they are dropped here too, so no stored value can make a feed
+ * ill-formed, whatever path it came by.
+ */
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => TEXT_ESCAPES[c] ?? c);
+  return stripXmlInvalid(value).replace(/[&<>"]/g, (c) => TEXT_ESCAPES[c] ?? c);
 }
 
 /** Wraps text in CDATA, splitting every `]]>` so the section cannot end early. */
 export function cdata(value: string): string {
-  return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${stripXmlInvalid(value).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }
 
 /** RFC 822 date-time as RSS 2.0 wants it (`Wed, 16 Jul 2025 09:30:00 GMT`). */

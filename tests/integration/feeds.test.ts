@@ -1,0 +1,290 @@
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { depsFromEnv } from '#functions/regenerate-feeds/handler.ts';
+import type { Article } from '#shared/articles/model.ts';
+import { changeOf } from '#shared/feeds/changes.ts';
+import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
+import { type ParsedFeed, parseAllFormats } from '../support/feed-validation.ts';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+
+const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function readFeed(feed: string): Promise<{ rss: ParsedFeed; atom: ParsedFeed; json: ParsedFeed }> {
+  const [rss, atom, json] = await Promise.all(
+    ['rss.xml', 'atom.xml', 'feed.json'].map(async (file) => {
+      const text = await stack.object(`feeds/${feed}/${file}`);
+      if (text === undefined) throw new Error(`feeds/${feed}/${file} is not published`);
+      return text;
+    }),
+  );
+  return parseAllFormats({ rss: rss as string, atom: atom as string, json: json as string });
+}
+
+const urn = (article: Article) => `urn:uuid:${article.id}`;
+const itemOf = (feed: ParsedFeed, article: Article) => feed.items.find((item) => item.id === urn(article));
+
+async function tagIndex(source: string) {
+  return JSON.parse((await stack.object(`feeds/sources/${source}/tags.json`)) ?? 'null');
+}
+
+describe('publishing an article', () => {
+  let article: Article;
+  beforeAll(async () => {
+    const response = await stack.call('POST', '/articles', seed);
+    expect(response.status).toBe(201);
+    article = response.body;
+    await stack.settle();
+  });
+
+  it('puts it in everything, its source, each tag and each tag within the source, in all three formats', async () => {
+    const feeds = feedIdsOf(article);
+    expect(feeds).toHaveLength(12);
+    for (const feed of feeds) {
+      const parsed = await readFeed(feed);
+      for (const format of [parsed.rss, parsed.atom, parsed.json]) {
+        const item = itemOf(format, article);
+        expect(item, `${feed} ${format.format}`).toBeDefined();
+        expect(item?.title).toBe(seed.title);
+        expect(item?.link).toBe(seed.url);
+        expect(item?.published).toBe('2025-07-16T09:30:00.000Z');
+        expect(item?.updated).toBe(article.updatedAt);
+        expect(item?.tags).toEqual(['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO']);
+      }
+    }
+  });
+
+  it('describes each feed from its source and tag', async () => {
+    expect((await readFeed('sources/the-gaze')).rss.title).toBe('The Gaze');
+    expect((await readFeed('sources/the-gaze/tags/donald-trump')).atom.title).toBe('The Gaze: Donald Trump');
+    expect((await readFeed('tags/nato')).json.title).toContain('NATO');
+    const self = (await readFeed('tags/nato')).rss.selfUrl;
+    expect(self).toBe(`${stack.feedsUrl}tags/nato/rss.xml`);
+  });
+
+  it('stores every document with its media type and a Cache-Control', async () => {
+    const types: Record<string, string> = {
+      'rss.xml': 'application/rss+xml; charset=utf-8',
+      'atom.xml': 'application/atom+xml; charset=utf-8',
+      'feed.json': 'application/feed+json; charset=utf-8',
+    };
+    for (const [file, type] of Object.entries(types)) {
+      const head = await stack.s3.send(
+        new HeadObjectCommand({ Bucket: stack.bucket, Key: `feeds/all/${file}` }),
+      );
+      expect(head.ContentType).toBe(type);
+      expect(head.CacheControl).toMatch(/^public, max-age=\d+/);
+    }
+  });
+
+  it('lists the source tags in tags.json with counts, newest publication and feed URLs', async () => {
+    const index = await tagIndex('the-gaze');
+    expect(index.source).toMatchObject({ slug: 'the-gaze', name: 'The Gaze' });
+    expect(index.tags.map((tag: { slug: string }) => tag.slug)).toEqual([
+      'donald-trump',
+      'nato',
+      'russia',
+      'ukraine',
+      'volodymyr-zelenskyy',
+    ]);
+    expect(index.tags[0]).toEqual({
+      label: 'Donald Trump',
+      slug: 'donald-trump',
+      count: 1,
+      newest_published_at: '2025-07-16T09:30:00.000Z',
+      feeds: {
+        rss: `${stack.feedsUrl}sources/the-gaze/tags/donald-trump/rss.xml`,
+        atom: `${stack.feedsUrl}sources/the-gaze/tags/donald-trump/atom.xml`,
+        json: `${stack.feedsUrl}sources/the-gaze/tags/donald-trump/feed.json`,
+      },
+    });
+  });
+});
+
+describe('corrections and retractions', () => {
+  it('moves updated but never the id or the publication date on a correction', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Corrections'] }))
+      .body as Article;
+    await stack.settle();
+    const before = await readFeed('tags/corrections');
+    const corrected = (
+      await stack.call(
+        'PUT',
+        `/articles/${created.id}`,
+        { ...seed, title: 'Corrected headline', tags: ['Corrections'] },
+        { 'if-match': '"1"' },
+      )
+    ).body as Article;
+    await stack.settle();
+    const after = await readFeed('tags/corrections');
+    for (const format of ['rss', 'atom', 'json'] as const) {
+      const item = itemOf(after[format], created);
+      expect(item?.title).toBe('Corrected headline');
+      expect(item?.published).toBe(itemOf(before[format], created)?.published);
+      expect(item?.updated).toBe(corrected.updatedAt);
+      expect(item?.updated).not.toBe(itemOf(before[format], created)?.updated);
+    }
+    expect(after.rss.updated >= corrected.updatedAt.slice(0, 19)).toBe(true);
+    expect(after.atom.updated).toBe(corrected.updatedAt);
+  });
+
+  it('removes a dropped tag from that tag feeds and from tags.json, and dates the change', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Keep Me', 'Drop Me'] }))
+      .body as Article;
+    await stack.settle();
+    expect(itemOf((await readFeed('sources/the-gaze/tags/drop-me')).json, created)).toBeDefined();
+    const corrected = (
+      await stack.call(
+        'PUT',
+        `/articles/${created.id}`,
+        { ...seed, tags: ['Keep Me'] },
+        { 'if-match': '"1"' },
+      )
+    ).body as Article;
+    await stack.settle();
+    for (const feed of ['tags/drop-me', 'sources/the-gaze/tags/drop-me']) {
+      const parsed = await readFeed(feed);
+      expect(itemOf(parsed.rss, created)).toBeUndefined();
+      expect(itemOf(parsed.json, created)).toBeUndefined();
+      expect(parsed.atom.updated).toBe(corrected.updatedAt);
+    }
+    expect(itemOf((await readFeed('tags/keep-me')).atom, created)).toBeDefined();
+    const slugs = (await tagIndex('the-gaze')).tags.map((tag: { slug: string }) => tag.slug);
+    expect(slugs).toContain('keep-me');
+    expect(slugs).not.toContain('drop-me');
+  });
+
+  it('removes a retracted article from every feed and moves their updated time to the retraction', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Retracted Story'] }))
+      .body as Article;
+    await stack.settle();
+    expect((await stack.call('DELETE', `/articles/${created.id}`)).status).toBe(204);
+    const retracted = (await stack.call('GET', `/articles/${created.id}`)).body as Article;
+    await stack.settle();
+    for (const feed of feedIdsOf(created)) {
+      const parsed = await readFeed(feed);
+      for (const format of [parsed.rss, parsed.atom, parsed.json])
+        expect(itemOf(format, created)).toBeUndefined();
+    }
+    const tagFeed = await readFeed('tags/retracted-story');
+    expect(tagFeed.atom.items).toEqual([]);
+    expect(tagFeed.atom.updated).toBe(retracted.retractedAt);
+  });
+});
+
+describe('publishing only what changed', () => {
+  it('renders identical bytes from identical state and uploads nothing when a batch is delivered again', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Idempotent'] }))
+      .body as Article;
+    await stack.settle();
+    const keys = feedIdsOf(created).flatMap((feed) =>
+      ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `feeds/${feed}/${f}`),
+    );
+    keys.push('feeds/sources/the-gaze/tags.json');
+    const before = await Promise.all(
+      keys.map(async (key) => [await stack.head(key), await stack.object(key)]),
+    );
+    const { regenerator } = depsFromEnv({
+      TABLE_NAME: stack.tableName,
+      DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+      S3_ENDPOINT: stack.s3Endpoint,
+      BUCKET_NAME: stack.bucket,
+      FEEDS_BASE_URL: `${stack.apiUrl}/`,
+    });
+    const change = changeOf('redelivered', undefined, created);
+    const result = await regenerator.regenerate(change ? [change] : []);
+    expect(result.errors).toEqual([]);
+    expect(result).toMatchObject({
+      rendered: feedIdsOf(created).length + 1,
+      uploaded: 0,
+      failedRecordIds: [],
+    });
+    const after = await Promise.all(
+      keys.map(async (key) => [await stack.head(key), await stack.object(key)]),
+    );
+    expect(after).toEqual(before);
+  });
+});
+
+describe('the local feed server', () => {
+  const url = () => `${stack.feedsUrl}all/rss.xml`;
+
+  it('serves a feed with its type, caching headers and validators', async () => {
+    const response = await raw(url(), {});
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+    expect(response.headers['cache-control']).toMatch(/max-age=\d+/);
+    expect(response.headers.etag).toMatch(/^"[^"]+"$/);
+    expect(Date.parse(String(response.headers['last-modified']))).not.toBeNaN();
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.body.toString('utf8')).toBe(await stack.object('feeds/all/rss.xml'));
+  });
+
+  it('answers 304 to a matching If-None-Match or a recent If-Modified-Since, 200 otherwise', async () => {
+    const first = await raw(url(), {});
+    const etag = String(first.headers.etag);
+    const modified = String(first.headers['last-modified']);
+    expect((await raw(url(), { 'if-none-match': etag })).status).toBe(304);
+    // A compressed variant's weak ETag validates the same representation.
+    const compressed = await raw(url(), { 'accept-encoding': 'br' });
+    expect(compressed.headers.etag).toBe(`W/${etag}`);
+    expect((await raw(url(), { 'if-none-match': `W/${etag}`, 'accept-encoding': 'br' })).status).toBe(304);
+    expect((await raw(url(), { 'if-modified-since': modified })).status).toBe(304);
+    const notModified = await raw(url(), { 'if-none-match': etag });
+    expect(notModified.body.length).toBe(0);
+    expect(notModified.headers.etag).toBe(etag);
+    expect((await raw(url(), { 'if-none-match': '"something-else"' })).status).toBe(200);
+    expect((await raw(url(), { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).status).toBe(200);
+  });
+
+  it('compresses with brotli or gzip as the reader asks', async () => {
+    const plain = (await stack.object('feeds/all/rss.xml')) ?? '';
+    for (const [encoding, decode] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      const response = await raw(url(), { 'accept-encoding': encoding });
+      expect(response.headers['content-encoding']).toBe(encoding);
+      expect(response.headers.vary).toBe('Accept-Encoding');
+      expect(decode(response.body).toString('utf8')).toBe(plain);
+      expect(response.body.length).toBeLessThan(Buffer.byteLength(plain));
+    }
+    const identity = await raw(url(), { 'accept-encoding': 'identity' });
+    expect(identity.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('answers 404 for a missing feed or a path that tries to leave feeds/, and 405 for writes', async () => {
+    expect((await fetch(`${stack.feedsUrl}tags/never-used/rss.xml`)).status).toBe(404);
+    expect((await raw(`${stack.apiUrl}/feeds/%2e%2e/stack.json`, {})).status).toBe(404);
+    expect((await fetch(url(), { method: 'PUT', body: 'x' })).status).toBe(405);
+  });
+});
+
+/** A GET that leaves the body as sent (fetch would decompress it). */
+async function raw(target: string, headers: Record<string, string>) {
+  const { request } = await import('node:http');
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
+  }>((resolve, reject) => {
+    const req = request(target, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
