@@ -7,8 +7,8 @@ const NOT_URI_CHAR = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]|%(?![0-9A-Fa-f]{2})/g;
  * percent-encoded here, and the URL means the same to any browser.
  */
 export function toUri(url: URL): string {
-  const escape = (part: string) => part.replace(NOT_URI_CHAR, (c) => encodeURIComponent(c));
-  const search = url.search ? `?${escape(url.search.slice(1))}` : '';
-  const hash = url.hash ? `#${escape(url.hash.slice(1))}` : '';
-  return `${url.protocol}//${url.host}${escape(url.pathname)}${search}${hash}`;
+  const strict = (part: string) => part.replace(NOT_URI_CHAR, (c) => encodeURIComponent(c));
+  const search = url.search ? `?${strict(url.search.slice(1))}` : '';
+  const hash = url.hash ? `#${strict(url.hash.slice(1))}` : '';
+  return `${url.protocol}//${url.host}${strict(url.pathname)}${search}${hash}`;
 }

@@ -77,9 +77,10 @@ export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel
       author: { name: source.name, url: source.homepageUrl },
     };
   }
-  const sources: Record<string, { name: string; rssUrl: string }> = {};
+  const sources: Record<string, { name: string; rssUrl: string; urn: string }> = {};
   for (const [slug, registered] of context.sources) {
-    sources[slug] = { name: registered.name, rssUrl: feedUrls(settings, feedIdFor({ source: slug })).rss };
+    const feed = feedIdFor({ source: slug });
+    sources[slug] = { name: registered.name, rssUrl: feedUrls(settings, feed).rss, urn: feedUrn(feed) };
   }
   return {
     ...base,

@@ -41,7 +41,7 @@ export interface FeedChannel {
   /** Minutes a reader may cache the feed (RSS `ttl`). */
   ttlMinutes: number;
   /** For feeds that mix sources: each source's name and RSS feed, so items can say where they come from. */
-  sources?: Record<string, { name: string; rssUrl: string }>;
+  sources?: Record<string, { name: string; rssUrl: string; urn: string }>;
   /** The tag feed of a tag slug, so categories can link to it. */
   tagUrl?: (slug: string) => string;
 }

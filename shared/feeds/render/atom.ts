@@ -47,7 +47,7 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
     const source = channel.sources?.[entry.source];
     if (source) {
       parts.push(
-        `<source><title>${x(source.name)}</title><link rel="self" type="application/rss+xml" href="${x(source.rssUrl)}"/></source>\n`,
+        `<source><id>${source.urn}</id><title>${x(source.name)}</title><link rel="self" type="application/rss+xml" href="${x(source.rssUrl)}"/></source>\n`,
       );
     }
     parts.push(
