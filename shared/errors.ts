@@ -26,8 +26,8 @@ export class ProblemError extends Error {
 
 export class MalformedRequestError extends ProblemError {
   override name = 'MalformedRequestError';
-  constructor(detail: string) {
-    super(400, 'Malformed request', detail, { errors: [fieldError([], detail)] });
+  constructor(detail: string, errors: FieldError[] = [fieldError([], detail)]) {
+    super(400, 'Malformed request', detail, { errors });
   }
 }
 

@@ -1,5 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import {
+  fieldError,
+  MalformedRequestError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../errors.ts';
+import { findDuplicateKey } from './duplicate-keys.ts';
 
 /** Largest body the editor API accepts. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -29,10 +35,18 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   if (bytes.length === 0)
     throw new MalformedRequestError('The request body is empty; send the article as JSON.');
   const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     const where = error instanceof SyntaxError ? error.message.replace(/^.*?JSON[^:]*:?\s*/i, '') : '';
     throw new MalformedRequestError(`The request body is not valid JSON${where ? ` (${where})` : ''}.`);
   }
+  // JSON.parse keeps the last of two equal keys: an ambiguous body is refused rather than half-read.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    const error = fieldError(duplicate, 'appears twice in the same object');
+    throw new MalformedRequestError(`${error.field} appears twice in the same object.`, [error]);
+  }
+  return body;
 }

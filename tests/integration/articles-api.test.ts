@@ -137,6 +137,17 @@ describe('POST /articles', () => {
         }),
       415,
     );
+    const twice = await expectNothingWritten(
+      () =>
+        api.call('POST', '/articles', {
+          raw: JSON.stringify(seed).replace('{', '{"title":"A first title",'),
+          headers: { 'content-type': 'application/json' },
+        }),
+      400,
+    );
+    expect(twice.body.errors).toEqual([
+      { field: 'title', in: 'body', pointer: '/title', detail: 'appears twice in the same object' },
+    ]);
     const huge = { ...seed, contentHtml: `<p>${'x'.repeat(300 * 1024)}</p>` };
     await expectNothingWritten(() => post(huge), 413);
   });

@@ -1,0 +1,35 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findDuplicateKey } from '../../shared/http/duplicate-keys.ts';
+
+describe('findDuplicateKey', () => {
+  it.each([
+    ['{"title":"a","title":"b"}', ['title']],
+    ['{"author":{"name":"a","name":"b"}}', ['author', 'name']],
+    ['{"tags":["x"],"citations":[{"name":"a"},{"name":"b","name":"c"}]}', ['citations', 1, 'name']],
+    ['{"a\\"b":1,"a\\u0022b":2}', ['a"b']],
+    [' { "x" : { } , "x" : 1 } ', ['x']],
+  ])('finds the repeated key in %s', (text, path) => {
+    expect(findDuplicateKey(text)).toEqual(path);
+  });
+
+  it.each([
+    '{"title":"a","body":{"title":"b"}}',
+    '[{"a":1},{"a":2}]',
+    '{"s":"{\\"a\\":1,\\"a\\":2}"}',
+    '{"a":[1,{"b":2}],"b":{"a":3}}',
+    '"just a string"',
+    '{}',
+  ])('finds none in %s', (text) => {
+    expect(findDuplicateKey(text)).toBeUndefined();
+  });
+
+  it('finds nothing in anything JSON.stringify writes, which never repeats a key', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(findDuplicateKey(JSON.stringify(value))).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
