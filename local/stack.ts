@@ -130,6 +130,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }),
     );
     const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
+    let lastPollerError = '';
     poller = new StreamPoller({
       endpoint: dynamo.endpoint,
       streamArn,
@@ -141,7 +142,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           `${JSON.stringify({ at: new Date().toISOString(), reason, records })}\n`,
         );
       },
-      onError: (error) => process.stderr.write(`stream poller: ${String(error)}\n`),
+      onError: (error) => {
+        // One line per kind of trouble, not one per poll while DynamoDB is away.
+        const line = `stream poller: ${String(error)}`;
+        if (line !== lastPollerError) process.stderr.write(`${line}\n`);
+        lastPollerError = line;
+      },
     });
     if (options.streamPoller !== false) poller.start();
 

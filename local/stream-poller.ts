@@ -31,6 +31,8 @@ interface ShardCursor {
   id: string;
   parent?: string | undefined;
   iterator?: string | undefined;
+  /** The last record read from the shard: where to resume when an iterator has to be fetched again. */
+  lastSequence?: string | undefined;
   pending: DynamoDBRecord[];
   pendingSince: number;
   finished: boolean;
@@ -99,7 +101,10 @@ export class StreamPoller {
         if (!busy) this.quietPasses++;
         if (!busy) await sleep(this.options.pollIntervalMs);
       } catch (error) {
+        // DynamoDB went away (restart, network): fetch fresh iterators from where each shard was read to.
         this.options.onError?.(error);
+        for (const shard of this.shards.values()) shard.iterator = undefined;
+        this.lastDescribe = 0;
         await sleep(500);
       }
     }
@@ -118,7 +123,9 @@ export class StreamPoller {
           new GetShardIteratorCommand({
             StreamArn: this.options.streamArn,
             ShardId: shard.id,
-            ShardIteratorType: 'TRIM_HORIZON',
+            ...(shard.lastSequence
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequence }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
           }),
         );
         shard.iterator = ShardIterator;
@@ -131,6 +138,8 @@ export class StreamPoller {
           }),
         );
         shard.iterator = page.NextShardIterator;
+        const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) shard.lastSequence = last;
         const records = (page.Records ?? [])
           .map((record) => this.toLambdaRecord(record))
           .filter((r) => passesFilters(r));
