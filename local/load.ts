@@ -1,0 +1,126 @@
+export interface LoadOptions {
+  apiUrl: string;
+  editorKey: string;
+  /** New articles to post. */
+  posts: number;
+  /** Concurrent clients, each sending one request at a time. */
+  clients: number;
+  sources: readonly string[];
+  /** Distinct tag labels to draw from. */
+  tags: number;
+  /** Share of operations that correct an earlier article. */
+  correctRatio?: number;
+  /** Share of operations that retract an earlier article. */
+  retractRatio?: number;
+  /** Seed of the pseudo-random choices, so a run can be repeated. */
+  seed?: number;
+  /** Stops the run after this long even if not every post went out. */
+  maxDurationMs?: number;
+}
+
+export interface LoadReport {
+  requests: number;
+  posts: number;
+  corrections: number;
+  retractions: number;
+  /** Responses by status code. */
+  statuses: Record<number, number>;
+  serverErrors: number;
+  /** Corrections that lost to a concurrent one (412): expected under contention, not errors. */
+  conflicts: number;
+  durationMs: number;
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Drives the editor API on loopback: `clients` concurrent clients post `posts` articles over the given sources
+ * and tags, mixing in corrections (with If-Match) and retractions of articles posted earlier. Bounded in count
+ * and time; it stops by itself.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const next = random(options.seed ?? 42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const labels = Array.from({ length: options.tags }, (_, i) => `Topic ${i + 1}`);
+  const report: LoadReport = {
+    requests: 0,
+    posts: 0,
+    corrections: 0,
+    retractions: 0,
+    statuses: {},
+    serverErrors: 0,
+    conflicts: 0,
+    durationMs: 0,
+  };
+  const live: { id: string; version: number }[] = [];
+  const started = performance.now();
+  const deadline = started + (options.maxDurationMs ?? 10 * 60_000);
+  const headers = { authorization: `Bearer ${options.editorKey}`, 'content-type': 'application/json' };
+  const now = Date.now();
+  const article = (n: number) => ({
+    source: pick(options.sources),
+    title: `Load article ${n}: “quotes”, dashes — and & ampersands`,
+    url: `https://load.example/articles/${n}`,
+    contentHtml: `<p>Article ${n} of the load run. ${'Filler text for a realistic body. '.repeat(20)}</p>`,
+    tags: [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(labels)))],
+    // Publication times spread over the past month, so feed order is not insertion order.
+    publishedAt: new Date(now - Math.floor(next() * 30 * 86_400_000)).toISOString(),
+  });
+  const send = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const response = await fetch(options.apiUrl + path, {
+      method,
+      headers: { ...headers, ...extra },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    report.requests++;
+    report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
+    if (response.status >= 500) report.serverErrors++;
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as { id?: string; version?: number }) : {},
+    };
+  };
+  let posted = 0;
+  const client = async () => {
+    while (posted < options.posts && performance.now() < deadline) {
+      const roll = next();
+      const target = live.length > 10 ? pick(live) : undefined;
+      if (target && roll < (options.retractRatio ?? 0.05)) {
+        live.splice(live.indexOf(target), 1);
+        const response = await send('DELETE', `/articles/${target.id}`);
+        if (response.status === 204) report.retractions++;
+      } else if (target && roll < (options.retractRatio ?? 0.05) + (options.correctRatio ?? 0.15)) {
+        const response = await send('PUT', `/articles/${target.id}`, article(posted), {
+          'if-match': `"${target.version}"`,
+        });
+        if (response.status === 200) {
+          report.corrections++;
+          target.version = response.body.version ?? target.version + 1;
+        } else if (response.status === 412) {
+          report.conflicts++;
+        }
+      } else {
+        const n = posted++;
+        const response = await send('POST', '/articles', article(n));
+        if (response.status === 201 && response.body.id) {
+          report.posts++;
+          live.push({ id: response.body.id, version: 1 });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, client));
+  report.durationMs = performance.now() - started;
+  return report;
+}
