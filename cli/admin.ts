@@ -121,7 +121,9 @@ async function main(): Promise<void> {
     case 'key revoke':
       if (!arg) fail('key revoke needs the key id (the 16 hex characters after fpk_)');
       if (!(await registry.revokeKey(arg))) fail(`There is no key ${arg}.`);
-      process.stdout.write(`Revoked ${arg}; it stops working at once.\n`);
+      process.stdout.write(
+        `Revoked ${arg}: refused at once by the local stack, and in AWS within the authorizer's cache TTL (60 s by default).\n`,
+      );
       return;
     default:
       fail(`Unknown command "${command}".\n\n${USAGE}`);

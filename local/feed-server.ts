@@ -18,6 +18,9 @@ interface Head {
 /** Headers every feed response carries: the feeds are public and read-only, so any origin may read them. */
 const FEED_HEADERS = {
   'x-content-type-options': 'nosniff',
+  // A feed opened in a browser may run nothing and load nothing.
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
   'access-control-allow-origin': '*',
   vary: 'Accept-Encoding',
 } as const;

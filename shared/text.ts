@@ -11,7 +11,7 @@ export function stripXmlInvalid(value: string): string {
   return value.replace(XML_INVALID, '');
 }
 
-/** Applies {@link stripXmlInvalid} to every string (and object key) of a parsed JSON value. */
+/** Applies {@link stripXmlInvalid} to every string value of a parsed JSON value (keys are left alone). */
 export function deepStripXmlInvalid(value: unknown): unknown {
   if (typeof value === 'string') return stripXmlInvalid(value);
   if (Array.isArray(value)) return value.map(deepStripXmlInvalid);
@@ -19,7 +19,8 @@ export function deepStripXmlInvalid(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
       // defineProperty, not assignment: a `__proto__` key in a parsed body must stay data, not become the prototype.
-      Object.defineProperty(out, stripXmlInvalid(key), {
+      // Keys are kept as sent: stripping them could turn `ti\u0000tle` into a second `title`.
+      Object.defineProperty(out, key, {
         value: deepStripXmlInvalid(inner),
         enumerable: true,
         writable: true,

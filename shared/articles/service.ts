@@ -58,8 +58,9 @@ export class ArticleService {
   async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<CreateResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new ValidationError([
-        fieldError(
-          ['Idempotency-Key'],
+        parameterError(
+          'header',
+          'Idempotency-Key',
           'must be 1 to 255 printable ASCII characters without spaces, such as a UUID',
         ),
       ]);

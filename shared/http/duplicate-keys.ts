@@ -1,8 +1,14 @@
+/** How deep objects and arrays may nest in a request body: an article needs three levels. */
+export const MAX_JSON_DEPTH = 32;
+
+export type JsonFinding = { problem: 'duplicate' | 'too-deep'; path: (string | number)[] };
+
 /**
- * Finds the first key that appears twice in one object of a JSON text that `JSON.parse` has already accepted
- * (which silently keeps the last). Returns the path to the second occurrence, or undefined.
+ * Finds, in a JSON text that `JSON.parse` has already accepted, the first key that appears twice in one object
+ * (JSON.parse silently keeps the last) or the first place that nests deeper than {@link MAX_JSON_DEPTH}
+ * (recursive code further on would overflow the stack). Iterative, so any depth is safe to scan.
  */
-export function findDuplicateKey(text: string): (string | number)[] | undefined {
+export function inspectJson(text: string): JsonFinding | undefined {
   type Frame =
     | { object: true; keys: Set<string>; key?: string; expectKey: boolean }
     | { object: false; index: number };
@@ -17,15 +23,16 @@ export function findDuplicateKey(text: string): (string | number)[] | undefined 
       if (top?.object && top.expectKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         top.key = key;
-        if (top.keys.has(key)) return path();
+        if (top.keys.has(key)) return { problem: 'duplicate', path: path() };
         top.keys.add(key);
         top.expectKey = false;
       }
       i = end;
-    } else if (char === '{') {
-      stack.push({ object: true, keys: new Set(), expectKey: true });
-    } else if (char === '[') {
-      stack.push({ object: false, index: 0 });
+    } else if (char === '{' || char === '[') {
+      if (stack.length >= MAX_JSON_DEPTH) return { problem: 'too-deep', path: path() };
+      stack.push(
+        char === '{' ? { object: true, keys: new Set(), expectKey: true } : { object: false, index: 0 },
+      );
     } else if (char === '}' || char === ']') {
       stack.pop();
     } else if (char === ',' && top) {
@@ -34,4 +41,10 @@ export function findDuplicateKey(text: string): (string | number)[] | undefined 
     }
   }
   return undefined;
+}
+
+/** The path of the first key repeated within one object, or undefined. */
+export function findDuplicateKey(text: string): (string | number)[] | undefined {
+  const finding = inspectJson(text);
+  return finding?.problem === 'duplicate' ? finding.path : undefined;
 }

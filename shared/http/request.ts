@@ -5,7 +5,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../errors.ts';
-import { findDuplicateKey } from './duplicate-keys.ts';
+import { inspectJson, MAX_JSON_DEPTH } from './duplicate-keys.ts';
 
 /** Largest body the editor API accepts. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -43,10 +43,14 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
     throw new MalformedRequestError(`The request body is not valid JSON${where ? ` (${where})` : ''}.`);
   }
   // JSON.parse keeps the last of two equal keys: an ambiguous body is refused rather than half-read.
-  const duplicate = findDuplicateKey(text);
-  if (duplicate) {
-    const error = fieldError(duplicate, 'appears twice in the same object');
-    throw new MalformedRequestError(`${error.field} appears twice in the same object.`, [error]);
+  const finding = inspectJson(text);
+  if (finding) {
+    const detail =
+      finding.problem === 'duplicate'
+        ? 'appears twice in the same object'
+        : `nests deeper than ${MAX_JSON_DEPTH} levels`;
+    const error = fieldError(finding.path, detail);
+    throw new MalformedRequestError(`${error.field}: ${detail}.`, [error]);
   }
   return body;
 }

@@ -226,6 +226,8 @@ describe('the local feed server', () => {
     expect(response.headers.etag).toMatch(/^"[^"]+"$/);
     expect(Date.parse(String(response.headers['last-modified']))).not.toBeNaN();
     expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers['access-control-allow-origin']).toBe('*');
     expect(response.body.toString('utf8')).toBe(await stack.object('feeds/all/rss.xml'));
   });
 

@@ -33,3 +33,16 @@ describe('findDuplicateKey', () => {
     );
   });
 });
+
+describe('inspectJson', () => {
+  it('reports the place where nesting goes deeper than the limit, however deep the text goes', async () => {
+    const { inspectJson, MAX_JSON_DEPTH } = await import('../../shared/http/duplicate-keys.ts');
+    const deep = `{"extra":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const finding = inspectJson(deep);
+    expect(finding?.problem).toBe('too-deep');
+    expect(finding?.path).toHaveLength(MAX_JSON_DEPTH);
+    expect(
+      inspectJson(`{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`),
+    ).toBeUndefined();
+  });
+});

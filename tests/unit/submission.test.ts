@@ -735,3 +735,20 @@ describe('parseSubmission on arbitrary input', () => {
     );
   });
 });
+
+describe('keys with characters XML forbids', () => {
+  it('treats them as unknown fields rather than folding them into a known one', () => {
+    const body = { ...structuredClone(seedJson), 'ti\u0000tle': 'Smuggled' };
+    expect(() => parseSubmission(body, Date.parse('2026-01-01T00:00:00Z'))).toThrow(ValidationError);
+    try {
+      parseSubmission(body, Date.parse('2026-01-01T00:00:00Z'));
+    } catch (error) {
+      expect((error as ValidationError).errors).toContainEqual({
+        field: 'ti\u0000tle',
+        in: 'body',
+        pointer: '/ti\u0000tle',
+        detail: 'is not a known field',
+      });
+    }
+  });
+});
