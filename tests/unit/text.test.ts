@@ -66,15 +66,6 @@ const FORBIDDEN = [
   '\udfff',
 ];
 
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => [key, ...stringsIn(inner)]);
-  }
-  return [];
-}
-
 describe('stripXmlInvalid', () => {
   it.each(
     FORBIDDEN.map((char) => [`U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, char]),
