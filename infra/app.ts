@@ -1,16 +1,41 @@
-import { App } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
 
-/** Builds the app for a stage (`-c stage=dev|prod`); no physical names, so stages share an account. */
-export function buildApp(app: App = new App()): App {
-  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
-  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage))
-    throw new Error(`context stage must be a short lower-case name, not ${stage}`);
-  new StatefulStack(app, `FeedPipeline-${stage}-State`, {
-    stage,
-    description: `feed-pipeline ${stage}: article table`,
-  });
-  return app;
+export interface BuiltApp {
+  app: App;
+  state: StatefulStack;
+  pipeline: StatelessStack;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) buildApp().synth();
+/**
+ * Builds the app for a stage (`-c stage=dev|prod`): the stateful stack (table, buckets) and the stateless one
+ * (functions, API, CDN, alarms) that receives them. No physical names, so stages share an account. The app
+ * does no lookups, so it synthesizes without credentials or network. cdk-nag's AwsSolutions checks run on
+ * every synthesis; an unacknowledged error fails it.
+ */
+export function buildApp(app: App = new App()): BuiltApp {
+  const config = readConfig(app.node);
+  const prefix = `FeedPipeline-${config.stage}`;
+  const state = new StatefulStack(app, `${prefix}-State`, {
+    stage: config.stage,
+    description: `feed-pipeline ${config.stage}: article table, feeds bucket, access logs`,
+  });
+  const pipeline = new StatelessStack(app, `${prefix}-Pipeline`, {
+    config,
+    table: state.table,
+    bucket: state.feedsBucketExports,
+    logsBucket: state.logsBucket,
+    description: `feed-pipeline ${config.stage}: functions, editor API, CDN, alarms`,
+  });
+  // The bucket arrives by export name, which CDK cannot see as a reference: order the stacks explicitly.
+  pipeline.addStackDependency(state);
+  Tags.of(app).add('project', 'feed-pipeline');
+  Tags.of(app).add('stage', config.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, state, pipeline };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) buildApp().app.synth();

@@ -62,7 +62,18 @@ export interface StackOptions {
   dynamodb?: { endpoint: string; tableName: string };
 }
 
+/** What the regenerate function did since the stack started. */
+export interface RegenerationTotals {
+  batches: number;
+  records: number;
+  /** Feeds (three formats each) and tag indexes rendered. */
+  rendered: number;
+  /** Objects uploaded to the bucket: only those whose bytes changed. */
+  uploaded: number;
+}
+
 export interface RunningStack extends StackInfo {
+  regeneration: RegenerationTotals;
   /** The stream poller, for tests that wait until every write has reached the feeds. */
   poller: StreamPoller;
   stop(): Promise<void>;
@@ -84,6 +95,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
   let poller: StreamPoller | undefined;
+  const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, uploaded: 0 };
   const stopAll = async () => {
     await poller?.stop();
     await api?.close();
@@ -120,15 +132,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     api.mount('/feeds/', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
 
-    const regenerate = regenerateFeeds.createHandler(
-      regenerateFeeds.depsFromEnv({
-        ...env,
-        S3_ENDPOINT: s3.endpoint,
-        BUCKET_NAME,
-        FEEDS_BASE_URL: `${apiUrl}/`,
-        ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
-      }),
-    );
+    const regenerateDeps = regenerateFeeds.depsFromEnv({
+      ...env,
+      S3_ENDPOINT: s3.endpoint,
+      BUCKET_NAME,
+      FEEDS_BASE_URL: `${apiUrl}/`,
+      ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
+    });
+    regenerateDeps.observe = (result, records) => {
+      regeneration.batches++;
+      regeneration.records += records;
+      regeneration.rendered += result.rendered;
+      regeneration.uploaded += result.uploaded;
+    };
+    const regenerate = regenerateFeeds.createHandler(regenerateDeps);
     const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
     let lastPollerError = '';
     poller = new StreamPoller({
@@ -162,7 +179,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       bucket: BUCKET_NAME,
     };
     await writeFile(join(options.stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    return { ...info, poller, stop: stopAll };
+    return { ...info, poller, regeneration, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

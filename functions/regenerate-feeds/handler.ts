@@ -11,12 +11,14 @@ import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import type { Article } from '#shared/articles/model.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
-import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 
 export interface RegenerateDeps {
   regenerator: FeedRegenerator;
   logger: Logger;
+  /** Told of every batch's result (the local stack counts renders and uploads with it). */
+  observe?: (result: RegenerationResult, records: number) => void;
 }
 
 /** The article a stream image holds, if it is an article item. */
@@ -44,7 +46,7 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     return resolved;
   };
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
-    const { regenerator, logger } = get();
+    const { regenerator, logger, observe } = get();
     const started = Date.now();
     const changes = event.Records.map(changeFromRecord).filter((change) => change !== undefined);
     const result = await regenerator.regenerate(changes);
@@ -59,6 +61,7 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
       failedRecords: result.failedRecordIds.length,
       durationMs: Date.now() - started,
     });
+    observe?.(result, event.Records.length);
     return { batchItemFailures: result.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
   });
 }

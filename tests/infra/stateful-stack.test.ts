@@ -1,12 +1,9 @@
-import { App, type Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
+import { resourceOf, templates } from './synth.ts';
 
 function stateTemplate(stage: string): Template {
-  const app = buildApp(new App({ context: { stage } }));
-  const stack = app.node.findChild(`FeedPipeline-${stage}-State`) as Stack;
-  return Template.fromStack(stack);
+  return templates({ stage }).state;
 }
 
 describe('the stateful stack', () => {
@@ -40,5 +37,64 @@ describe('the stateful stack', () => {
   it('sets no physical table name, so two stages fit in one account', () => {
     const [table] = Object.values(stateTemplate('dev').findResources('AWS::DynamoDB::GlobalTable'));
     expect(table?.Properties.TableName).toBeUndefined();
+  });
+
+  it('keeps the feeds in a private, versioned, encrypted bucket whose requests are logged', () => {
+    const template = stateTemplate('dev');
+    const [logsId] = resourceOf(template, 'AWS::S3::Bucket', 'AccessLogs');
+    const [, feeds] = resourceOf(template, 'AWS::S3::Bucket', 'Feeds');
+    expect(feeds.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      // No ACLs at all: access is decided by policies alone.
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId } },
+    });
+    expect(feeds.Properties?.BucketName).toBeUndefined();
+    expect(feeds.Properties?.AccessControl).toBeUndefined();
+    expect(feeds.Properties?.WebsiteConfiguration).toBeUndefined();
+  });
+
+  it('expires old versions of feed documents, which every changed regeneration leaves behind', () => {
+    const [, feeds] = resourceOf(stateTemplate('prod'), 'AWS::S3::Bucket', 'Feeds');
+    expect(feeds.Properties?.LifecycleConfiguration.Rules).toContainEqual({
+      NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+      Status: 'Enabled',
+    });
+  });
+
+  it('leaves the feeds bucket policy to the stateless stack and gives the log bucket its own, TLS only', () => {
+    const template = stateTemplate('dev');
+    const [logsId] = resourceOf(template, 'AWS::S3::Bucket', 'AccessLogs');
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies.map((policy) => policy.Properties.Bucket)).toEqual([{ Ref: logsId }]);
+    expect(policies[0]?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it('keeps production buckets when the stack goes, and lets dev ones go with it', () => {
+    for (const prefix of ['Feeds', 'AccessLogs']) {
+      expect(resourceOf(stateTemplate('prod'), 'AWS::S3::Bucket', prefix)[1].DeletionPolicy).toBe('Retain');
+      expect(resourceOf(stateTemplate('dev'), 'AWS::S3::Bucket', prefix)[1].DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('outputs the table name the operator command needs', () => {
+    const [tableId] = resourceOf(stateTemplate('dev'), 'AWS::DynamoDB::GlobalTable', 'Articles');
+    stateTemplate('dev').hasOutput('TableName', { Value: { Ref: tableId } });
+    stateTemplate('dev').hasOutput('BucketName', { Value: Match.anyValue() });
   });
 });

@@ -1,0 +1,130 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root: entries, `package.json` (its `imports` aliases) and the lock file live here. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * How every function is bundled: one ESM file per handler, minified, with a source map, every dependency (the
+ * SDK included) bundled and tree-shaken, so a function carries only the clients it imports. esbuild runs
+ * locally (it is a devDependency), never in Docker.
+ */
+export const HOUSE_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // Stack traces map to file:line without shipping every source file inside the map.
+  sourcesContent: false,
+  externalModules: [],
+  // CommonJS dependencies call require() for Node built-ins at load time (postcss, via sanitize-html, asks for
+  // path, fs and url); an ESM bundle has no require, and esbuild's shim throws "Dynamic require of "path" is
+  // not supported" before the handler is even reached.
+  banner:
+    'import{createRequire as __houseRequire}from"node:module";const require=__houseRequire(import.meta.url);',
+  forceDockerBundling: false,
+  // esbuild's per-file size summary is noise in `cdk synth`; its warnings are not.
+  logLevel: LogLevel.WARNING,
+};
+
+export interface HouseFunctionProps {
+  /** The handler module, relative to the repository root, e.g. `functions/articles/handler.ts`. */
+  entry: string;
+  description: string;
+  environment?: Record<string, string>;
+  /** Defaults to 256 MB; ARM64 prices by the GB-second, so more memory is paid only where it buys CPU. */
+  memorySize?: number;
+  /** Defaults to 10 seconds. */
+  timeout?: Duration;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * The house defaults for a Lambda function, so no function repeats them: Node.js 22 on ARM64, esbuild bundling
+ * of the handler module the local stack runs, a log group with retention, active tracing, and a role of its
+ * own that starts with nothing but the right to write its log group. Every other permission is granted
+ * explicitly and narrowly through the methods below.
+ */
+export class HouseFunction extends Construct {
+  readonly function: NodejsFunction;
+  /** The handler module, relative to the repository root: the same module the local stack imports. */
+  readonly entry: string;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    this.entry = props.entry;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    // A role of our own instead of AWSLambdaBasicExecutionRole, whose logs:* statements cover every log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      description: props.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      bundling: HOUSE_BUNDLING,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions, so their resource must be *. No other statement of this role has a * resource (pinned ' +
+        'by tests/infra/stateless-stack.test.ts).',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 (an LTS line Lambda supports into 2027) on purpose: the handlers are developed and tested on ' +
+        'Node 20 and 22, which the pinned dependencies target; moving to Node 24 is a change of its own, made ' +
+        'after the test suite runs on 24.',
+    });
+  }
+
+  /** Allows exactly these DynamoDB actions on the table itself (no index, no other table). */
+  grantTable(table: ITableV2, actions: string[], conditions?: Record<string, Record<string, unknown>>): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        ...(conditions ? { conditions } : {}),
+      }),
+    );
+  }
+}

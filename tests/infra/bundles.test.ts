@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/house-function.ts';
+import { buildFor } from './synth.ts';
+
+interface Bundle {
+  dir: string;
+  code: string;
+  /** Every source file esbuild put into the bundle, as absolute paths. */
+  sources: string[];
+}
+
+const FUNCTIONS = {
+  articles: 'Articles',
+  authorizer: 'Authorizer',
+  regenerate: 'RegenerateFeeds',
+} as const;
+
+let outdir: string;
+const bundles = {} as Record<keyof typeof FUNCTIONS, Bundle>;
+
+/** The npm packages a bundle holds, by name (`@scope/name` or `name`). */
+function packages(bundle: Bundle): Set<string> {
+  const names = bundle.sources
+    .map((source) => source.split('/node_modules/').at(-1) ?? '')
+    .filter((_, index) => bundle.sources[index]?.includes('/node_modules/'))
+    .map((path) =>
+      path
+        .split('/')
+        .slice(0, path.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+  return new Set(names);
+}
+
+function repoFiles(bundle: Bundle): string[] {
+  return bundle.sources
+    .filter((source) => source.startsWith(`${REPO_ROOT}/`) && !source.includes('/node_modules/'))
+    .map((source) => source.slice(REPO_ROOT.length + 1));
+}
+
+beforeAll(() => {
+  // Bundle exactly as `cdk synth` does: NodejsFunction runs the local esbuild, no Docker.
+  outdir = mkdtempSync(join(tmpdir(), 'feed-pipeline-bundles-'));
+  const built = buildFor({ stage: 'dev' }, { bundle: true, outdir });
+  built.app.synth();
+  const template = Template.fromStack(built.pipeline);
+  for (const [key, prefix] of Object.entries(FUNCTIONS) as [keyof typeof FUNCTIONS, string][]) {
+    const [fn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.startsWith(`${prefix}Function`),
+    );
+    const hash = String(fn?.[1].Properties.Code.S3Key).replace(/\.zip$/, '');
+    const dir = join(outdir, `asset.${hash}`);
+    const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8'));
+    bundles[key] = {
+      dir,
+      code: readFileSync(join(dir, 'index.mjs'), 'utf8'),
+      sources: map.sources.map((source: string) => resolve(dir, source)),
+    };
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the function bundles', () => {
+  it('are one minified ESM file each with a source map of names and lines only', () => {
+    for (const bundle of Object.values(bundles)) {
+      expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(bundle.code.startsWith('import{createRequire as __houseRequire}from"node:module";')).toBe(true);
+      // Minified: long lines, no indentation.
+      expect(bundle.code.split('\n').length).toBeLessThan(200);
+      const map = JSON.parse(readFileSync(join(bundle.dir, 'index.mjs.map'), 'utf8'));
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('each start from their own handler module and hold no other handler, no local stack and no CDK', () => {
+    const entries = {
+      articles: 'functions/articles/handler.ts',
+      authorizer: 'functions/authorizer/handler.ts',
+      regenerate: 'functions/regenerate-feeds/handler.ts',
+    };
+    for (const [key, bundle] of Object.entries(bundles) as [keyof typeof bundles, Bundle][]) {
+      const files = repoFiles(bundle);
+      expect(files).toContain(entries[key]);
+      expect(files.filter((file) => file.endsWith('/handler.ts'))).toEqual([entries[key]]);
+      expect(files.filter((file) => !/^(functions|shared)\//.test(file))).toEqual([]);
+      expect([...packages(bundle)].filter((name) => /aws-cdk|constructs|vitest|s3rver/.test(name))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('carry only the SDK clients and libraries their handler imports', () => {
+    const articles = packages(bundles.articles);
+    expect(articles).toContain('@aws-sdk/client-dynamodb');
+    expect(articles).toContain('sanitize-html');
+    expect(articles).toContain('zod');
+    expect(articles).not.toContain('@aws-sdk/client-s3');
+    expect(articles).not.toContain('@aws-sdk/client-dynamodb-streams');
+
+    const authorizer = packages(bundles.authorizer);
+    expect(authorizer).toContain('@aws-sdk/client-dynamodb');
+    for (const name of ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb-streams', 'sanitize-html', 'zod'])
+      expect(authorizer).not.toContain(name);
+
+    const regenerate = packages(bundles.regenerate);
+    expect(regenerate).toContain('@aws-sdk/client-s3');
+    expect(regenerate).toContain('@aws-sdk/client-dynamodb');
+    for (const name of ['@aws-sdk/client-dynamodb-streams', 'sanitize-html', 'zod'])
+      expect(regenerate).not.toContain(name);
+  });
+
+  it('stay small enough for a quick cold start', () => {
+    const size = (key: keyof typeof bundles) => statSync(join(bundles[key].dir, 'index.mjs')).size;
+    expect(size('articles')).toBeLessThan(1_500_000);
+    expect(size('authorizer')).toBeLessThan(600_000);
+    expect(size('regenerate')).toBeLessThan(800_000);
+    expect(size('authorizer')).toBeLessThan(size('articles'));
+  });
+
+  it('load on Node and answer without touching AWS', () => {
+    // Each bundle runs in a fresh Node process, as Lambda would load index.mjs, with a request that needs no
+    // table or bucket: a path the API does not have, a request without a key, a batch of no records.
+    const run = (key: keyof typeof bundles, event: unknown, env: Record<string, string>) => {
+      const script = `
+        const { handler } = await import(${JSON.stringify(join(bundles[key].dir, 'index.mjs'))});
+        const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 };
+        process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'us-east-1',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...env,
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      return JSON.parse(output);
+    };
+    const request = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/nowhere',
+      rawQueryString: '',
+      headers: {},
+      requestContext: { http: { method: 'GET', path: '/nowhere' }, requestId: 'r', routeKey: '$default' },
+      isBase64Encoded: false,
+    };
+    const notFound = run('articles', request, { TABLE_NAME: 'articles' });
+    expect(notFound.statusCode).toBe(404);
+    expect(notFound.headers['content-type']).toContain('application/problem+json');
+
+    const verdict = run(
+      'authorizer',
+      { ...request, type: 'REQUEST', routeArn: 'arn', identitySource: [] },
+      { TABLE_NAME: 'articles' },
+    );
+    expect(verdict).toMatchObject({ isAuthorized: true, context: { outcome: 'denied' } });
+
+    const batch = run(
+      'regenerate',
+      { Records: [] },
+      { TABLE_NAME: 'articles', BUCKET_NAME: 'feeds', FEEDS_BASE_URL: 'https://d123.cloudfront.net/' },
+    );
+    expect(batch).toEqual({ batchItemFailures: [] });
+  });
+});

@@ -1,0 +1,555 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
+import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
+import { allowedActions, resourceOf, statementsOf, templates } from './synth.ts';
+
+const FUNCTIONS = ['Articles', 'Authorizer', 'RegenerateFeeds'] as const;
+
+const dev = () => templates({ stage: 'dev' });
+
+/** The logical id of the table and the export the stateless stack imports it by. */
+function tableImport(): { 'Fn::ImportValue': string } {
+  const { state } = dev();
+  const [tableId] = resourceOf(state, 'AWS::DynamoDB::GlobalTable', 'Articles');
+  const [exportName] = Object.values(state.toJSON().Outputs as Record<string, any>)
+    .filter(
+      (output) => output.Value['Fn::GetAtt']?.[0] === tableId && output.Value['Fn::GetAtt'][1] === 'Arn',
+    )
+    .map((output) => output.Export.Name);
+  return { 'Fn::ImportValue': exportName };
+}
+
+const FEEDS_BUCKET_ARN = { 'Fn::ImportValue': 'FeedPipeline-dev-State-FeedsBucketArn' };
+
+describe('the functions', () => {
+  it('run Node.js 22 on ARM64 with tracing, a log group with retention, and set memory and timeout', () => {
+    const { pipeline } = dev();
+    for (const name of FUNCTIONS) {
+      const [, fn] = resourceOf(pipeline, 'AWS::Lambda::Function', `${name}Function`);
+      const [logGroupId, logGroup] = resourceOf(pipeline, 'AWS::Logs::LogGroup', `${name}Logs`);
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: logGroupId } },
+        MemorySize: expect.any(Number),
+        Timeout: expect.any(Number),
+      });
+      expect(fn.Properties?.FunctionName).toBeUndefined();
+      expect(logGroup.Properties?.RetentionInDays).toBe(14);
+    }
+  });
+
+  it('keep production logs for three months', () => {
+    const [, logGroup] = resourceOf(
+      templates({ stage: 'prod' }).pipeline,
+      'AWS::Logs::LogGroup',
+      'ArticlesLogs',
+    );
+    expect(logGroup.Properties?.RetentionInDays).toBe(90);
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+  });
+
+  it('get the environment their handlers read', () => {
+    const { pipeline } = dev();
+    const env = (name: string) =>
+      resourceOf(pipeline, 'AWS::Lambda::Function', `${name}Function`)[1].Properties?.Environment.Variables;
+    const tableName = env('Articles').TABLE_NAME;
+    expect(tableName).toEqual({ 'Fn::ImportValue': expect.stringContaining('FeedPipeline-dev-State:') });
+    expect(env('Authorizer')).toMatchObject({ TABLE_NAME: tableName, AUTH_CACHE_TTL_SECONDS: '60' });
+    const [distributionId] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    expect(env('RegenerateFeeds')).toMatchObject({
+      TABLE_NAME: tableName,
+      BUCKET_NAME: { 'Fn::ImportValue': 'FeedPipeline-dev-State-FeedsBucketName' },
+      FEEDS_BASE_URL: {
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']],
+      },
+      FEED_SIZE: '50',
+      FEED_TTL_MINUTES: '5',
+    });
+  });
+
+  it('pass feed settings from context to the regenerate function', () => {
+    const { pipeline } = templates({
+      stage: 'dev',
+      feedSize: '20',
+      publisherName: 'Daily Planet',
+      feedsLanguage: 'en-GB',
+    });
+    const [, fn] = resourceOf(pipeline, 'AWS::Lambda::Function', 'RegenerateFeedsFunction');
+    expect(fn.Properties?.Environment.Variables).toMatchObject({
+      FEED_SIZE: '20',
+      PUBLISHER_NAME: 'Daily Planet',
+      FEEDS_LANGUAGE: 'en-GB',
+    });
+  });
+
+  it('have roles of their own with no managed policy (no AWSLambdaBasicExecutionRole)', () => {
+    const { pipeline } = dev();
+    for (const role of Object.values(pipeline.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'lambda.amazonaws.com' } }),
+      ]);
+    }
+    for (const name of FUNCTIONS) {
+      const [logGroupId] = resourceOf(pipeline, 'AWS::Logs::LogGroup', `${name}Logs`);
+      expect(statementsOf(pipeline, `${name}Role`)).toContainEqual({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+      });
+    }
+  });
+
+  it('use a * resource only for X-Ray, which has no resource-level permissions', () => {
+    const { pipeline } = dev();
+    for (const name of FUNCTIONS) {
+      const wildcard = statementsOf(pipeline, `${name}Role`).filter((statement) =>
+        [statement.Resource].flat().includes('*'),
+      );
+      expect(wildcard).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+      ]);
+    }
+  });
+});
+
+describe('the grants', () => {
+  it('let the editor API read and write items of the table, and touch no bucket', () => {
+    const statements = statementsOf(dev().pipeline, 'ArticlesRole');
+    const dynamo = statements.filter((statement) => [statement.Action].flat()[0].startsWith('dynamodb:'));
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: tableImport(),
+      },
+    ]);
+    expect(allowedActions(statements).filter((action) => action.startsWith('s3:'))).toEqual([]);
+    expect(allowedActions(statements)).not.toContain('dynamodb:Scan');
+  });
+
+  it('let the authorizer read single items, nothing else', () => {
+    const statements = statementsOf(dev().pipeline, 'AuthorizerRole');
+    expect(allowedActions(statements).filter((action) => !/^(logs|xray):/.test(action))).toEqual([
+      'dynamodb:GetItem',
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: tableImport(),
+    });
+  });
+
+  it('let the regenerate function write publish state only, read the stream, and write feeds/ only', () => {
+    const statements = statementsOf(dev().pipeline, 'RegenerateFeedsRole');
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: tableImport(),
+    });
+    // The only table write: UpdateItem on partitions `feedstate` and `feedstate#...` (the publish state).
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:UpdateItem',
+      Resource: tableImport(),
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['feedstate', 'feedstate#*'] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    });
+    const actions = allowedActions(statements);
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      's3:DeleteObject',
+    ])
+      expect(actions).not.toContain(write);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: { 'Fn::Join': ['', [FEEDS_BUCKET_ARN, '/feeds/*']] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: FEEDS_BUCKET_ARN,
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ],
+      Resource: { 'Fn::ImportValue': expect.stringMatching(/StreamArn/) },
+    });
+  });
+});
+
+describe('the stream subscription', () => {
+  it('reports partial failures, bisects, retries a bounded number of times and sends the rest to a queue', () => {
+    const { pipeline } = dev();
+    const [queueId] = resourceOf(pipeline, 'AWS::SQS::Queue', 'RegenerateFailures');
+    const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'RegenerateFeedsFunction');
+    pipeline.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    pipeline.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86400,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  it('installs the filter patterns the local poller applies: article records in, every other item out', () => {
+    const [, mapping] = resourceOf(dev().pipeline, 'AWS::Lambda::EventSourceMapping', 'RegenerateFeeds');
+    const patterns = mapping.Properties?.FilterCriteria.Filters.map((filter: { Pattern: string }) =>
+      JSON.parse(filter.Pattern),
+    );
+    expect(patterns).toEqual(STREAM_FILTER_PATTERNS);
+    const record = (images: Record<string, unknown>) => ({ eventName: 'MODIFY', dynamodb: images });
+    const passes = (value: unknown) => patterns.some((pattern: unknown) => matchesPattern(value, pattern));
+    expect(passes(record({ NewImage: { type: { S: 'article' } } }))).toBe(true);
+    // A retraction removes memberships but rewrites the article; a deleted article has only an old image.
+    expect(passes(record({ OldImage: { type: { S: 'article' } } }))).toBe(true);
+    for (const type of ['entry', 'tagcount', 'feedstate', 'idempotency', 'key', 'source'])
+      expect(passes(record({ NewImage: { type: { S: type } }, OldImage: { type: { S: type } } }))).toBe(
+        false,
+      );
+  });
+
+  it('keeps failed records in an encrypted queue that refuses plain HTTP', () => {
+    const { pipeline } = dev();
+    const [queueId, queue] = resourceOf(pipeline, 'AWS::SQS::Queue', 'RegenerateFailures');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    pipeline.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('the editor API', () => {
+  it('declares exactly the route table of the handler, each behind the editor-key authorizer', () => {
+    const { pipeline } = dev();
+    const [authorizerId] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Authorizer', 'EditorApi');
+    const routes = Object.values(pipeline.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    const guarded = routes.filter((route) => route.RouteKey !== '$default');
+    expect(guarded.map((route) => route.RouteKey).sort()).toEqual([...ARTICLE_ROUTES].sort());
+    for (const route of guarded) {
+      expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+  });
+
+  it('sends every other path to the same function without the authorizer, for its 404 and 405 answers', () => {
+    const { pipeline } = dev();
+    const routes = Object.values(pipeline.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    const fallback = routes.find((route) => route.RouteKey === '$default');
+    expect(fallback).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(new Set(routes.map((route) => JSON.stringify(route.Target))).size).toBe(1);
+    const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'ArticlesFunction');
+    pipeline.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    });
+  });
+
+  it('calls the authorizer on every request, header or not: no identity source, no result cache', () => {
+    const { pipeline } = dev();
+    const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'AuthorizerFunction');
+    const [, authorizer] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Authorizer', 'EditorApi');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(authorizer.Properties?.AuthorizerUri['Fn::Join'][1]).toContainEqual({
+      'Fn::GetAtt': [functionId, 'Arn'],
+    });
+    expect(authorizer.Properties?.IdentitySource).toBeUndefined();
+  });
+
+  it('throttles the default route and writes JSON access logs with the caller key id', () => {
+    const { pipeline } = dev();
+    const [logGroupId] = resourceOf(pipeline, 'AWS::Logs::LogGroup', 'ApiAccessLogs');
+    const [, stage] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Stage', 'ApiStage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    });
+    const format = JSON.parse(stage.Properties?.AccessLogSettings.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      keyId: '$context.authorizer.keyId',
+    });
+  });
+
+  it('answers no CORS at all unless origins are configured, and never allows every origin', () => {
+    const [, api] = resourceOf(dev().pipeline, 'AWS::ApiGatewayV2::Api', 'EditorApi');
+    expect(api.Properties?.CorsConfiguration).toBeUndefined();
+    const origins = ['https://editor.example', 'https://desk.example'];
+    const configured = templates({ stage: 'dev', corsOrigins: origins.join(',') }).pipeline;
+    const [, withCors] = resourceOf(configured, 'AWS::ApiGatewayV2::Api', 'EditorApi');
+    expect(withCors.Properties?.CorsConfiguration).toMatchObject({
+      AllowOrigins: origins,
+      AllowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+      AllowHeaders: expect.arrayContaining(['authorization', 'content-type', 'if-match', 'idempotency-key']),
+      ExposeHeaders: expect.arrayContaining(['etag', 'location']),
+    });
+    expect(withCors.Properties?.CorsConfiguration.AllowCredentials).toBeUndefined();
+  });
+});
+
+describe('the CDN', () => {
+  it('reads the bucket through origin access control, compresses, and redirects HTTP to HTTPS', () => {
+    const { pipeline } = dev();
+    const [oacId, oac] = resourceOf(pipeline, 'AWS::CloudFront::OriginAccessControl', 'FeedsDistribution');
+    expect(oac.Properties?.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    const config = distribution.Properties?.DistributionConfig;
+    expect(config.Origins).toEqual([
+      expect.objectContaining({
+        DomainName: { 'Fn::ImportValue': 'FeedPipeline-dev-State-FeedsBucketDomain' },
+        OriginAccessControlId: { 'Fn::GetAtt': [oacId, 'Id'] },
+        S3OriginConfig: { OriginAccessIdentity: '' },
+      }),
+    ]);
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      Compress: true,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+    });
+    // The origin may ListBucket (so a missing feed is 404): `/` must never reach S3 as a listing.
+    expect(config.DefaultRootObject).toBe('feeds/all/rss.xml');
+    expect(config.Logging).toMatchObject({ Prefix: 'cloudfront/' });
+  });
+
+  it('caches by the objects own Cache-Control, gzip and brotli apart, with nothing from the viewer in the key', () => {
+    const { pipeline } = dev();
+    const [policyId, policy] = resourceOf(pipeline, 'AWS::CloudFront::CachePolicy', 'FeedsCachePolicy');
+    expect(policy.Properties?.CachePolicyConfig).toMatchObject({
+      MinTTL: 0,
+      DefaultTTL: 300,
+      MaxTTL: 86400,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+        HeadersConfig: { HeaderBehavior: 'none' },
+        CookiesConfig: { CookieBehavior: 'none' },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+      },
+    });
+    const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.CachePolicyId).toEqual({
+      Ref: policyId,
+    });
+  });
+
+  it('adds security headers, and CORS for GET so any site can read the feeds', () => {
+    const { pipeline } = dev();
+    const [policyId, policy] = resourceOf(pipeline, 'AWS::CloudFront::ResponseHeadersPolicy', 'FeedsHeaders');
+    const config = policy.Properties?.ResponseHeadersPolicyConfig;
+    expect(config.SecurityHeadersConfig).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+      ContentSecurityPolicy: { ContentSecurityPolicy: expect.stringContaining("default-src 'none'") },
+    });
+    expect(config.CorsConfig).toMatchObject({
+      AccessControlAllowOrigins: { Items: ['*'] },
+      AccessControlAllowMethods: { Items: ['GET', 'HEAD', 'OPTIONS'] },
+      AccessControlAllowCredentials: false,
+      AccessControlExposeHeaders: { Items: ['ETag', 'Last-Modified'] },
+    });
+    const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({
+      Ref: policyId,
+    });
+  });
+
+  it('owns the feeds bucket policy: TLS only, readable by this distribution alone, nobody public', () => {
+    const { pipeline } = dev();
+    const [distributionId] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    const policies = Object.values(pipeline.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(1);
+    const policy = policies[0]?.Properties;
+    expect(policy.Bucket).toEqual({ 'Fn::ImportValue': 'FeedPipeline-dev-State-FeedsBucketName' });
+    const objects = { 'Fn::Join': ['', [FEEDS_BUCKET_ARN, '/*']] };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Resource: [FEEDS_BUCKET_ARN, objects],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: [FEEDS_BUCKET_ARN, objects],
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudfront::',
+                  { Ref: 'AWS::AccountId' },
+                  ':distribution/',
+                  { Ref: distributionId },
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+});
+
+describe('the alarms and the dashboard', () => {
+  it('page the alarm topic, which refuses plain HTTP, on dead letters, errors, iterator age and API 5xx', () => {
+    const { pipeline } = dev();
+    const [topicId] = resourceOf(pipeline, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
+    pipeline.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const alarms = Object.values(pipeline.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(alarm.AlarmName).toBeUndefined();
+    }
+    const [queueId] = resourceOf(pipeline, 'AWS::SQS::Queue', 'RegenerateFailures');
+    const [apiId] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Api', 'EditorApi');
+    const [regenerateId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'RegenerateFeedsFunction');
+    const watching = (metric: string, dimension: unknown) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === metric && JSON.stringify(alarm.Dimensions).includes(JSON.stringify(dimension)),
+      );
+    expect(watching('ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queueId, 'QueueName'] })).toEqual([
+      expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    ]);
+    for (const name of FUNCTIONS) {
+      const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', `${name}Function`);
+      expect(watching('Errors', { Ref: functionId })).toHaveLength(1);
+    }
+    expect(watching('IteratorAge', { Ref: regenerateId })).toEqual([
+      expect.objectContaining({ Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 5 }),
+    ]);
+    expect(watching('5xx', { Ref: apiId })).toEqual([expect.objectContaining({ Threshold: 5 })]);
+  });
+
+  it('mails the alarms to alarmEmail when it is given, and to no one by default', () => {
+    dev().pipeline.resourceCountIs('AWS::SNS::Subscription', 0);
+    templates({ stage: 'dev', alarmEmail: 'oncall@newsroom.example' }).pipeline.hasResourceProperties(
+      'AWS::SNS::Subscription',
+      { Protocol: 'email', Endpoint: 'oncall@newsroom.example' },
+    );
+  });
+
+  it('derives ingest, latency and publish metrics from the log lines the handlers write', () => {
+    const { pipeline } = dev();
+    const filters = Object.values(pipeline.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
+    const byMetric = Object.fromEntries(
+      filters.map((filter) => [filter.MetricTransformations[0].MetricName, filter]),
+    );
+    expect(Object.keys(byMetric).sort()).toEqual([
+      'ArticleWrites',
+      'FeedObjectsPublished',
+      'FeedPublishFailures',
+      'FeedsRendered',
+      'RegenerationDuration',
+    ]);
+    expect(byMetric.ArticleWrites.FilterPattern).toContain('$.message = "request"');
+    for (const route of ARTICLE_ROUTES.filter((r) => !r.startsWith('GET ')))
+      expect(byMetric.ArticleWrites.FilterPattern).toContain(`$.route = "${route}"`);
+    expect(byMetric.FeedObjectsPublished.MetricTransformations[0]).toMatchObject({
+      MetricNamespace: 'FeedPipeline/dev',
+      MetricValue: '$.uploaded',
+    });
+    expect(byMetric.RegenerationDuration.MetricTransformations[0].MetricValue).toBe('$.durationMs');
+  });
+
+  it('shows ingest rate, regeneration latency, feeds published, errors and iterator age on one dashboard', () => {
+    const { pipeline } = dev();
+    const [, dashboard] = resourceOf(pipeline, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+    const body = JSON.stringify(dashboard.Properties?.DashboardBody);
+    for (const title of [
+      'Ingest rate',
+      'Regeneration latency',
+      'Feeds published',
+      'Errors',
+      'Stream iterator age',
+      'Alarms',
+    ])
+      expect(body).toContain(title);
+    for (const metric of [
+      'ArticleWrites',
+      'RegenerationDuration',
+      'FeedObjectsPublished',
+      'Errors',
+      'IteratorAge',
+    ])
+      expect(body).toContain(metric);
+    expect(dashboard.Properties?.DashboardName).toBeUndefined();
+  });
+});
+
+describe('the outputs', () => {
+  it('give the API URL and the public base of the feeds', () => {
+    const { pipeline } = dev();
+    const [apiId] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Api', 'EditorApi');
+    const [distributionId] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    pipeline.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }])] },
+    });
+    pipeline.hasOutput('FeedsBaseUrl', {
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] },
+    });
+  });
+});
