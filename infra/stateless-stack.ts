@@ -105,15 +105,15 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(10),
       ...logs,
     });
-    // TransactWriteItems is authorised per item action: Put, Update, Delete and ConditionCheck.
-    articles.grantTable(table, [
-      'GetItem',
-      'Query',
-      'PutItem',
-      'UpdateItem',
-      'DeleteItem',
-      'ConditionCheckItem',
-    ]);
+    // Reads: articles, sources, idempotency records, feed memberships (the list). Never keys.
+    articles.grantTable(table, ['GetItem', 'Query'], leadingKeys(ARTICLES_READ_PARTITIONS));
+    // TransactWriteItems is authorised per item action. It writes articles, memberships, tag counts and
+    // idempotency records; it can neither mint nor revoke keys, nor edit sources or publish state.
+    articles.grantTable(
+      table,
+      ['PutItem', 'UpdateItem', 'DeleteItem'],
+      leadingKeys(ARTICLES_WRITE_PARTITIONS),
+    );
 
     const authorizer = new HouseFunction(this, 'Authorizer', {
       entry: 'functions/authorizer/handler.ts',
@@ -126,7 +126,8 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(5),
       ...logs,
     });
-    authorizer.grantTable(table, ['GetItem']);
+    // It reads key items only (partition `key`).
+    authorizer.grantTable(table, ['GetItem'], leadingKeys(['key']));
 
     // The public address of the feeds, which the regenerate function writes into every document.
     const distribution = this.feedsDistribution(bucket, props.logsBucket, config);
@@ -149,12 +150,14 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(60),
       ...logs,
     });
-    regenerate.grantTable(table, ['GetItem', 'Query']);
+    // Reads sources, feed memberships, publish state and tag counts; never keys or idempotency records.
+    regenerate.grantTable(
+      table,
+      ['GetItem', 'Query'],
+      leadingKeys(['source', 'feed#*', 'feedstate', 'feedstate#*', 'tagcount#*']),
+    );
     // It writes nothing but publish state: items whose partition key is `feedstate` or `feedstate#...`.
-    regenerate.grantTable(table, ['UpdateItem'], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['feedstate', 'feedstate#*'] },
-      Null: { 'dynamodb:LeadingKeys': 'false' },
-    });
+    regenerate.grantTable(table, ['UpdateItem'], leadingKeys(['feedstate', 'feedstate#*']));
     regenerate.role.addToPrincipalPolicy(
       new PolicyStatement({
         // HeadObject is authorised as GetObject.
@@ -403,4 +406,16 @@ export class StatelessStack extends Stack {
     });
     return distribution;
   }
+}
+
+/** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
+const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*'];
+const ARTICLES_WRITE_PARTITIONS = ['article#*', 'feed#*', 'tagcount#*', 'idempotency#*'];
+
+/** An IAM condition that limits item actions to partition keys matching the patterns. */
+function leadingKeys(patterns: string[]): Record<string, Record<string, unknown>> {
+  return {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
 }

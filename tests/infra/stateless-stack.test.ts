@@ -118,28 +118,33 @@ describe('the functions', () => {
 });
 
 describe('the grants', () => {
-  it('let the editor API read and write items of the table, and touch no bucket', () => {
+  const leading = (patterns: string[]) => ({
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  });
+
+  it('let the editor API read and write its own partitions of the table only, and touch no bucket', () => {
     const statements = statementsOf(dev().pipeline, 'ArticlesRole');
     const dynamo = statements.filter((statement) => [statement.Action].flat()[0].startsWith('dynamodb:'));
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',
-        Action: [
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ],
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
         Resource: tableImport(),
+        Condition: leading(['article#*', 'feed#*', 'source', 'idempotency#*']),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: tableImport(),
+        Condition: leading(['article#*', 'feed#*', 'tagcount#*', 'idempotency#*']),
       },
     ]);
     expect(allowedActions(statements).filter((action) => action.startsWith('s3:'))).toEqual([]);
     expect(allowedActions(statements)).not.toContain('dynamodb:Scan');
   });
 
-  it('let the authorizer read single items, nothing else', () => {
+  it('let the authorizer read key items, nothing else', () => {
     const statements = statementsOf(dev().pipeline, 'AuthorizerRole');
     expect(allowedActions(statements).filter((action) => !/^(logs|xray):/.test(action))).toEqual([
       'dynamodb:GetItem',
@@ -148,15 +153,18 @@ describe('the grants', () => {
       Effect: 'Allow',
       Action: 'dynamodb:GetItem',
       Resource: tableImport(),
+      Condition: leading(['key']),
     });
   });
 
   it('let the regenerate function write publish state only, read the stream, and write feeds/ only', () => {
     const statements = statementsOf(dev().pipeline, 'RegenerateFeedsRole');
+    // Reads never reach key items or idempotency records.
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:Query'],
       Resource: tableImport(),
+      Condition: leading(['source', 'feed#*', 'feedstate', 'feedstate#*', 'tagcount#*']),
     });
     // The only table write: UpdateItem on partitions `feedstate` and `feedstate#...` (the publish state).
     expect(statements).toContainEqual({
