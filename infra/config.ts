@@ -15,6 +15,8 @@ export interface PipelineConfig {
   feedTtlMinutes: number;
   publisherName: string | undefined;
   feedsLanguage: string | undefined;
+  /** WebSub hubs every feed declares and every change is announced to. */
+  websubHubs: string[];
   /** How long each authorizer instance reuses a key's verdict (so a revoked key works this long at most). */
   authCacheTtlSeconds: number;
   /** Steady-state requests per second and burst of the editor API's default route throttle. */
@@ -39,6 +41,10 @@ export function readConfig(node: Node): PipelineConfig {
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail))
     throw new Error(`context alarmEmail must be an email address, not ${alarmEmail}`);
   const apiRateLimit = whole(node, 'apiRateLimit', 50, 1, 10_000);
+  const websubHubs = list(node, 'websubHubs');
+  for (const hub of websubHubs) {
+    if (!/^https?:\/\/\S+$/.test(hub)) throw new Error(`context websubHubs must list hub URLs, not ${hub}`);
+  }
   return {
     stage,
     production: stage === 'prod',
@@ -48,6 +54,7 @@ export function readConfig(node: Node): PipelineConfig {
     feedTtlMinutes: whole(node, 'feedTtlMinutes', 5, 1, 1440),
     publisherName: text(node, 'publisherName'),
     feedsLanguage: text(node, 'feedsLanguage'),
+    websubHubs,
     authCacheTtlSeconds: whole(node, 'authCacheTtlSeconds', 60, 0, 3600),
     apiRateLimit,
     apiBurstLimit: whole(node, 'apiBurstLimit', apiRateLimit * 2, 1, 20_000),

@@ -144,6 +144,7 @@ export class StatelessStack extends Stack {
         FEED_TTL_MINUTES: String(config.feedTtlMinutes),
         ...(config.publisherName ? { PUBLISHER_NAME: config.publisherName } : {}),
         ...(config.feedsLanguage ? { FEEDS_LANGUAGE: config.feedsLanguage } : {}),
+        ...(config.websubHubs.length ? { WEBSUB_HUBS: config.websubHubs.join(',') } : {}),
       },
       // Rendering ~200 KB documents is CPU work; memory buys CPU.
       memorySize: 1024,

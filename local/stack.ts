@@ -56,6 +56,8 @@ export interface StackOptions {
   feedSize?: number;
   /** How long the stream poller lets records gather into one batch. */
   batchWindowMs?: number;
+  /** WebSub hubs the feeds declare and changes are announced to. */
+  websubHubs?: readonly string[];
   /** Leave the stream unread (tests that drive regeneration themselves). */
   streamPoller?: boolean;
   /** Use this running DynamoDB (tests share one) instead of starting DynamoDB Local. */
@@ -138,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       BUCKET_NAME,
       FEEDS_BASE_URL: `${apiUrl}/`,
       ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
+      ...(options.websubHubs?.length ? { WEBSUB_HUBS: options.websubHubs.join(',') } : {}),
     });
     regenerateDeps.observe = (result, records) => {
       regeneration.batches++;

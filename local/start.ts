@@ -31,7 +31,8 @@ const stateDir =
   (port === DEFAULT_PORT ? join(root, '.local') : join(root, '.local', `port-${port}`));
 
 process.stdout.write(`Starting the local pipeline${values.fresh ? ' from an empty database' : ''}...\n`);
-const stack = await startStack({ port, stateDir, fresh: values.fresh });
+const websubHubs = (process.env.WEBSUB_HUBS ?? '').split(',').filter(Boolean);
+const stack = await startStack({ port, stateDir, fresh: values.fresh, websubHubs });
 process.stdout.write(
   [
     '',

@@ -13,10 +13,13 @@ import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+import { WebSubNotifier } from '#shared/feeds/websub.ts';
 
 export interface RegenerateDeps {
   regenerator: FeedRegenerator;
   logger: Logger;
+  /** Announces changed feeds to the deployment's WebSub hubs, if it has any. */
+  notifier?: WebSubNotifier;
   /** Told of every batch's result (the local stack counts renders and uploads with it). */
   observe?: (result: RegenerationResult, records: number) => void;
 }
@@ -46,7 +49,7 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     return resolved;
   };
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
-    const { regenerator, logger, observe } = get();
+    const { regenerator, logger, observe, notifier } = get();
     const started = Date.now();
     const changes = event.Records.map(changeFromRecord).filter((change) => change !== undefined);
     const result = await regenerator.regenerate(changes);
@@ -61,6 +64,14 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
       failedRecords: result.failedRecordIds.length,
       durationMs: Date.now() - started,
     });
+    // After the publish, never instead of it: a hub that is down costs subscribers a push, not the feeds.
+    if (notifier && result.changedTopics.length) {
+      for (const outcome of await notifier.notify(result.changedTopics)) {
+        if (outcome.delivered)
+          logger.info('hub notified', { hub: outcome.hub, topics: result.changedTopics.length });
+        else logger.warn('hub not notified', { ...outcome });
+      }
+    }
     observe?.(result, event.Records.length);
     return { batchItemFailures: result.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
   });
@@ -71,14 +82,16 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDep
   const tableName = requiredEnv('TABLE_NAME', env);
   const dynamo = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
   const s3 = createS3Client({ endpoint: optionalEnv('S3_ENDPOINT', env) });
+  const settings = feedSettingsFromEnv(env);
   const store = new DynamoDbFeedStore(dynamo, tableName, new DynamoDbRegistryStore(dynamo, tableName));
   return {
     regenerator: new FeedRegenerator(
       store,
       new S3DocumentPublisher(s3, requiredEnv('BUCKET_NAME', env)),
-      feedSettingsFromEnv(env),
+      settings,
     ),
     logger: new Logger({ serviceName: 'regenerate-feeds' }),
+    ...(settings.hubs.length ? { notifier: new WebSubNotifier(settings.hubs) } : {}),
   };
 }
 

@@ -28,6 +28,10 @@ export function feedObjects(feed: FeedId) {
 
 export const tagIndexKey = (source: string) => `feeds/sources/${source}/tags.json`;
 
+/** The public URL of the stylesheet the RSS and Atom feeds reference (`feeds/feed.xsl`, see catalogue.ts). */
+export const feedStylesheetUrl = (settings: Pick<FeedSettings, 'baseUrl'>) =>
+  `${settings.baseUrl}feeds/feed.xsl`;
+
 /**
  * A feed's identity as a name-based UUID (RFC 9562 version 5) of its path: stable across deployments and
  * domain changes, so a reader never sees the same feed as a new one.
@@ -64,6 +68,8 @@ export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel
     urls: feedUrls(settings, feed),
     updated: context.updated,
     ttlMinutes: settings.ttlMinutes,
+    stylesheetUrl: feedStylesheetUrl(settings),
+    hubs: settings.hubs,
     tagUrl: (slug: string) =>
       feedUrls(settings, feedIdFor({ ...(source ? { source: source.slug } : {}), tag: slug })).rss,
   };

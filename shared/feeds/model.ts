@@ -38,12 +38,16 @@ export interface FeedChannel {
   urls: FeedUrls;
   /** Time of the feed's last change, from stored state. */
   updated: string;
+  /** WebSub hubs readers may subscribe at for push updates. */
+  hubs: readonly string[];
   /** Minutes a reader may cache the feed (RSS `ttl`). */
   ttlMinutes: number;
   /** For feeds that mix sources: each source's name and RSS feed, so items can say where they come from. */
   sources?: Record<string, { name: string; rssUrl: string; urn: string }>;
   /** The tag feed of a tag slug, so categories can link to it. */
   tagUrl?: (slug: string) => string;
+  /** The XSLT stylesheet (`feeds/feed.xsl`) that makes the RSS and Atom feeds readable in a browser. */
+  stylesheetUrl?: string;
 }
 
 /** A rendered document, ready to publish. */

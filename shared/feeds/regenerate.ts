@@ -11,6 +11,8 @@ import type { FeedSettings } from './settings.ts';
 
 /** How often a publish that found another one committed in between starts over from fresh state. */
 const PUBLISH_ATTEMPTS = 6;
+/** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
+const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
 /** Feeds regenerated at once within a batch. */
 const CONCURRENCY = 8;
 
@@ -21,6 +23,8 @@ export interface RegenerationResult {
   rendered: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
+  /** Public URLs of the feed documents whose bytes changed: the topics to announce to WebSub hubs. */
+  changedTopics: string[];
   errors: { document: string; error: unknown }[];
 }
 
@@ -47,15 +51,24 @@ export class FeedRegenerator {
       for (const feed of change.feeds) plan(feeds, feed, change);
       for (const source of change.sources) plan(indexes, source, change);
     }
-    const result: RegenerationResult = { failedRecordIds: [], rendered: 0, uploaded: 0, errors: [] };
+    const result: RegenerationResult = {
+      failedRecordIds: [],
+      rendered: 0,
+      uploaded: 0,
+      changedTopics: [],
+      errors: [],
+    };
     if (feeds.size === 0 && indexes.size === 0) return result;
     const sources = new Map((await this.store.listSources()).map((source) => [source.slug, source]));
     const failed = new Set<string>();
-    const attempt = async (document: string, planned: Planned, run: () => Promise<number>) => {
+    const attempt = async (document: string, planned: Planned, run: () => Promise<string[]>) => {
       try {
         const uploaded = await run();
-        result.uploaded += uploaded;
+        result.uploaded += uploaded.length;
         result.rendered++;
+        for (const key of uploaded) {
+          if (FEED_DOCUMENT.test(key)) result.changedTopics.push(this.settings.baseUrl + key);
+        }
       } catch (error) {
         result.errors.push({ document, error });
         for (const record of planned.records) failed.add(record);
@@ -72,8 +85,12 @@ export class FeedRegenerator {
     return result;
   }
 
-  /** Renders a feed from stored state and publishes what changed; returns the number of objects uploaded. */
-  async publishFeed(feed: FeedId, changedAt: string, sources: ReadonlyMap<string, Source>): Promise<number> {
+  /** Renders a feed from stored state and publishes what changed; returns the keys of the objects uploaded. */
+  async publishFeed(
+    feed: FeedId,
+    changedAt: string,
+    sources: ReadonlyMap<string, Source>,
+  ): Promise<string[]> {
     const { tag } = parseFeedId(feed);
     return this.publishConsistently(feed, async (state) => {
       const entries = await this.store.readEntries(feed, this.settings.size);
@@ -96,7 +113,7 @@ export class FeedRegenerator {
   }
 
   /** Renders `feeds/sources/{source}/tags.json`: each tag of the source, most used first. */
-  async publishTagIndex(source: string, sources: ReadonlyMap<string, Source>): Promise<number> {
+  async publishTagIndex(source: string, sources: ReadonlyMap<string, Source>): Promise<string[]> {
     const registered = sources.get(source);
     if (!registered) throw new Error(`source ${source} is not registered`);
     return this.publishConsistently(`sources/${source}/tags.json`, async () => {
@@ -137,18 +154,18 @@ export class FeedRegenerator {
       documents: PublishableDocument[];
       next: { changedAt?: string; label?: string; newestPublishedAt?: string };
     }>,
-  ): Promise<number> {
-    let uploadedTotal = 0;
+  ): Promise<string[]> {
+    const uploadedKeys = new Set<string>();
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       const state = await this.store.readState(document);
       const { documents, next } = await build(state);
-      const uploaded = (await Promise.all(documents.map((doc) => this.publisher.publish(doc)))).filter(
-        Boolean,
-      ).length;
-      uploadedTotal += uploaded;
+      const uploaded = await Promise.all(documents.map((doc) => this.publisher.publish(doc)));
+      documents.forEach((doc, i) => {
+        if (uploaded[i]) uploadedKeys.add(doc.key);
+      });
       // Nothing written: nothing of anyone else's can have been overwritten.
-      if (uploaded === 0) return uploadedTotal;
-      if (await this.store.commitState(document, state.revision, next)) return uploadedTotal;
+      if (!uploaded.some(Boolean)) return [...uploadedKeys];
+      if (await this.store.commitState(document, state.revision, next)) return [...uploadedKeys];
     }
     throw new Error(`${document} kept changing while it was published`);
   }

@@ -12,6 +12,8 @@ export interface FeedSettings {
   size: number;
   /** Minutes readers may cache a feed (RSS `ttl`), and the `max-age` of every feed object. */
   ttlMinutes: number;
+  /** WebSub hubs every feed declares and every change is announced to (WEBSUB_HUBS, comma-separated). */
+  hubs: readonly string[];
 }
 
 export const DEFAULT_FEED_SIZE = 50;
@@ -30,5 +32,20 @@ export function feedSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): FeedS
     language: optionalEnv('FEEDS_LANGUAGE', env) ?? 'en',
     size,
     ttlMinutes,
+    hubs: parseHubs(optionalEnv('WEBSUB_HUBS', env)),
   };
+}
+
+function parseHubs(value: string | undefined): string[] {
+  const hubs = (value ?? '')
+    .split(',')
+    .map((hub) => hub.trim())
+    .filter(Boolean);
+  for (const hub of hubs) {
+    const url = URL.canParse(hub) ? new URL(hub) : undefined;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new Error(`WEBSUB_HUBS must list absolute http(s) URLs, not ${hub}`);
+    }
+  }
+  return hubs;
 }

@@ -77,12 +77,14 @@ describe('the functions', () => {
       feedSize: '20',
       publisherName: 'Daily Planet',
       feedsLanguage: 'en-GB',
+      websubHubs: 'https://hub.example/,https://pubsub.example/hub',
     });
     const [, fn] = resourceOf(pipeline, 'AWS::Lambda::Function', 'RegenerateFeedsFunction');
     expect(fn.Properties?.Environment.Variables).toMatchObject({
       FEED_SIZE: '20',
       PUBLISHER_NAME: 'Daily Planet',
       FEEDS_LANGUAGE: 'en-GB',
+      WEBSUB_HUBS: 'https://hub.example/,https://pubsub.example/hub',
     });
   });
 

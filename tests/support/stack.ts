@@ -26,7 +26,7 @@ export interface TestStack extends RunningStack {
 
 /** The whole local pipeline over a fresh table in the suite's DynamoDB Local, an S3 server and the stream poller. */
 export async function startTestStack(
-  options: { feedSize?: number; batchWindowMs?: number; streamPoller?: boolean } = {},
+  options: { feedSize?: number; batchWindowMs?: number; streamPoller?: boolean; websubHubs?: string[] } = {},
 ): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-test-'));
   const stack = await startStack({
@@ -37,6 +37,7 @@ export async function startTestStack(
     batchWindowMs: options.batchWindowMs ?? 50,
     ...(options.feedSize ? { feedSize: options.feedSize } : {}),
     ...(options.streamPoller === false ? { streamPoller: false } : {}),
+    ...(options.websubHubs ? { websubHubs: options.websubHubs } : {}),
   });
   const s3 = createS3Client({ endpoint: stack.s3Endpoint });
   const call: TestStack['call'] = async (method, path, body, headers = {}) => {

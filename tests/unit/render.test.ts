@@ -37,6 +37,7 @@ const SETTINGS: FeedSettings = {
   language: 'en',
   size: 50,
   ttlMinutes: 5,
+  hubs: [],
 };
 
 const SOURCES: ReadonlyMap<string, Source> = new Map([

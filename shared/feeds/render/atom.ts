@@ -5,6 +5,7 @@ import { cdata, imageType, escapeXml as x } from './xml.ts';
 export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]): string {
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
+    channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
     `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(channel.language)}">\n`,
     `<id>${x(channel.urn)}</id>\n`,
     `<title>${x(channel.title)}</title>\n`,
@@ -12,6 +13,7 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
     `<updated>${channel.updated}</updated>\n`,
     `<author><name>${x(channel.author.name)}</name><uri>${x(channel.author.url)}</uri></author>\n`,
     `<link rel="self" type="application/atom+xml" href="${x(channel.urls.atom)}"/>\n`,
+    ...channel.hubs.map((hub) => `<link rel="hub" href="${x(hub)}"/>\n`),
     `<link rel="alternate" type="text/html" href="${x(channel.homePageUrl)}"/>\n`,
     '<generator>feed-pipeline</generator>\n',
   ];

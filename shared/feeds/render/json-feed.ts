@@ -7,6 +7,7 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
     title: channel.title,
     home_page_url: channel.homePageUrl,
     feed_url: channel.urls.json,
+    ...(channel.hubs.length ? { hubs: channel.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: channel.description,
     language: channel.language,
     authors: [{ name: channel.author.name, url: channel.author.url }],

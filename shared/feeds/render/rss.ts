@@ -5,6 +5,7 @@ import { cdata, imageType, rfc822, escapeXml as x } from './xml.ts';
 export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): string {
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
+    channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n',
     `<title>${x(channel.title)}</title>\n`,
@@ -12,6 +13,7 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     `<description>${x(channel.description)}</description>\n`,
     `<language>${x(channel.language)}</language>\n`,
     `<atom:link href="${x(channel.urls.rss)}" rel="self" type="application/rss+xml"/>\n`,
+    ...channel.hubs.map((hub) => `<atom:link href="${x(hub)}" rel="hub"/>\n`),
     `<lastBuildDate>${rfc822(channel.updated)}</lastBuildDate>\n`,
     `<ttl>${channel.ttlMinutes}</ttl>\n`,
     '<generator>feed-pipeline</generator>\n',

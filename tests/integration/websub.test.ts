@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Article } from '#shared/articles/model.ts';
+import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
+import { WebSubNotifier } from '#shared/feeds/websub.ts';
+import { freePort } from '../../local/dynamodb-local.ts';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+
+const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
+
+/** A WebSub hub on loopback that records every publish notification, failing the first `failures` of them. */
+class RecordingHub {
+  readonly received: { mode: string | null; urls: string[]; contentType: string | undefined }[] = [];
+  requests = 0;
+  private server: Server | undefined;
+  constructor(
+    private failures = 0,
+    private readonly failWith = 503,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        this.requests++;
+        if (this.failures > 0) {
+          this.failures--;
+          response.writeHead(this.failWith).end();
+          return;
+        }
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        this.received.push({
+          mode: form.get('hub.mode'),
+          urls: form.getAll('hub.url'),
+          contentType: request.headers['content-type'],
+        });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hub`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+describe('announcing changed feeds to WebSub hubs', () => {
+  const hub = new RecordingHub(2);
+  let hubUrl: string;
+  let deadHub: string;
+  let stack: TestStack;
+  beforeAll(async () => {
+    hubUrl = await hub.start();
+    deadHub = `http://127.0.0.1:${await freePort()}/hub`;
+    stack = await startTestStack({ websubHubs: [hubUrl, deadHub] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await hub.stop();
+  });
+
+  it('declares every hub in every feed, in all three formats', async () => {
+    const article = (await stack.call('POST', '/articles', { ...seed, tags: ['Hubbed'] })).body as Article;
+    await stack.settle();
+    const rss = (await stack.object('feeds/tags/hubbed/rss.xml')) ?? '';
+    const atom = (await stack.object('feeds/tags/hubbed/atom.xml')) ?? '';
+    const json = JSON.parse((await stack.object('feeds/tags/hubbed/feed.json')) ?? '{}');
+    for (const url of [hubUrl, deadHub]) {
+      expect(rss).toContain(`<atom:link href="${url}" rel="hub"/>`);
+      expect(atom).toContain(`<link rel="hub" href="${url}"/>`);
+    }
+    expect(json.hubs).toEqual([
+      { type: 'WebSub', url: hubUrl },
+      { type: 'WebSub', url: deadHub },
+    ]);
+    expect(json.items[0].id).toBe(`urn:uuid:${article.id}`);
+  });
+
+  it('sends one publish notification per batch listing every changed feed, retrying a hub that fails', async () => {
+    const before = hub.received.length;
+    const article = (await stack.call('POST', '/articles', { ...seed, tags: ['Pushed'] })).body as Article;
+    await stack.settle();
+    const notification = hub.received
+      .slice(before)
+      .find((n) => n.urls.includes(`${stack.feedsUrl}tags/pushed/rss.xml`));
+    expect(notification).toBeDefined();
+    expect(notification?.mode).toBe('publish');
+    expect(notification?.contentType).toBe('application/x-www-form-urlencoded');
+    const expected = feedIdsOf(article).flatMap((feed) =>
+      ['rss.xml', 'atom.xml', 'feed.json'].map((file) => `${stack.feedsUrl}${feed}/${file}`),
+    );
+    expect(new Set(notification?.urls)).toEqual(new Set(expected));
+    // The hub failed the first two notifications of the run; it still got every one.
+    expect(hub.requests).toBe(hub.received.length + 2);
+  });
+
+  it('publishes the feeds even though a hub is down', async () => {
+    const article = (await stack.call('POST', '/articles', { ...seed, tags: ['Despite Dead Hub'] }))
+      .body as Article;
+    await stack.settle();
+    expect(await stack.object('feeds/tags/despite-dead-hub/rss.xml')).toContain(article.id);
+  });
+});
+
+describe('the notifier', () => {
+  it('gives up on a hub after its attempts, backing off, and does not retry a 4xx', async () => {
+    const failing = new RecordingHub(100, 503);
+    const rejecting = new RecordingHub(100, 400);
+    const [a, b] = [await failing.start(), await rejecting.start()];
+    try {
+      const outcomes = await new WebSubNotifier([a, b], { attempts: 3, backoffMs: 10 }).notify([
+        'https://feeds.example/feeds/all/rss.xml',
+      ]);
+      expect(outcomes).toEqual([
+        { hub: a, delivered: false, attempts: 3, status: 503 },
+        { hub: b, delivered: false, attempts: 1, status: 400 },
+      ]);
+      expect(failing.requests).toBe(3);
+      expect(rejecting.requests).toBe(1);
+    } finally {
+      await failing.stop();
+      await rejecting.stop();
+    }
+  });
+
+  it('sends nothing when nothing changed', async () => {
+    const quiet = new RecordingHub();
+    const url = await quiet.start();
+    try {
+      expect(await new WebSubNotifier([url]).notify([])).toEqual([]);
+      expect(quiet.requests).toBe(0);
+    } finally {
+      await quiet.stop();
+    }
+  });
+});
