@@ -48,6 +48,7 @@ const FIELD_ORDER = [
   'createdAt',
   'updatedAt',
   'retractedAt',
+  'corrections',
 ] as const;
 
 function present(article: Partial<Record<(typeof FIELD_ORDER)[number], unknown>>): Record<string, unknown> {
@@ -88,6 +89,10 @@ const ACTIONS: Record<ArticleRoute, Action> = {
     const body = readJsonBody(event);
     const article = await articles.correct(principal, articleId(event), header(event, 'if-match'), body);
     return json(200, present(article), { etag: etagOf(article.version) });
+  },
+  'GET /articles/{id}/history': async (event, principal, { articles }) => {
+    const versions = await articles.history(principal, articleId(event));
+    return json(200, { items: versions.map(present) });
   },
   'DELETE /articles/{id}': async (event, principal, { articles }) => {
     const article = await articles.retract(principal, articleId(event), header(event, 'if-match'));

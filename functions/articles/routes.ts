@@ -9,6 +9,7 @@ export const ARTICLE_ROUTES = [
   'GET /articles/{id}',
   'PUT /articles/{id}',
   'DELETE /articles/{id}',
+  'GET /articles/{id}/history',
 ] as const;
 
 export type ArticleRoute = (typeof ARTICLE_ROUTES)[number];

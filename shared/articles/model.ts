@@ -37,6 +37,17 @@ export interface ArticleContent {
 /** A validated, normalised submission; `publishedAt` is absent when the editor left it to the server. */
 export interface Submission extends ArticleContent {
   publishedAt?: string;
+  /** A correction's note to readers (PUT only). */
+  correction?: string;
+}
+
+/** A correction's note, shown to readers under the article and kept in its history. */
+export interface CorrectionNote {
+  /** The version the correction made. */
+  version: number;
+  /** When it was made (the version's `updatedAt`). */
+  at: string;
+  note: string;
 }
 
 export type ArticleStatus = 'published' | 'retracted';
@@ -50,6 +61,8 @@ export interface Article extends ArticleContent {
   createdAt: string;
   updatedAt: string;
   retractedAt?: string;
+  /** Notes of the corrections that carried one, oldest first. */
+  corrections?: CorrectionNote[];
 }
 
 /** A registered source: a publication whose feeds the pipeline publishes. */

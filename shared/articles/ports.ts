@@ -49,6 +49,8 @@ export interface ArticleStore {
   /** Replaces `previous` by `next` (a correction or a retraction) if `previous.version` is still current. */
   replaceArticle(previous: Article, next: Article): Promise<void>;
   listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage>;
+  /** Every stored version of an article, newest first. */
+  listVersions(id: string): Promise<Article[]>;
 }
 
 /** An editor key as stored: never the secret, only its hash. */

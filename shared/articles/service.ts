@@ -147,21 +147,28 @@ export class ArticleService {
     this.checkPrecondition(current, ifMatch);
     if (current.status === 'retracted')
       throw new ConflictError(`Article ${id} is retracted and cannot be corrected.`);
-    const submission: Submission = parseSubmission(body, this.clock.now());
+    const submission: Submission = parseSubmission(body, this.clock.now(), { correction: true });
     if (submission.source !== current.source) {
       await this.authorise(principal, submission.source);
       await this.requireSource(submission.source);
     }
     const stamp = new Date(this.clock.now()).toISOString();
-    const { publishedAt, ...content } = submission;
+    const { publishedAt, correction, ...content } = submission;
+    const version = current.version + 1;
+    const updatedAt = laterThan(stamp, current.updatedAt);
+    const corrections = [
+      ...(current.corrections ?? []),
+      ...(correction ? [{ version, at: updatedAt, note: correction }] : []),
+    ];
     const next: Article = {
       ...content,
       id,
       status: 'published',
-      version: current.version + 1,
+      version,
       publishedAt: publishedAt ?? current.publishedAt,
       createdAt: current.createdAt,
-      updatedAt: laterThan(stamp, current.updatedAt),
+      updatedAt,
+      ...(corrections.length ? { corrections } : {}),
     };
     await this.replace(current, next);
     return next;
@@ -181,6 +188,12 @@ export class ArticleService {
     };
     await this.replace(current, next);
     return next;
+  }
+
+  /** Every version of an article, newest first: what each correction changed, and its note. */
+  async history(principal: Principal, id: string): Promise<Article[]> {
+    const current = await this.get(principal, id);
+    return this.store.listVersions(current.id);
   }
 
   async list(principal: Principal, query: ListQuery): Promise<ArticlePage> {

@@ -18,6 +18,7 @@ export const LIMITS = {
   tagChars: 100,
   citations: 30,
   altChars: 500,
+  correctionChars: 1000,
 } as const;
 
 /** Fields the server assigns; a client that sends them is told so rather than silently ignored. */
@@ -129,6 +130,7 @@ function schemaAt(now: number) {
         .optional(),
       image: z.strictObject({ url: httpUrl, alt: optionalLine(LIMITS.altChars) }).optional(),
       publishedAt: publishedAt.optional(),
+      correction: optionalLine(LIMITS.correctionChars),
     })
     .transform((input, ctx): Submission => {
       // XML readers turn CR LF into LF: store what every format will give back.
@@ -178,6 +180,7 @@ function schemaAt(now: number) {
         if (input.image.alt) submission.image.alt = input.image.alt;
       }
       if (input.publishedAt) submission.publishedAt = input.publishedAt;
+      if (input.correction !== undefined) submission.correction = input.correction;
       return submission;
     });
 }
@@ -235,13 +238,23 @@ export function parseRfc3339(value: string): string | undefined {
  * string first, so nothing stored can make a feed ill-formed. Throws a {@link ValidationError} listing
  * every problem, each tied to its field.
  */
-export function parseSubmission(body: unknown, now: number): Submission {
+export function parseSubmission(
+  body: unknown,
+  now: number,
+  options: { correction?: boolean } = {},
+): Submission {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
   }
   const cleaned = deepStripXmlInvalid(body) as Record<string, unknown>;
   const result = schemaAt(now).safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.correction !== undefined && !options.correction) {
+      throw new ValidationError([fieldError(['correction'], 'can only accompany a correction (PUT)')]);
+    }
+    if (result.data.correction === '') delete result.data.correction;
+    return result.data;
+  }
   throw new ValidationError(toFieldErrors(result.error.issues, cleaned));
 }
 

@@ -16,6 +16,7 @@ export type FeedEntry = Pick<
   | 'image'
   | 'publishedAt'
   | 'updatedAt'
+  | 'corrections'
 >;
 
 export interface FeedUrls {

@@ -1,6 +1,7 @@
 import type { Source } from '../articles/model.ts';
 import type { ArticleChange } from './changes.ts';
 import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
+import { withCorrectionNotes } from './corrections.ts';
 import { type FeedId, feedIdFor } from './feed-ids.ts';
 import type { FeedEntry } from './model.ts';
 import type { DocumentPublisher, FeedStore, PublishableDocument } from './ports.ts';
@@ -93,7 +94,7 @@ export class FeedRegenerator {
   ): Promise<string[]> {
     const { tag } = parseFeedId(feed);
     return this.publishConsistently(feed, async (state) => {
-      const entries = await this.store.readEntries(feed, this.settings.size);
+      const entries = (await this.store.readEntries(feed, this.settings.size)).map(withCorrectionNotes);
       const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });

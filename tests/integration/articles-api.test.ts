@@ -481,3 +481,71 @@ describe('routing and keys', () => {
     await expectNothingWritten(() => post(seed, { key }), 401);
   });
 });
+
+describe('correction notes and history', () => {
+  it('keeps the note of each correction and returns every version, newest first', async () => {
+    const created = (await post(seed)).body;
+    const path = `/articles/${created.id}`;
+    const first = await api.call('PUT', path, {
+      body: {
+        ...seed,
+        title: 'Corrected once',
+        correction: 'An earlier version gave the wrong date of the call.',
+      },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(first.status).toBe(200);
+    const silent = await api.call('PUT', path, {
+      body: { ...seed, title: 'Corrected twice' },
+      headers: { 'if-match': '"2"' },
+    });
+    expect(silent.body.corrections).toEqual([
+      { version: 2, at: first.body.updatedAt, note: 'An earlier version gave the wrong date of the call.' },
+    ]);
+    expect((await api.call('DELETE', path)).status).toBe(204);
+    const history = await api.call('GET', `${path}/history`);
+    expect(history.status).toBe(200);
+    expect(
+      history.body.items.map((v: { version: number; status: string; title: string }) => [
+        v.version,
+        v.status,
+        v.title,
+      ]),
+    ).toEqual([
+      [4, 'retracted', 'Corrected twice'],
+      [3, 'published', 'Corrected twice'],
+      [2, 'published', 'Corrected once'],
+      [1, 'published', seed.title],
+    ]);
+    expect(history.body.items[3]).toEqual(created);
+    expect((await api.call('GET', `${path}/history`, { key: api.keys.planet })).status).toBe(403);
+    expect((await api.call('GET', '/articles/00000000-0000-4000-8000-000000000000/history')).status).toBe(
+      404,
+    );
+  });
+
+  it('refuses a correction note on a new article, and an overlong one', async () => {
+    const onPost = await expectNothingWritten(
+      () => post({ ...seed, correction: 'Nothing to correct yet.' }),
+      422,
+    );
+    expect(onPost.body.errors).toEqual([
+      {
+        field: 'correction',
+        in: 'body',
+        pointer: '/correction',
+        detail: 'can only accompany a correction (PUT)',
+      },
+    ]);
+    const created = (await post(seed)).body;
+    const long = await expectNothingWritten(
+      () =>
+        api.call('PUT', `/articles/${created.id}`, {
+          body: { ...seed, correction: 'x'.repeat(1001) },
+          headers: { 'if-match': '"1"' },
+        }),
+      422,
+    );
+    expect(long.body.errors[0].field).toBe('correction');
+  });
+});

@@ -137,6 +137,26 @@ describe('corrections and retractions', () => {
     expect(after.atom.updated).toBe(corrected.updatedAt);
   });
 
+  it('shows a correction note under the article in every format', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Noted'] })).body as Article;
+    const note = 'An earlier version said the call took place on July 5 & 6.';
+    const corrected = await stack.call(
+      'PUT',
+      `/articles/${created.id}`,
+      { ...seed, tags: ['Noted'], correction: note },
+      { 'if-match': '"1"' },
+    );
+    expect(corrected.status).toBe(200);
+    await stack.settle();
+    const parsed = await readFeed('tags/noted');
+    for (const format of [parsed.rss, parsed.atom, parsed.json]) {
+      const content = itemOf(format, created)?.contentHtml ?? '';
+      expect(content.startsWith(created.contentHtml)).toBe(true);
+      expect(content).toContain('Correction (');
+      expect(content).toContain('July 5 &amp; 6.');
+    }
+  });
+
   it('removes a dropped tag from that tag feeds and from tags.json, and dates the change', async () => {
     const created = (await stack.call('POST', '/articles', { ...seed, tags: ['Keep Me', 'Drop Me'] }))
       .body as Article;

@@ -321,6 +321,38 @@ const scenarios: Record<string, Scenario> = {
     run: () => callDown('GET', `/articles/${MISSING_ID}`),
   },
 
+  'GET /articles/{id}/history 200': {
+    when: 'an article was posted, corrected with a note, and retracted',
+    run: async () => {
+      const { id } = await posted();
+      const corrected = await api.call('PUT', `/articles/${id}`, {
+        body: { ...seed, correction: 'The headline misnamed the day of the call.' },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(corrected.status).toBe(200);
+      expect((await api.call('DELETE', `/articles/${id}`)).status).toBe(204);
+      const history = await api.call('GET', `/articles/${id}/history`);
+      expect(history.body.items.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+      return history;
+    },
+  },
+  'GET /articles/{id}/history 401': {
+    when: 'the key is missing, malformed, unknown or revoked',
+    run: async () => unauthenticated('GET', `/articles/${(await posted()).id}/history`),
+  },
+  'GET /articles/{id}/history 403': {
+    when: 'a key for daily-planet reads the history of an article of the-gaze',
+    run: async () => api.call('GET', `/articles/${(await posted()).id}/history`, { key: api.keys.planet }),
+  },
+  'GET /articles/{id}/history 404': {
+    when: 'no article has the id',
+    run: async () => api.call('GET', `/articles/${MISSING_ID}/history`),
+  },
+  'GET /articles/{id}/history 503': {
+    when: 'the store is unreachable',
+    run: () => callDown('GET', `/articles/${MISSING_ID}/history`),
+  },
+
   'PUT /articles/{id} 200': {
     when: 'a correction names the current ETag',
     run: async () => {

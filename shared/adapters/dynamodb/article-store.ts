@@ -28,6 +28,7 @@ import {
   SUMMARY_FIELDS,
   TTL_ATTRIBUTE,
   tagCountKey,
+  versionKey,
   withoutKeys,
 } from './layout.ts';
 
@@ -75,6 +76,7 @@ export class DynamoDbArticleStore implements ArticleStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      this.versionPut(article),
       ...this.membershipPuts(article),
       ...this.tagCountUpdates(undefined, article),
     ];
@@ -119,6 +121,7 @@ export class DynamoDbArticleStore implements ArticleStore {
           ExpressionAttributeValues: { ':previous': previous.version },
         },
       },
+      this.versionPut(next),
       ...deletes,
       ...(next.status === 'published' ? this.membershipPuts(next) : []),
       ...this.tagCountUpdates(previous, next),
@@ -146,6 +149,40 @@ export class DynamoDbArticleStore implements ArticleStore {
     const page: ArticlePage = { items: Items as ArticleSummary[] };
     if (LastEvaluatedKey) page.cursor = encodeCursor(LastEvaluatedKey.sk as string);
     return page;
+  }
+
+  async listVersions(id: string): Promise<Article[]> {
+    const { pk } = articleKey(id);
+    const items: Article[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :versions)',
+            ExpressionAttributeValues: { ':pk': pk, ':versions': 'version#' },
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) items.push(withoutKeys(item) as unknown as Article);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** The version's snapshot, written with the article so the history can never miss a version. */
+  private versionPut(article: Article): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...versionKey(article.id, article.version), type: 'version', ...article },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   private membershipPuts(article: Article): TransactItem[] {

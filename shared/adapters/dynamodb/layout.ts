@@ -7,6 +7,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | item | pk | sk |
  * |---|---|---|
  * | article | `article#{id}` | `article` |
+ * | one version of the article (its history) | `article#{id}` | `version#{000001}` |
  * | feed membership (one per feed the article is in) | `feed#{feedId}` | `{publishedAt}#{id}` |
  * | source | `source` | `{slug}` |
  * | editor key | `key` | `{keyId}` |
@@ -22,9 +23,22 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-export type ItemType = 'article' | 'entry' | 'source' | 'key' | 'idempotency' | 'tagcount' | 'feedstate';
+export type ItemType =
+  | 'article'
+  | 'version'
+  | 'entry'
+  | 'source'
+  | 'key'
+  | 'idempotency'
+  | 'tagcount'
+  | 'feedstate';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
+/** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
+export const versionKey = (id: string, version: number) => ({
+  pk: `article#${id}`,
+  sk: `version#${String(version).padStart(6, '0')}`,
+});
 export const feedPartition = (feed: FeedId) => `feed#${feed}`;
 export const membershipKey = (feed: FeedId, article: Pick<Article, 'publishedAt' | 'id'>) => ({
   pk: feedPartition(feed),
@@ -64,6 +78,7 @@ export const ENTRY_FIELDS = [
   'publishedAt',
   'updatedAt',
   'version',
+  'corrections',
 ] as const satisfies readonly (keyof Article)[];
 
 /** The fields the list endpoint returns. */
