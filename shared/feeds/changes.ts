@@ -9,6 +9,16 @@ export interface ArticleChange {
   sources: string[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
+  /** Set when the write retracted an article that was in these feeds. */
+  retraction?: Tombstone;
+}
+
+/** A retracted article, as Atom feeds announce it (RFC 6721 `at:deleted-entry`). */
+export interface Tombstone {
+  id: string;
+  publishedAt: string;
+  /** When it was retracted. */
+  at: string;
 }
 
 /**
@@ -28,5 +38,9 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     ...(isListed ? [after.source] : []),
   ]);
   const at = (after ?? before)?.updatedAt ?? '';
-  return { recordId, feeds: [...feeds], sources: [...sources], at };
+  const change: ArticleChange = { recordId, feeds: [...feeds], sources: [...sources], at };
+  if (wasListed && after?.status === 'retracted') {
+    change.retraction = { id: before.id, publishedAt: before.publishedAt, at: after.retractedAt ?? at };
+  }
+  return change;
 }

@@ -39,6 +39,8 @@ export interface FeedChannel {
   urls: FeedUrls;
   /** Time of the feed's last change, from stored state. */
   updated: string;
+  /** Articles retracted from the window lately (Atom tombstones), newest first. */
+  tombstones?: readonly { ref: string; when: string }[];
   /** WebSub hubs readers may subscribe at for push updates. */
   hubs: readonly string[];
   /** Minutes a reader may cache the feed (RSS `ttl`). */

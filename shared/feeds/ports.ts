@@ -1,4 +1,5 @@
 import type { Source } from '../articles/model.ts';
+import type { Tombstone } from './changes.ts';
 import type { FeedId } from './feed-ids.ts';
 import type { FeedEntry } from './model.ts';
 
@@ -12,6 +13,8 @@ export interface DocumentState {
   label?: string;
   /** Publication time of the feed's newest entry. */
   newestPublishedAt?: string;
+  /** Articles retracted while they were in the feed's window, still announced as deleted. */
+  tombstones?: Tombstone[];
 }
 
 /** One row of a source's tag index, before URLs are added. */

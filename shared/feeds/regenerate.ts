@@ -1,10 +1,10 @@
 import type { Source } from '../articles/model.ts';
-import type { ArticleChange } from './changes.ts';
+import type { ArticleChange, Tombstone } from './changes.ts';
 import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
 import { withCorrectionNotes } from './corrections.ts';
 import { type FeedId, feedIdFor } from './feed-ids.ts';
-import type { FeedEntry } from './model.ts';
-import type { DocumentPublisher, FeedStore, PublishableDocument } from './ports.ts';
+import { entryUrn, type FeedEntry } from './model.ts';
+import type { DocumentPublisher, DocumentState, FeedStore, PublishableDocument } from './ports.ts';
 import { renderAtom } from './render/atom.ts';
 import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
@@ -32,7 +32,11 @@ export interface RegenerationResult {
 interface Planned {
   at: string;
   records: Set<string>;
+  tombstones: Tombstone[];
 }
+
+/** Tombstones a feed keeps at most, newest retraction first. */
+const MAX_TOMBSTONES = 50;
 
 /**
  * Regenerates every feed and tag index a batch of changes touched, each once, however many changes touched it.
@@ -77,7 +81,7 @@ export class FeedRegenerator {
     };
     // Feeds first: a tag index reads what the source's tag feeds just recorded.
     await inBatches([...feeds], CONCURRENCY, ([feed, planned]) =>
-      attempt(feed, planned, () => this.publishFeed(feed, planned.at, sources)),
+      attempt(feed, planned, () => this.publishFeed(feed, planned.at, sources, planned.tombstones)),
     );
     await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
       attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
@@ -91,13 +95,21 @@ export class FeedRegenerator {
     feed: FeedId,
     changedAt: string,
     sources: ReadonlyMap<string, Source>,
+    retracted: readonly Tombstone[] = [],
   ): Promise<string[]> {
     const { tag } = parseFeedId(feed);
     return this.publishConsistently(feed, async (state) => {
       const entries = (await this.store.readEntries(feed, this.settings.size)).map(withCorrectionNotes);
       const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
+      const tombstones = keptTombstones(
+        [...(state.tombstones ?? []), ...retracted],
+        entries,
+        this.settings.size,
+      );
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
+      if (tombstones.length)
+        channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
       const objects = feedObjects(feed);
       const documents = [
         this.document(objects.rss, renderRss(channel, entries)),
@@ -108,6 +120,7 @@ export class FeedRegenerator {
         changedAt: updated,
         ...(label ? { label } : {}),
         ...(entries[0] ? { newestPublishedAt: entries[0].publishedAt } : {}),
+        ...(tombstones.length ? { tombstones } : {}),
       };
       return { documents, next };
     });
@@ -151,9 +164,9 @@ export class FeedRegenerator {
    */
   private async publishConsistently(
     document: string,
-    build: (state: { changedAt?: string | undefined; label?: string | undefined }) => Promise<{
+    build: (state: DocumentState) => Promise<{
       documents: PublishableDocument[];
-      next: { changedAt?: string; label?: string; newestPublishedAt?: string };
+      next: Omit<DocumentState, 'revision'>;
     }>,
   ): Promise<string[]> {
     const uploadedKeys = new Set<string>();
@@ -182,13 +195,25 @@ export class FeedRegenerator {
 }
 
 function plan(map: Map<string, Planned>, key: string, change: ArticleChange): void {
-  const planned = map.get(key);
-  if (planned) {
-    planned.at = latest(planned.at, change.at);
-    planned.records.add(change.recordId);
-  } else {
-    map.set(key, { at: change.at, records: new Set([change.recordId]) });
-  }
+  const planned = map.get(key) ?? { at: change.at, records: new Set<string>(), tombstones: [] };
+  planned.at = latest(planned.at, change.at);
+  planned.records.add(change.recordId);
+  if (change.retraction) planned.tombstones.push(change.retraction);
+  map.set(key, planned);
+}
+
+/**
+ * The retractions a feed still announces: those of articles that would still be in its window (published no
+ * earlier than its oldest entry, when the window is full), at most {@link MAX_TOMBSTONES}, newest first.
+ */
+function keptTombstones(candidates: Tombstone[], entries: readonly FeedEntry[], size: number): Tombstone[] {
+  const oldest = entries.length >= size ? entries[entries.length - 1]?.publishedAt : undefined;
+  const byId = new Map<string, Tombstone>();
+  for (const tombstone of candidates)
+    if (!oldest || tombstone.publishedAt >= oldest) byId.set(tombstone.id, tombstone);
+  return [...byId.values()]
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1))
+    .slice(0, MAX_TOMBSTONES);
 }
 
 function labelOf(entries: readonly FeedEntry[], slug: string): string | undefined {

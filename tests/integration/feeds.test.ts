@@ -198,6 +198,12 @@ describe('corrections and retractions', () => {
     const tagFeed = await readFeed('tags/retracted-story');
     expect(tagFeed.atom.items).toEqual([]);
     expect(tagFeed.atom.updated).toBe(retracted.retractedAt);
+    // Atom readers are told the entry is gone (RFC 6721), in every feed it was in.
+    for (const feed of feedIdsOf(created)) {
+      const atom = (await stack.object(`feeds/${feed}/atom.xml`)) ?? '';
+      expect(atom).toContain('xmlns:at="http://purl.org/atompub/tombstones/1.0"');
+      expect(atom).toContain(`<at:deleted-entry ref="urn:uuid:${created.id}" when="${retracted.retractedAt}"/>`);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
     channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(channel.language)}">\n`,
+    `<feed xmlns="http://www.w3.org/2005/Atom"${channel.tombstones?.length ? ' xmlns:at="http://purl.org/atompub/tombstones/1.0"' : ''} xml:lang="${x(channel.language)}">\n`,
     `<id>${x(channel.urn)}</id>\n`,
     `<title>${x(channel.title)}</title>\n`,
     `<subtitle>${x(channel.description)}</subtitle>\n`,
@@ -57,6 +57,9 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
       `<content type="html">${cdata(entry.contentHtml)}</content>\n`,
       '</entry>\n',
     );
+  }
+  for (const tombstone of channel.tombstones ?? []) {
+    parts.push(`<at:deleted-entry ref="${x(tombstone.ref)}" when="${tombstone.when}"/>\n`);
   }
   parts.push('</feed>\n');
   return parts.join('');
