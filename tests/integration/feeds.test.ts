@@ -202,7 +202,9 @@ describe('corrections and retractions', () => {
     for (const feed of feedIdsOf(created)) {
       const atom = (await stack.object(`feeds/${feed}/atom.xml`)) ?? '';
       expect(atom).toContain('xmlns:at="http://purl.org/atompub/tombstones/1.0"');
-      expect(atom).toContain(`<at:deleted-entry ref="urn:uuid:${created.id}" when="${retracted.retractedAt}"/>`);
+      expect(atom).toContain(
+        `<at:deleted-entry ref="urn:uuid:${created.id}" when="${retracted.retractedAt}"/>`,
+      );
     }
   });
 });
