@@ -1,4 +1,5 @@
 import type { Article } from '../articles/model.ts';
+import { monthOf } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
 
 /** What one write of an article changed: the feeds whose content it touched, their sources, and when. */
@@ -9,6 +10,8 @@ export interface ArticleChange {
   sources: string[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
+  /** The monthly archives the write touched, as `{feed}|{YYYY-MM}`. */
+  archives: string[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
 }
@@ -38,7 +41,17 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     ...(isListed ? [after.source] : []),
   ]);
   const at = (after ?? before)?.updatedAt ?? '';
-  const change: ArticleChange = { recordId, feeds: [...feeds], sources: [...sources], at };
+  const archives = new Set<string>([
+    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${monthOf(before.publishedAt)}`) : []),
+    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${monthOf(after.publishedAt)}`) : []),
+  ]);
+  const change: ArticleChange = {
+    recordId,
+    feeds: [...feeds],
+    sources: [...sources],
+    at,
+    archives: [...archives],
+  };
   if (wasListed && after?.status === 'retracted') {
     change.retraction = { id: before.id, publishedAt: before.publishedAt, at: after.retractedAt ?? at };
   }

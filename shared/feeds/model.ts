@@ -41,6 +41,8 @@ export interface FeedChannel {
   updated: string;
   /** Articles retracted from the window lately (Atom tombstones), newest first. */
   tombstones?: readonly { ref: string; when: string }[];
+  /** RFC 5005 links: a current feed names its newest archive; an archive names its neighbours and the current feed. */
+  history?: { archive: boolean; current?: FeedUrls; prevArchive?: FeedUrls; nextArchive?: FeedUrls };
   /** WebSub hubs readers may subscribe at for push updates. */
   hubs: readonly string[];
   /** Minutes a reader may cache the feed (RSS `ttl`). */

@@ -1,4 +1,12 @@
 import type { Source } from '../articles/model.ts';
+import {
+  archiveDocument,
+  archiveUrls,
+  CLOSED_ARCHIVE_CACHE_CONTROL,
+  isArchiveKey,
+  type Month,
+  monthOf,
+} from './archives.ts';
 import type { ArticleChange, Tombstone } from './changes.ts';
 import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
 import { withCorrectionNotes } from './corrections.ts';
@@ -22,6 +30,8 @@ export interface RegenerationResult {
   failedRecordIds: string[];
   /** Feeds rendered (each in three formats) and tag indexes rendered. */
   rendered: number;
+  /** Monthly archives rendered (each in three formats). */
+  archived: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
   /** Public URLs of the feed documents whose bytes changed: the topics to announce to WebSub hubs. */
@@ -52,13 +62,16 @@ export class FeedRegenerator {
   async regenerate(changes: readonly ArticleChange[]): Promise<RegenerationResult> {
     const feeds = new Map<FeedId, Planned>();
     const indexes = new Map<string, Planned>();
+    const archives = new Map<string, Planned>();
     for (const change of changes) {
       for (const feed of change.feeds) plan(feeds, feed, change);
       for (const source of change.sources) plan(indexes, source, change);
+      for (const archive of change.archives) plan(archives, archive, change);
     }
     const result: RegenerationResult = {
       failedRecordIds: [],
       rendered: 0,
+      archived: 0,
       uploaded: 0,
       changedTopics: [],
       errors: [],
@@ -70,9 +83,11 @@ export class FeedRegenerator {
       try {
         const uploaded = await run();
         result.uploaded += uploaded.length;
-        result.rendered++;
+        if (document.includes('|')) result.archived++;
+        else result.rendered++;
         for (const key of uploaded) {
-          if (FEED_DOCUMENT.test(key)) result.changedTopics.push(this.settings.baseUrl + key);
+          if (FEED_DOCUMENT.test(key) && !isArchiveKey(key))
+            result.changedTopics.push(this.settings.baseUrl + key);
         }
       } catch (error) {
         result.errors.push({ document, error });
@@ -85,6 +100,27 @@ export class FeedRegenerator {
     );
     await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
       attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
+    );
+    // Monthly archives of what changed; a month that appeared or emptied changes its neighbours' links too.
+    const neighbours = new Map<string, Planned>();
+    await inBatches([...archives], CONCURRENCY, ([key, planned]) =>
+      attempt(key, planned, async () => {
+        const [feed = '', month = ''] = key.split('|');
+        const published = await this.publishArchive(feed, month, planned.at, sources);
+        if (published.linksChanged) {
+          for (const other of [published.prev, published.next]) {
+            const otherKey = other ? `${feed}|${other}` : undefined;
+            if (otherKey && !archives.has(otherKey)) neighbours.set(otherKey, planned);
+          }
+        }
+        return published.keys;
+      }),
+    );
+    await inBatches([...neighbours], CONCURRENCY, ([key, planned]) =>
+      attempt(key, planned, async () => {
+        const [feed = '', month = ''] = key.split('|');
+        return (await this.publishArchive(feed, month, planned.at, sources)).keys;
+      }),
     );
     result.failedRecordIds = [...failed];
     return result;
@@ -110,6 +146,13 @@ export class FeedRegenerator {
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
       if (tombstones.length)
         channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
+      // The newest archive holds the newest entry's month: from there a reader can walk back through them all.
+      if (entries[0]) {
+        channel.history = {
+          archive: false,
+          prevArchive: archiveUrls(this.settings, feed, monthOf(entries[0].publishedAt)),
+        };
+      }
       const objects = feedObjects(feed);
       const documents = [
         this.document(objects.rss, renderRss(channel, entries)),
@@ -124,6 +167,62 @@ export class FeedRegenerator {
       };
       return { documents, next };
     });
+  }
+
+  /**
+   * Renders the archive of one month of a feed in three formats: every entry published that month, linked to
+   * the nearest months with entries and to the current feed. A month before the feed's newest is closed: its
+   * archive changes only when one of its articles does, and is cached for a day.
+   */
+  async publishArchive(
+    feed: FeedId,
+    month: Month,
+    changedAt: string,
+    sources: ReadonlyMap<string, Source>,
+  ): Promise<{ keys: string[]; linksChanged: boolean; prev?: Month; next?: Month }> {
+    const { tag } = parseFeedId(feed);
+    let linksChanged = false;
+    let around: { prev?: Month; next?: Month } = {};
+    const keys = await this.publishConsistently(archiveDocument(feed, month), async (state) => {
+      const [entries, neighbours, newest] = await Promise.all([
+        this.store.readMonth(feed, month).then((list) => list.map(withCorrectionNotes)),
+        this.store.neighbourMonths(feed, month),
+        this.store.readEntries(feed, 1),
+      ]);
+      around = neighbours;
+      linksChanged = state.revision === 0 || entries.length === 0;
+      const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
+      const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
+      const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
+      const current = channel.urls;
+      channel.urls = archiveUrls(this.settings, feed, month);
+      channel.title = `${channel.title} (archive ${month})`;
+      channel.history = {
+        archive: true,
+        current,
+        ...(neighbours.prev ? { prevArchive: archiveUrls(this.settings, feed, neighbours.prev) } : {}),
+        ...(neighbours.next ? { nextArchive: archiveUrls(this.settings, feed, neighbours.next) } : {}),
+      };
+      const closed = newest[0] !== undefined && month < monthOf(newest[0].publishedAt);
+      const cacheControl = closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined;
+      const base = `feeds/${feed}/archive/${month}/`;
+      const objects = feedObjects(feed);
+      const documents = [
+        this.document({ ...objects.rss, key: `${base}rss.xml` }, renderRss(channel, entries), cacheControl),
+        this.document(
+          { ...objects.atom, key: `${base}atom.xml` },
+          renderAtom(channel, entries),
+          cacheControl,
+        ),
+        this.document(
+          { ...objects.json, key: `${base}feed.json` },
+          renderJsonFeed(channel, entries),
+          cacheControl,
+        ),
+      ];
+      return { documents, next: { changedAt: updated, ...(label ? { label } : {}) } };
+    });
+    return { keys, linksChanged, ...around };
   }
 
   /** Renders `feeds/sources/{source}/tags.json`: each tag of the source, most used first. */
@@ -184,12 +283,17 @@ export class FeedRegenerator {
     throw new Error(`${document} kept changing while it was published`);
   }
 
-  private document(object: { key: string; contentType: string }, text: string): PublishableDocument {
+  private document(
+    object: { key: string; contentType: string },
+    text: string,
+    cacheControl?: string,
+  ): PublishableDocument {
     return {
       key: object.key,
       body: Buffer.from(text, 'utf8'),
       contentType: object.contentType,
-      cacheControl: `public, max-age=${this.settings.ttlMinutes * 60}, stale-while-revalidate=60`,
+      cacheControl:
+        cacheControl ?? `public, max-age=${this.settings.ttlMinutes * 60}, stale-while-revalidate=60`,
     };
   }
 }

@@ -234,6 +234,12 @@ class GatedStore implements FeedStore {
   readState(document: string) {
     return this.inner.readState(document);
   }
+  readMonth(feed: string, month: string) {
+    return this.inner.readMonth(feed, month);
+  }
+  neighbourMonths(feed: string, month: string) {
+    return this.inner.neighbourMonths(feed, month);
+  }
   commitState(document: string, expected: number, next: Parameters<FeedStore['commitState']>[2]) {
     return this.inner.commitState(document, expected, next);
   }

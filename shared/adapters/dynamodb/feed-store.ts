@@ -44,6 +44,55 @@ export class DynamoDbFeedStore implements FeedStore {
     return Items.map((item) => ({ citations: [], tags: [], ...item }) as unknown as FeedEntry);
   }
 
+  async readMonth(feed: FeedId, month: string): Promise<FeedEntry[]> {
+    const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
+    const entries: FeedEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          // Sort keys are `{publishedAt}#{id}`: a month is a key prefix.
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :month)',
+          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':month': `${month}-` },
+          ExpressionAttributeNames: names,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        entries.push({ citations: [], tags: [], ...item } as unknown as FeedEntry);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  async neighbourMonths(feed: FeedId, month: string): Promise<{ prev?: string; next?: string }> {
+    const nearest = async (condition: string, bound: string, forward: boolean) => {
+      const { Items = [] } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `pk = :pk AND ${condition}`,
+          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':bound': bound },
+          ProjectionExpression: 'sk',
+          ScanIndexForward: forward,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      const sk = Items[0]?.sk;
+      return typeof sk === 'string' ? sk.slice(0, 7) : undefined;
+    };
+    // `~` sorts after every character of a time, so `{month}~` is past the month's last key.
+    const [prev, next] = await Promise.all([
+      nearest('sk < :bound', month, false),
+      nearest('sk > :bound', `${month}~`, true),
+    ]);
+    return { ...(prev ? { prev } : {}), ...(next ? { next } : {}) };
+  }
+
   async readState(document: string): Promise<DocumentState> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: feedStateKey(document), ConsistentRead: true }),

@@ -1,4 +1,5 @@
 import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { historyLinks } from './history.ts';
 import { cdata, imageType, escapeXml as x } from './xml.ts';
 
 /** Atom 1.0 (RFC 4287). Pure: the same input gives the same bytes. */
@@ -6,7 +7,7 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
     channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
-    `<feed xmlns="http://www.w3.org/2005/Atom"${channel.tombstones?.length ? ' xmlns:at="http://purl.org/atompub/tombstones/1.0"' : ''} xml:lang="${x(channel.language)}">\n`,
+    `<feed xmlns="http://www.w3.org/2005/Atom"${channel.tombstones?.length ? ' xmlns:at="http://purl.org/atompub/tombstones/1.0"' : ''}${channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : ''} xml:lang="${x(channel.language)}">\n`,
     `<id>${x(channel.urn)}</id>\n`,
     `<title>${x(channel.title)}</title>\n`,
     `<subtitle>${x(channel.description)}</subtitle>\n`,
@@ -14,6 +15,10 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
     `<author><name>${x(channel.author.name)}</name><uri>${x(channel.author.url)}</uri></author>\n`,
     `<link rel="self" type="application/atom+xml" href="${x(channel.urls.atom)}"/>\n`,
     ...channel.hubs.map((hub) => `<link rel="hub" href="${x(hub)}"/>\n`),
+    ...historyLinks(channel, 'atom').map(
+      ([rel, href]) => `<link rel="${rel}" type="application/atom+xml" href="${x(href)}"/>\n`,
+    ),
+    channel.history?.archive ? '<fh:archive/>\n' : '',
     `<link rel="alternate" type="text/html" href="${x(channel.homePageUrl)}"/>\n`,
     '<generator>feed-pipeline</generator>\n',
   ];

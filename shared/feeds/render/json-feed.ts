@@ -1,4 +1,5 @@
 import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { historyLinks } from './history.ts';
 
 /** JSON Feed 1.1. Pure: the same input gives the same bytes (keys in a fixed order). */
 export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry[]): string {
@@ -8,6 +9,15 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
     home_page_url: channel.homePageUrl,
     feed_url: channel.urls.json,
     ...(channel.hubs.length ? { hubs: channel.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
+    // JSON Feed's own paging: next_url leads to older items, here the next archive back.
+    ...(channel.history?.prevArchive ? { next_url: channel.history.prevArchive.json } : {}),
+    ...(channel.history
+      ? {
+          _archive: Object.fromEntries(
+            historyLinks(channel, 'json').map(([rel, href]) => [rel.replace('-', '_'), href]),
+          ),
+        }
+      : {}),
     description: channel.description,
     language: channel.language,
     authors: [{ name: channel.author.name, url: channel.author.url }],

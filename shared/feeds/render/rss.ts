@@ -1,4 +1,5 @@
 import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { historyLinks } from './history.ts';
 import { cdata, imageType, rfc822, escapeXml as x } from './xml.ts';
 
 /** RSS 2.0, with the content, Dublin Core, Atom and Media RSS modules. Pure: the same input gives the same bytes. */
@@ -7,13 +8,19 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     '<?xml version="1.0" encoding="UTF-8"?>\n',
     channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
-    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n',
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
+    channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
+    '>\n<channel>\n',
     `<title>${x(channel.title)}</title>\n`,
     `<link>${x(channel.homePageUrl)}</link>\n`,
     `<description>${x(channel.description)}</description>\n`,
     `<language>${x(channel.language)}</language>\n`,
     `<atom:link href="${x(channel.urls.rss)}" rel="self" type="application/rss+xml"/>\n`,
     ...channel.hubs.map((hub) => `<atom:link href="${x(hub)}" rel="hub"/>\n`),
+    ...historyLinks(channel, 'rss').map(
+      ([rel, href]) => `<atom:link href="${x(href)}" rel="${rel}" type="application/rss+xml"/>\n`,
+    ),
+    channel.history?.archive ? '<fh:archive/>\n' : '',
     `<lastBuildDate>${rfc822(channel.updated)}</lastBuildDate>\n`,
     `<ttl>${channel.ttlMinutes}</ttl>\n`,
     '<generator>feed-pipeline</generator>\n',

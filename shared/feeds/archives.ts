@@ -1,0 +1,30 @@
+import type { FeedId } from './feed-ids.ts';
+import type { FeedUrls } from './model.ts';
+import type { FeedSettings } from './settings.ts';
+
+/**
+ * RFC 5005 archived feeds: alongside each feed, one archive document per calendar month (UTC, by publication
+ * time) and format, holding every published article of that month. Archives link to each other
+ * (`prev-archive`, `next-archive`) and to the current feed (`current`), and the current feed links its newest
+ * archive, so a partner that was away can walk back and recover every item.
+ */
+export type Month = string;
+
+/** The month (`YYYY-MM`) of an ISO 8601 time. */
+export function monthOf(iso: string): Month {
+  return iso.slice(0, 7);
+}
+
+export function archiveUrls(settings: FeedSettings, feed: FeedId, month: Month): FeedUrls {
+  const base = `${settings.baseUrl}feeds/${feed}/archive/${month}/`;
+  return { rss: `${base}rss.xml`, atom: `${base}atom.xml`, json: `${base}feed.json` };
+}
+
+/** The publish-state name of an archive (beside the feed's own). */
+export const archiveDocument = (feed: FeedId, month: Month) => `${feed}/archive/${month}`;
+
+/** Whether an object key is an archive document rather than a current feed. */
+export const isArchiveKey = (key: string) => /\/archive\/\d{4}-\d{2}\//.test(key);
+
+/** Archives of a closed month change only when an article in them is corrected or retracted: cache them long. */
+export const CLOSED_ARCHIVE_CACHE_CONTROL = 'public, max-age=86400, stale-while-revalidate=86400';
