@@ -67,7 +67,9 @@ export async function checkConsistency(options: ConsistencyOptions): Promise<Con
   const s3 = createS3Client({ endpoint: options.s3Endpoint });
   for (const key of await listKeys(s3, options.bucket)) {
     // Current feeds only: archives are checked by walking them (tests/integration/archives.test.ts).
-    const match = /\/archive\//.test(key) ? null : /^feeds\/(.+)\/(?:rss\.xml|atom\.xml|feed\.json)$/.exec(key);
+    const match = /\/archive\//.test(key)
+      ? null
+      : /^feeds\/(.+)\/(?:rss\.xml|atom\.xml|feed\.json)$/.exec(key);
     if (match?.[1]) mentioned.add(match[1]);
   }
   const report: ConsistencyReport = {
