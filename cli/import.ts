@@ -1,0 +1,429 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isSlug } from '#shared/slug.ts';
+import {
+  decodeDocument,
+  FeedFormatError,
+  FeedInputError,
+  fetchFeed,
+  type ImportTally,
+  type ItemProblem,
+  type PreparedSubmission,
+  parseFeedDocument,
+  progressLine,
+  toSubmission,
+} from './feed-import.ts';
+
+const USAGE = `Usage: npm run import -- <file-or-url> --source <slug> [options]
+
+Reads an RSS 2.0 or Atom 1.0 feed (a file, or an http(s) URL) and posts each item as an article of <slug>.
+Running it again creates nothing new: each item's Idempotency-Key comes from its guid, id or link.
+
+Options
+  --source <slug>   the registered source the articles belong to (required)
+  --dry-run         parse and map only: print what would be posted, post nothing
+  --api <url>       the editor API (default: apiUrl of the local stack's .local/stack.json)
+  --key <key>       an editor key for the source (default: editorKey of the local stack)
+  --stack <file>    another local stack's stack.json
+
+Exit codes: 0 nothing failed (malformed items are skipped, not failures), 1 an article could not be posted,
+2 the command line or the input is wrong (not a file or http(s) URL, not RSS or Atom).
+`;
+
+/** Articles posted at once. */
+const CONCURRENCY = 4;
+/** Attempts of one request when the API answers 429 or 503, or cannot be reached. */
+const MAX_ATTEMPTS = 5;
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_RETRY_AFTER_MS = 60_000;
+
+class UsageError extends Error {}
+
+type Outcome =
+  | { kind: 'created'; id: string }
+  | { kind: 'replayed'; id: string }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+interface ApiTarget {
+  apiUrl: string;
+  key: string;
+}
+
+interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+class NetworkError extends Error {}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [input, ...extra] = positionals;
+  if (!input || extra.length) throw new UsageError(`Give exactly one file or URL to import.\n\n${USAGE}`);
+  const source = values.source;
+  if (!source) throw new UsageError(`--source <slug> is required, e.g. --source the-gaze.\n\n${USAGE}`);
+  if (!isSlug(source)) {
+    throw new UsageError(
+      `--source must be a source slug (lower-case letters, digits, hyphens), not "${source}".`,
+    );
+  }
+  const dryRun = values['dry-run'];
+  const target = dryRun ? undefined : apiTarget(values);
+
+  const { text, documentUrl } = await readInput(input);
+  const feed = parseFeedDocument(text, documentUrl ? { documentUrl } : {});
+  const prepared = feed.items.map((item) => toSubmission(item, source));
+  const skipped = new Map<number, { title?: string; reason: string }>(
+    feed.problems.map((problem: ItemProblem) => [problem.index, problem]),
+  );
+  const total = prepared.length + skipped.size;
+
+  if (!target) {
+    for (const post of prepared) {
+      process.stdout.write(
+        `${JSON.stringify({ item: post.index + 1, idempotencyKey: post.idempotencyKey, body: post.body })}\n`,
+      );
+    }
+    process.stdout.write(
+      `Dry run of ${input} for ${source}: ${total} ${plural(total, 'item')}; would post ${prepared.length}, ` +
+        `skipped ${skipped.size}. Nothing was posted.\n`,
+    );
+    report(prepared, skipped, new Map());
+    return 0;
+  }
+
+  await preflight(target, source);
+  const tally: ImportTally = {
+    total,
+    done: skipped.size,
+    created: 0,
+    replayed: 0,
+    skipped: skipped.size,
+    failed: 0,
+  };
+  const progress = new Progress(tally, process.stderr.isTTY === true);
+  progress.update();
+  const failures = new Map<number, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < prepared.length) {
+      const post = prepared[next++] as PreparedSubmission;
+      const outcome = await submit(target, post);
+      if (outcome.kind === 'created') tally.created++;
+      else if (outcome.kind === 'replayed') tally.replayed++;
+      else if (outcome.kind === 'skipped') {
+        tally.skipped++;
+        skipped.set(post.index, { title: post.body.title, reason: outcome.reason });
+      } else {
+        tally.failed++;
+        failures.set(post.index, outcome.reason);
+      }
+      tally.done++;
+      progress.update();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, prepared.length) }, worker));
+  progress.finish();
+
+  process.stdout.write(
+    `Imported ${input} into ${source}: ${total} ${plural(total, 'item')}; created ${tally.created}, ` +
+      `already imported ${tally.replayed}, skipped ${tally.skipped}, failed ${tally.failed}.\n`,
+  );
+  report(prepared, skipped, failures);
+  return tally.failed === 0 ? 0 : 1;
+}
+
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' },
+      api: { type: 'string' },
+      key: { type: 'string' },
+      stack: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** The API and key: from --api and --key, else from the local stack's stack.json (as npm run admin does). */
+function apiTarget(values: {
+  api?: string | undefined;
+  key?: string | undefined;
+  stack?: string | undefined;
+}): ApiTarget {
+  let apiUrl = values.api;
+  let key = values.key;
+  if (!apiUrl || !key) {
+    const file = resolve(values.stack ?? join(import.meta.dirname, '..', '.local', 'stack.json'));
+    if (!existsSync(file)) {
+      throw new UsageError(`No local stack found at ${file}: run npm start first, or pass --api and --key.`);
+    }
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as { apiUrl?: string; editorKey?: string };
+    apiUrl ??= stack.apiUrl;
+    key ??= stack.editorKey;
+  }
+  if (!apiUrl || !key) throw new UsageError('Pass --api and --key, or a stack.json that has both.');
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new UsageError(`--api must be an http(s) URL, not "${apiUrl}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--api must be an http(s) URL, not "${apiUrl}".`);
+  }
+  return { apiUrl: url.href.replace(/\/+$/, ''), key };
+}
+
+/** A file path, or an http(s) URL to fetch; any other scheme is refused. */
+async function readInput(input: string): Promise<{ text: string; documentUrl?: string }> {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(input)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') {
+    const { text, url } = await fetchFeed(input);
+    return { text, documentUrl: url };
+  }
+  if (scheme) {
+    throw new FeedInputError(`refusing ${input}: only file paths and http(s) URLs are read`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(input);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FeedInputError(
+      code === 'ENOENT' ? `there is no file ${input}` : `cannot read ${input}: ${(error as Error).message}`,
+    );
+  }
+  return { text: decodeDocument(bytes) };
+}
+
+/** Fails early, before any item, when the API cannot be reached or refuses the key for the source. */
+async function preflight(target: ApiTarget, source: string): Promise<void> {
+  let response: ApiResponse;
+  try {
+    response = await request(target, 'GET', `/articles?source=${encodeURIComponent(source)}&limit=1`);
+  } catch (error) {
+    throw new PreflightError(
+      `Cannot reach the API at ${target.apiUrl} (${(error as Error).message}): is the stack running (npm start)?`,
+    );
+  }
+  if (response.status !== 200) {
+    throw new PreflightError(
+      `The API at ${target.apiUrl} refused to list ${source}: ${problemText(response)}`,
+    );
+  }
+}
+
+class PreflightError extends Error {}
+
+async function submit(target: ApiTarget, post: PreparedSubmission): Promise<Outcome> {
+  let response: ApiResponse;
+  try {
+    response = await request(target, 'POST', '/articles', post.body, {
+      'idempotency-key': post.idempotencyKey,
+    });
+  } catch (error) {
+    return {
+      kind: 'failed',
+      reason: `network error after ${MAX_ATTEMPTS} attempts: ${(error as Error).message}`,
+    };
+  }
+  if (response.status === 201 || response.status === 200) {
+    const id = String((response.body as { id?: unknown } | undefined)?.id ?? '');
+    return response.headers.get('idempotent-replayed') === 'true'
+      ? { kind: 'replayed', id }
+      : { kind: 'created', id };
+  }
+  if (response.status === 422 && keyReused(response.body)) {
+    return { kind: 'skipped', reason: 'changed since the last import, skipped (correct it with PUT)' };
+  }
+  return { kind: 'failed', reason: problemText(response) };
+}
+
+/** The API's 422 for an Idempotency-Key used before with another body. */
+function keyReused(body: unknown): boolean {
+  const errors = (body as { errors?: { field?: string; in?: string }[] } | undefined)?.errors;
+  return Array.isArray(errors) && errors.some((error) => error.field === 'Idempotency-Key');
+}
+
+function problemText(response: ApiResponse): string {
+  const problem = response.body as
+    | { title?: string; detail?: string; errors?: { field?: string; detail?: string }[] }
+    | string
+    | undefined;
+  if (problem === undefined || typeof problem === 'string') {
+    return `${response.status}${problem ? `: ${problem.slice(0, 200)}` : ''}`;
+  }
+  const details = Array.isArray(problem.errors)
+    ? problem.errors.map((error) => `${error.field}: ${error.detail}`).join('; ')
+    : problem.detail;
+  return `${response.status} ${problem.title ?? ''}${details ? `: ${details}` : ''}`.replace(/ :/, ':');
+}
+
+/** One API request, tried again on 429 and 503 (after Retry-After, or a growing pause) and on network errors. */
+async function request(
+  target: ApiTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(target.apiUrl + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${target.key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS) throw new NetworkError(networkReason(error));
+      await sleep(backoff(attempt));
+      continue;
+    }
+    if ((response.status === 429 || response.status === 503) && attempt < MAX_ATTEMPTS) {
+      await response.body?.cancel();
+      await sleep(retryAfter(response.headers.get('retry-after')) ?? backoff(attempt));
+      continue;
+    }
+    const text = await response.text();
+    let parsed: unknown = text || undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (a proxy's error page): keep the text.
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+}
+
+function networkReason(error: unknown): string {
+  if ((error as { name?: string }).name === 'TimeoutError') {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+}
+
+/** Retry-After in milliseconds (delta-seconds or an HTTP date), at most a minute; undefined when absent. */
+function retryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = /^\s*(\d+)\s*$/.exec(value)?.[1];
+  const ms = seconds !== undefined ? Number(seconds) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/** 0.5 s, 1 s, 2 s, 4 s, with jitter so that concurrent requests do not come back together. */
+function backoff(attempt: number): number {
+  const ceiling = Math.min(8000, 500 * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** A bar redrawn in place on a terminal, otherwise one line every ten items; both on stderr. */
+class Progress {
+  private lastLogged = -1;
+  constructor(
+    private readonly tally: ImportTally,
+    private readonly tty: boolean,
+  ) {}
+
+  update(): void {
+    if (this.tty) {
+      process.stderr.write(`\r${progressLine(this.tally)}\x1b[K`);
+      return;
+    }
+    const { done, total } = this.tally;
+    if (done > 0 && done !== this.lastLogged && (done % 10 === 0 || done === total)) {
+      this.lastLogged = done;
+      process.stderr.write(`${progressLine(this.tally)}\n`);
+    }
+  }
+
+  finish(): void {
+    if (this.tty) process.stderr.write('\n');
+  }
+}
+
+function report(
+  prepared: readonly PreparedSubmission[],
+  skipped: ReadonlyMap<number, { title?: string; reason: string }>,
+  failures: ReadonlyMap<number, string>,
+): void {
+  const titles = new Map(prepared.map((post) => [post.index, post.body.title]));
+  const label = (index: number, title?: string) => `item ${index + 1}${title ? ` "${title}"` : ''}`;
+  const section = (heading: string, lines: [number, string][]) => {
+    if (!lines.length) return;
+    process.stdout.write(`${heading}:\n`);
+    for (const [, line] of lines.sort(([a], [b]) => a - b)) process.stdout.write(`  ${line}\n`);
+  };
+  section(
+    'Skipped',
+    [...skipped].map(([index, problem]) => [index, `${label(index, problem.title)}: ${problem.reason}`]),
+  );
+  section(
+    'Failed',
+    [...failures].map(([index, reason]) => [index, `${label(index, titles.get(index))}: ${reason}`]),
+  );
+  section(
+    'Warnings',
+    prepared.flatMap((post) =>
+      post.warnings.map((warning): [number, string] => [
+        post.index,
+        `${label(post.index, post.body.title)}: ${warning}`,
+      ]),
+    ),
+  );
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${word}s`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof PreflightError) {
+      process.stderr.write(`${message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`${message}\n`);
+    } else if (error instanceof FeedFormatError || error instanceof FeedInputError) {
+      process.stderr.write(`Cannot import: ${message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? message) : message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.exitCode = 2;
+  },
+);
