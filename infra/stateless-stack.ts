@@ -22,6 +22,10 @@ import {
   CachePolicy,
   CacheQueryStringBehavior,
   Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -40,6 +44,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
 import { STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
+import { CATALOGUE_KEYS } from '../shared/feeds/catalogue.ts';
+import { CONTENT_SECURITY_POLICY } from '../shared/feeds/serving.ts';
 import type { PipelineConfig } from './config.ts';
 import { HouseFunction } from './house-function.ts';
 import { Monitoring } from './monitoring.ts';
@@ -335,45 +341,73 @@ export class StatelessStack extends Stack {
       queryStringBehavior: CacheQueryStringBehavior.none(),
       cookieBehavior: CacheCookieBehavior.none(),
     });
-    const headers = new ResponseHeadersPolicy(this, 'FeedsHeaders', {
-      comment: 'feed-pipeline: security headers, and CORS so any site may read the feeds',
-      securityHeadersBehavior: {
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
+    // CloudFront cannot vary a policy by content type, so there are two: the feeds' CSP (which lets a browser apply
+    // the feeds' XSLT stylesheet and its inline CSS) on every object, and the index page's (inline CSS alone) on
+    // feeds/index.html. Both come from shared/feeds/serving.ts, as the local feed server's do.
+    const headersWith = (id: string, comment: string, contentSecurityPolicy: string) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: {
+          strictTransportSecurity: {
+            accessControlMaxAge: Duration.days(365),
+            includeSubdomains: true,
+            override: true,
+          },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+          contentSecurityPolicy: { contentSecurityPolicy, override: true },
         },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
-          override: true,
+        corsBehavior: {
+          accessControlAllowOrigins: ['*'],
+          accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
+          accessControlAllowHeaders: ['If-None-Match', 'If-Modified-Since'],
+          accessControlExposeHeaders: ['ETag', 'Last-Modified'],
+          accessControlAllowCredentials: false,
+          accessControlMaxAge: Duration.days(1),
+          originOverride: true,
         },
-      },
-      corsBehavior: {
-        accessControlAllowOrigins: ['*'],
-        accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
-        accessControlAllowHeaders: ['If-None-Match', 'If-Modified-Since'],
-        accessControlExposeHeaders: ['ETag', 'Last-Modified'],
-        accessControlAllowCredentials: false,
-        accessControlMaxAge: Duration.days(1),
-        originOverride: true,
-      },
+      });
+    const headers = headersWith(
+      'FeedsHeaders',
+      'feed-pipeline: security headers, a CSP that lets browsers apply the feed stylesheet, and CORS',
+      CONTENT_SECURITY_POLICY.feed,
+    );
+    const indexHeaders = headersWith(
+      'FeedsIndexHeaders',
+      'feed-pipeline: security headers and an inline-CSS-only CSP for feeds/index.html, and CORS',
+      CONTENT_SECURITY_POLICY.index,
+    );
+    // Chromium shows application/rss+xml and application/atom+xml as plain text and never applies their
+    // stylesheet: a browser opening a feed (Sec-Fetch-Dest: document) gets it as application/xml. It runs after the
+    // cache, so cached objects and feed readers keep the feeds' own types (as serving.ts's servedContentType).
+    const browserTypes = new EdgeFunction(this, 'FeedsBrowserContentType', {
+      comment:
+        'feed-pipeline: RSS and Atom as application/xml to browsers that open them, for their stylesheet',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(BROWSER_CONTENT_TYPE_FUNCTION),
     });
+    // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
+    const origin = S3BucketOrigin.withOriginAccessControl(bucket, {
+      originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
+    });
+    const behaviour = {
+      origin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,
+      compress: true,
+      cachePolicy,
+    };
     const distribution = new Distribution(this, 'FeedsDistribution', {
       comment: `feed-pipeline ${config.stage} feeds`,
       defaultBehavior: {
-        // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
-        origin: S3BucketOrigin.withOriginAccessControl(bucket, {
-          originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
-        }),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-        cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,
-        compress: true,
-        cachePolicy,
+        ...behaviour,
         responseHeadersPolicy: headers,
+        functionAssociations: [{ function: browserTypes, eventType: FunctionEventType.VIEWER_RESPONSE }],
+      },
+      additionalBehaviors: {
+        [CATALOGUE_KEYS.index]: { ...behaviour, responseHeadersPolicy: indexHeaders },
       },
       // Without a root object, `/` would list the bucket (the origin may ListBucket); it serves the main feed.
       defaultRootObject: `${FEEDS_PREFIX}all/rss.xml`,
@@ -408,6 +442,25 @@ export class StatelessStack extends Stack {
     return distribution;
   }
 }
+
+/**
+ * CloudFront Functions (JavaScript runtime 2.0), viewer response: an RSS or Atom feed goes to a browser that opens
+ * it as application/xml, and says that its type depends on Sec-Fetch-Dest.
+ */
+export const BROWSER_CONTENT_TYPE_FUNCTION = `function handler(event) {
+  var response = event.response;
+  var type = response.headers['content-type'];
+  var feed = /^application\\/(?:rss|atom)\\+xml\\b/i;
+  if (!type || !feed.test(type.value)) return response;
+  var vary = response.headers['vary'];
+  response.headers['vary'] = { value: vary ? vary.value + ', Sec-Fetch-Dest' : 'Sec-Fetch-Dest' };
+  var dest = event.request.headers['sec-fetch-dest'];
+  if (dest && dest.value.toLowerCase() === 'document') {
+    response.headers['content-type'] = { value: type.value.replace(feed, 'application/xml') };
+  }
+  return response;
+}
+`;
 
 /** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
 const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*'];

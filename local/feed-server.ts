@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
+import {
+  CONTENT_SECURITY_POLICY,
+  contentSecurityPolicyFor,
+  isFeedType,
+  servedContentType,
+} from '#shared/feeds/serving.ts';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -18,8 +25,8 @@ interface Head {
 /** Headers every feed response carries: the feeds are public and read-only, so any origin may read them. */
 const FEED_HEADERS = {
   'x-content-type-options': 'nosniff',
-  // A feed opened in a browser may run nothing and load nothing.
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  // Loads nothing and runs nothing; documents a browser shows as pages get their own policy (serving.ts).
+  'content-security-policy': CONTENT_SECURITY_POLICY.nothing,
   'referrer-policy': 'no-referrer',
   'access-control-allow-origin': '*',
   vary: 'Accept-Encoding',
@@ -64,10 +71,13 @@ export class LocalFeedServer {
     const etag = encoding === 'identity' ? head.etag : `W/${head.etag}`;
     const headers: Record<string, string> = {
       ...FEED_HEADERS,
+      'content-security-policy': contentSecurityPolicyFor(head.contentType),
       etag,
       'last-modified': head.lastModified.toUTCString(),
       'cache-control': head.cacheControl,
-      'content-type': head.contentType,
+      // A browser opening an RSS or Atom feed gets it as XML, so that it applies the feed's stylesheet.
+      'content-type': servedContentType(head.contentType, header(request, 'sec-fetch-dest')),
+      ...(isFeedType(head.contentType) ? { vary: 'Accept-Encoding, Sec-Fetch-Dest' } : {}),
     };
     if (notModified(request, head)) {
       response.writeHead(304, headers);
@@ -115,9 +125,13 @@ export class LocalFeedServer {
   }
 }
 
-/** The object key of a request path under `/feeds/`, or undefined for anything that could escape it. */
+/**
+ * The object key of a request path under `/feeds/`, or undefined for anything that could escape it. `/feeds` and
+ * `/feeds/` are the index page.
+ */
 function keyOf(url: string): string | undefined {
   const path = new URL(url, 'http://localhost').pathname;
+  if (path === '/feeds' || path === '/feeds/') return CATALOGUE_KEYS.index;
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -127,6 +141,11 @@ function keyOf(url: string): string | undefined {
   if (!decoded.startsWith('/feeds/') || decoded.split('/').some((part) => part === '..' || part === '.'))
     return undefined;
   return decoded.slice(1);
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Picks brotli, then gzip, from Accept-Encoding, honouring `q=0`. */

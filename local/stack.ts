@@ -131,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)), authorize);
     const feeds = new LocalFeedServer(createS3Client({ endpoint: s3.endpoint }), BUCKET_NAME);
-    api.mount('/feeds/', (request, response) => feeds.handle(request, response));
+    api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
 
     const regenerateDeps = regenerateFeeds.depsFromEnv({

@@ -61,7 +61,8 @@ export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel
   const source = sourceSlug ? context.sources.get(sourceSlug) : undefined;
   if (sourceSlug && !source) throw new Error(`source ${sourceSlug} is not registered`);
   const label = tag ? (context.tagLabel ?? tag) : undefined;
-  const site = `${settings.baseUrl}feeds/`;
+  // The catalogue page: CloudFront serves no directory index, so name the file.
+  const site = `${settings.baseUrl}feeds/index.html`;
   const base = {
     id: feed,
     urn: feedUrn(feed),

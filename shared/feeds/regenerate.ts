@@ -7,6 +7,7 @@ import {
   type Month,
   monthOf,
 } from './archives.ts';
+import { buildCatalogue, catalogueDocuments } from './catalogue.ts';
 import type { ArticleChange, Tombstone } from './changes.ts';
 import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
 import { withCorrectionNotes } from './corrections.ts';
@@ -28,7 +29,7 @@ const CONCURRENCY = 8;
 export interface RegenerationResult {
   /** Records whose feeds could not all be published: the stream delivers them again. */
   failedRecordIds: string[];
-  /** Feeds rendered (each in three formats) and tag indexes rendered. */
+  /** Feeds rendered (each in three formats), tag indexes, and the catalogue (once per batch). */
   rendered: number;
   /** Monthly archives rendered (each in three formats). */
   archived: number;
@@ -101,6 +102,15 @@ export class FeedRegenerator {
     await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
       attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
     );
+    // The catalogue (index page, OPML, stylesheet) lists every source's tags: once per batch that touched any.
+    if (indexes.size) {
+      const everyRecord: Planned = {
+        at: '',
+        records: new Set(changes.map((c) => c.recordId)),
+        tombstones: [],
+      };
+      await attempt('catalogue', everyRecord, () => this.publishCatalogue(sources));
+    }
     // Monthly archives of what changed; a month that appeared or emptied changes its neighbours' links too.
     const neighbours = new Map<string, Planned>();
     await inBatches([...archives], CONCURRENCY, ([key, planned]) =>
@@ -223,6 +233,19 @@ export class FeedRegenerator {
       return { documents, next: { changedAt: updated, ...(label ? { label } : {}) } };
     });
     return { keys, linksChanged, ...around };
+  }
+
+  /** Publishes `feeds/index.html`, `feeds/opml.xml` and `feeds/feed.xsl` from every source's tag rows. */
+  async publishCatalogue(sources: ReadonlyMap<string, Source>): Promise<string[]> {
+    return this.publishConsistently('catalogue', async () => {
+      const rows = new Map(
+        await Promise.all(
+          [...sources.keys()].map(async (slug) => [slug, await this.store.readTagRows(slug)] as const),
+        ),
+      );
+      const catalogue = buildCatalogue(this.settings, [...sources.values()], rows);
+      return { documents: catalogueDocuments(catalogue, this.settings), next: {} };
+    });
   }
 
   /** Renders `feeds/sources/{source}/tags.json`: each tag of the source, most used first. */

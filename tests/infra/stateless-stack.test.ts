@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
+import { CONTENT_SECURITY_POLICY, servedContentType } from '../../shared/feeds/serving.ts';
 import { allowedActions, resourceOf, statementsOf, templates } from './synth.ts';
 
 const FUNCTIONS = ['Articles', 'Authorizer', 'RegenerateFeeds'] as const;
@@ -407,6 +408,97 @@ describe('the CDN', () => {
     expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({
       Ref: policyId,
     });
+  });
+
+  it('sends the feeds their CSP, which lets a browser apply their stylesheet, and the index page its own', () => {
+    const { pipeline } = dev();
+    const csp = (id: string) =>
+      resourceOf(pipeline, 'AWS::CloudFront::ResponseHeadersPolicy', id)[1].Properties
+        ?.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
+    expect(csp('FeedsHeaders')).toEqual({
+      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.feed,
+      Override: true,
+    });
+    expect(csp('FeedsIndexHeaders')).toEqual({
+      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.index,
+      Override: true,
+    });
+    expect(CONTENT_SECURITY_POLICY.feed).toContain("script-src-elem 'self'");
+    expect(CONTENT_SECURITY_POLICY.index).not.toContain('script-src');
+    const [indexPolicyId, indexPolicy] = resourceOf(
+      pipeline,
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      'FeedsIndexHeaders',
+    );
+    expect(indexPolicy.Properties?.ResponseHeadersPolicyConfig.SecurityHeadersConfig).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+    });
+    const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    const config = distribution.Properties?.DistributionConfig;
+    expect(config.Origins).toHaveLength(1);
+    expect(config.CacheBehaviors).toEqual([
+      expect.objectContaining({
+        PathPattern: 'feeds/index.html',
+        TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+        CachePolicyId: config.DefaultCacheBehavior.CachePolicyId,
+        ResponseHeadersPolicyId: { Ref: indexPolicyId },
+        ViewerProtocolPolicy: 'redirect-to-https',
+        Compress: true,
+      }),
+    ]);
+  });
+
+  it('gives RSS and Atom to a browser that opens them as application/xml, and to feed readers as they are', () => {
+    const { pipeline } = dev();
+    const [functionId, fn] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsBrowserContentType');
+    expect(fn.Properties?.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(fn.Properties?.AutoPublish).toBe(true);
+    const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
+    expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+    // Run the deployed code on the events CloudFront gives it.
+    const handler = new Function(`${fn.Properties?.FunctionCode}; return handler;`)() as (event: unknown) => {
+      headers: Record<string, { value: string }>;
+    };
+    const served = (contentType: string, requestHeaders: Record<string, { value: string }>) =>
+      handler({
+        request: { method: 'GET', uri: '/feeds/all/rss.xml', headers: requestHeaders },
+        response: { statusCode: 200, headers: { 'content-type': { value: contentType } } },
+      }).headers;
+    const browser = { 'sec-fetch-dest': { value: 'document' } };
+    expect(served('application/rss+xml; charset=utf-8', browser)).toEqual({
+      'content-type': { value: 'application/xml; charset=utf-8' },
+      vary: { value: 'Sec-Fetch-Dest' },
+    });
+    expect(served('application/atom+xml; charset=utf-8', browser)['content-type']).toEqual({
+      value: 'application/xml; charset=utf-8',
+    });
+    expect(served('application/rss+xml; charset=utf-8', {})).toEqual({
+      'content-type': { value: 'application/rss+xml; charset=utf-8' },
+      vary: { value: 'Sec-Fetch-Dest' },
+    });
+    expect(served('application/atom+xml; charset=utf-8', { 'sec-fetch-dest': { value: 'empty' } })).toEqual({
+      'content-type': { value: 'application/atom+xml; charset=utf-8' },
+      vary: { value: 'Sec-Fetch-Dest' },
+    });
+    expect(served('application/feed+json; charset=utf-8', browser)).toEqual({
+      'content-type': { value: 'application/feed+json; charset=utf-8' },
+    });
+    expect(served('text/html; charset=utf-8', browser)).toEqual({
+      'content-type': { value: 'text/html; charset=utf-8' },
+    });
+    // The same answers as the local feed server's.
+    for (const type of [
+      'application/rss+xml; charset=utf-8',
+      'application/atom+xml',
+      'text/xsl; charset=utf-8',
+    ]) {
+      expect(served(type, browser)['content-type']?.value).toBe(servedContentType(type, 'document'));
+      expect(served(type, {})['content-type']?.value).toBe(servedContentType(type, undefined));
+    }
   });
 
   it('owns the feeds bucket policy: TLS only, readable by this distribution alone, nobody public', () => {

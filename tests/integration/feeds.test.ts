@@ -232,7 +232,7 @@ describe('publishing only what changed', () => {
     const result = await regenerator.regenerate(change ? [change] : []);
     expect(result.errors).toEqual([]);
     expect(result).toMatchObject({
-      rendered: feedIdsOf(created).length + 1,
+      rendered: feedIdsOf(created).length + 2,
       uploaded: 0,
       failedRecordIds: [],
     });
@@ -254,7 +254,9 @@ describe('the local feed server', () => {
     expect(response.headers.etag).toMatch(/^"[^"]+"$/);
     expect(Date.parse(String(response.headers['last-modified']))).not.toBeNaN();
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src-elem 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
     expect(response.headers['access-control-allow-origin']).toBe('*');
     expect(response.body.toString('utf8')).toBe(await stack.object('feeds/all/rss.xml'));
   });
@@ -284,7 +286,7 @@ describe('the local feed server', () => {
     ] as const) {
       const response = await raw(url(), { 'accept-encoding': encoding });
       expect(response.headers['content-encoding']).toBe(encoding);
-      expect(response.headers.vary).toBe('Accept-Encoding');
+      expect(response.headers.vary).toBe('Accept-Encoding, Sec-Fetch-Dest');
       expect(decode(response.body).toString('utf8')).toBe(plain);
       expect(response.body.length).toBeLessThan(Buffer.byteLength(plain));
     }

@@ -75,8 +75,10 @@ describe('a batch of stream records', () => {
     }
     const probe = new ProbePublisher();
     const result = await regenerator(probe).regenerate(changes);
-    // everything, the source, one tag, the tag within the source: 4 feeds, and the tag index
-    expect(result.rendered).toBe(5);
+    // everything, the source, one tag, the tag within the source: 4 feeds, the tag index and the catalogue
+    expect(result.rendered).toBe(6);
+    // and the month's archive of each of the 4 feeds
+    expect(result.archived).toBe(4);
     expect(probe.calls.filter((key) => key === 'feeds/tags/burst/rss.xml')).toHaveLength(1);
     expect(result.failedRecordIds).toEqual([]);
     const rss = (await stack.object('feeds/tags/burst/rss.xml')) ?? '';

@@ -153,7 +153,7 @@ describe('the rendered feeds of the seed article', () => {
       updated: '2025-07-17T08:20:00.000Z',
     });
     const xmlChannel = child(parseXml(docs.rss), '', 'channel');
-    expect(child(xmlChannel, '', 'link').text).toBe('https://feeds.example/feeds/');
+    expect(child(xmlChannel, '', 'link').text).toBe('https://feeds.example/feeds/index.html');
     expect(child(xmlChannel, '', 'description').text).toBe('Every article from every source of Newsroom');
     expect(child(xmlChannel, '', 'language').text).toBe('en');
     expect(child(xmlChannel, '', 'lastBuildDate').text).toBe('Thu, 17 Jul 2025 08:20:00 GMT');
@@ -195,7 +195,7 @@ describe('the rendered feeds of the seed article', () => {
     const alternate = root.children.find(
       (element) => element.local === 'link' && attr(element, 'rel') === 'alternate',
     );
-    expect(alternate && attr(alternate, 'href')).toBe('https://feeds.example/feeds/');
+    expect(alternate && attr(alternate, 'href')).toBe('https://feeds.example/feeds/index.html');
     expect(only(feed.items)).toEqual({
       id: `urn:uuid:${ARTICLE_ID}`,
       title: seed.title,
@@ -219,7 +219,7 @@ describe('the rendered feeds of the seed article', () => {
     });
     expect(JSON.parse(docs.json)).toMatchObject({
       version: 'https://jsonfeed.org/version/1.1',
-      home_page_url: 'https://feeds.example/feeds/',
+      home_page_url: 'https://feeds.example/feeds/index.html',
       feed_url: 'https://feeds.example/feeds/all/feed.json',
     });
     expect(only(feed.items)).toEqual({

@@ -1,0 +1,351 @@
+/**
+ * The discovery documents in a real browser: Debian's Chromium driven by playwright-core opens the index page and
+ * the feeds themselves from the local stack, with the headers the local feed server sends. Screenshots go to
+ * `tests/artifacts/` (ignored by git). Without /usr/bin/chromium this file fails: install it with
+ * `apt-get install -y chromium` (`.ci/run` does).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import type { Article } from '#shared/articles/model.ts';
+import { buildCatalogue, CATALOGUE_KEYS, catalogueDocuments } from '#shared/feeds/catalogue.ts';
+import type { TagRow } from '#shared/feeds/ports.ts';
+import { CONTENT_SECURITY_POLICY } from '#shared/feeds/serving.ts';
+import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+import { LocalFeedServer } from '../../local/feed-server.ts';
+import seed from '../fixtures/seed-article.json' with { type: 'json' };
+import { parseXml } from '../support/feed-validation.ts';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+const TAGS = ['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO'];
+
+let stack: TestStack;
+let browser: BrowserContext;
+let profile: string;
+let article: Article;
+
+/**
+ * Publishes the index page, the OPML and the stylesheet from the stack's table, as the regenerator does once it
+ * publishes the catalogue with every batch; a stack that already did is left as it is.
+ */
+async function publishDiscovery(): Promise<void> {
+  if ((await stack.object(CATALOGUE_KEYS.index)) !== undefined) return;
+  const settings = feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/` });
+  const client = createDocumentClient({ endpoint: stack.dynamodbEndpoint });
+  const feedStore = new DynamoDbFeedStore(
+    client,
+    stack.tableName,
+    new DynamoDbRegistryStore(client, stack.tableName),
+  );
+  const sources = await feedStore.listSources();
+  const rows = new Map<string, TagRow[]>();
+  for (const source of sources) rows.set(source.slug, await feedStore.readTagRows(source.slug));
+  const publisher = new S3DocumentPublisher(stack.s3, stack.bucket);
+  for (const document of catalogueDocuments(buildCatalogue(settings, sources, rows), settings))
+    await publisher.publish(document);
+  client.destroy();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the browser tests need it)`);
+  stack = await startTestStack();
+  const created = await stack.call('POST', '/articles', seed);
+  expect(created.status).toBe(201);
+  article = created.body;
+  await stack.settle();
+  await publishDiscovery();
+  await mkdir(ARTIFACTS, { recursive: true });
+  profile = await mkdtemp(join(tmpdir(), 'feed-pipeline-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: DESKTOP,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await stack?.stop();
+});
+
+interface Visit {
+  page: Page;
+  status: number | undefined;
+  headers: Record<string, string>;
+  /** Console errors, uncaught errors, failed requests, and any message about the Content-Security-Policy. */
+  problems: string[];
+  /** Every console message, for the record. */
+  console: string[];
+}
+
+/** Opens a URL in a new tab at a width and collects what went wrong while it loaded. */
+async function visit(url: string, viewport: { width: number; height: number }): Promise<Visit> {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  const problems: string[] = [];
+  const messages: string[] = [];
+  page.on('console', (message) => {
+    const line = `${message.type()}: ${message.text()}`;
+    messages.push(line);
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(line);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+  );
+  const response = await page.goto(url, { waitUntil: 'load' });
+  return {
+    page,
+    status: response?.status(),
+    headers: (await response?.allHeaders()) ?? {},
+    problems,
+    console: messages,
+  };
+}
+
+async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(ARTIFACTS, name);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+// Page-side code goes in as strings: the project's TypeScript has no DOM library.
+
+/** Whether the page's own CSS applied (it sets the body's margin to 0; a browser's default is 8px). */
+const styled = (page: Page) => page.evaluate(`getComputedStyle(document.body).marginTop === '0px'`);
+
+/** Whether the page fits its width without sideways scrolling. */
+const fits = (page: Page) =>
+  page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+
+describe('the index page in Chromium', () => {
+  it('shows every source with its tags and how to subscribe, styled and fitting a phone, with no CSP violation', async () => {
+    const { page, status, headers, problems } = await visit(stack.feedsUrl, PHONE);
+    try {
+      expect(status).toBe(200);
+      expect(headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.index);
+      await expect(page.title()).resolves.toBe('Newsroom: news feeds');
+      await expect(page.locator('section.source h3').isVisible()).resolves.toBe(true);
+      const text = await page.locator('main').textContent();
+      expect(text).toContain('The Gaze');
+      expect(text).toContain('News and analysis from The Gaze');
+      for (const tag of TAGS) expect(text).toContain(tag);
+      expect(text).toMatch(/How to subscribe\..*paste it into your feed reader/s);
+      expect(await page.locator('a', { hasText: 'opml.xml' }).getAttribute('href')).toBe(
+        `${stack.feedsUrl}opml.xml`,
+      );
+      expect(await styled(page)).toBe(true);
+      expect(await fits(page)).toBe(true);
+      expect(problems).toEqual([]);
+      await screenshot(page, 'index-phone.png');
+      await page.setViewportSize(DESKTOP);
+      expect(await fits(page)).toBe(true);
+      await screenshot(page, 'index-desktop.png');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('declares each published feed in RSS, Atom and JSON Feed with discovery links, all of which answer 200', async () => {
+    const { page, problems } = await visit(`${stack.feedsUrl}index.html`, DESKTOP);
+    try {
+      const links = (await page.evaluate(
+        `[...document.head.querySelectorAll('link[rel="alternate"]')].map((link) => ({
+          type: link.getAttribute('type'),
+          href: link.href,
+          title: link.getAttribute('title'),
+        }))`,
+      )) as { type: string; href: string; title: string }[];
+      // everything, the source, five tags within it, five tags across sources: twelve feeds, three formats each
+      expect(links).toHaveLength(36);
+      const feeds = `${stack.feedsUrl}sources/the-gaze/`;
+      expect(links).toContainEqual({
+        type: 'application/rss+xml',
+        href: `${feeds}rss.xml`,
+        title: 'The Gaze (RSS)',
+      });
+      expect(links).toContainEqual({
+        type: 'application/atom+xml',
+        href: `${feeds}atom.xml`,
+        title: 'The Gaze (Atom)',
+      });
+      expect(links).toContainEqual({
+        type: 'application/feed+json',
+        href: `${feeds}feed.json`,
+        title: 'The Gaze (JSON Feed)',
+      });
+      expect(links).toContainEqual({
+        type: 'application/rss+xml',
+        href: `${stack.feedsUrl}tags/nato/rss.xml`,
+        title: 'Newsroom: NATO (RSS)',
+      });
+      expect(new Set(links.map((link) => link.href)).size).toBe(36);
+      for (const link of links) {
+        const response = await fetch(link.href);
+        expect(response.status, link.href).toBe(200);
+        expect(response.headers.get('content-type'), link.href).toContain(link.type);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('a feed opened in Chromium', () => {
+  for (const format of ['rss', 'atom'] as const) {
+    it(`shows the ${format === 'rss' ? 'RSS' : 'Atom'} feed as a page through its stylesheet: title, how to subscribe, the article linked`, async () => {
+      const url = `${stack.feedsUrl}sources/the-gaze/${format}.xml`;
+      const { page, status, headers, problems, console } = await visit(url, PHONE);
+      try {
+        expect(status).toBe(200);
+        // A browser gets the feed as XML, or Chromium would show it as text and never apply the stylesheet.
+        expect(headers['content-type']).toBe('application/xml; charset=utf-8');
+        expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.feed);
+        // The XSLT ran: the document is the HTML page it makes, not the feed's XML.
+        expect(await page.evaluate('document.documentElement.localName')).toBe('html');
+        await expect(page.locator('h1').textContent()).resolves.toBe('The Gaze');
+        const subscribe = page.locator('#subscribe');
+        await expect(subscribe.textContent()).resolves.toContain(
+          'This is a web feed. Copy its URL into your feed reader',
+        );
+        await expect(subscribe.locator('code').textContent()).resolves.toBe(url);
+        const headline = page.locator('ol.items h3 a');
+        await expect(headline.count()).resolves.toBe(1);
+        await expect(headline.textContent()).resolves.toBe(seed.title);
+        await expect(headline.isVisible()).resolves.toBe(true);
+        await expect(headline.getAttribute('href')).resolves.toBe(seed.url);
+        const item = await page.locator('ol.items li').textContent();
+        expect(item).toContain(format === 'rss' ? 'Wed, 16 Jul 2025 09:30:00 GMT' : '2025-07-16 09:30 UTC');
+        expect(item).toContain('The Gaze newsroom');
+        expect(item).toContain(article.summary.slice(0, 40));
+        await expect(page.locator('a', { hasText: 'Every feed' }).getAttribute('href')).resolves.toBe(
+          `${stack.feedsUrl}index.html`,
+        );
+        await expect(page.locator('a', { hasText: 'JSON Feed' }).getAttribute('href')).resolves.toBe(
+          `${stack.feedsUrl}sources/the-gaze/feed.json`,
+        );
+        expect(await styled(page)).toBe(true);
+        expect(await fits(page)).toBe(true);
+        expect(problems, console.join('\n')).toEqual([]);
+        await screenshot(page, `feed-${format}-phone.png`);
+        await page.setViewportSize(DESKTOP);
+        await screenshot(page, `feed-${format}-desktop.png`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('is left as it is for feed readers: their own media type, and the stylesheet only as a reference', async () => {
+    const response = await fetch(`${stack.feedsUrl}sources/the-gaze/rss.xml`);
+    expect(response.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Sec-Fetch-Dest');
+    const text = await response.text();
+    expect(text).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<\?xml-stylesheet type="text\/xsl" href="([^"]+)"\?>\n<rss /,
+    );
+    expect(text).toContain(`href="${stack.feedsUrl}feed.xsl"`);
+    const xsl = await fetch(`${stack.feedsUrl}feed.xsl`);
+    expect(xsl.status).toBe(200);
+    expect(xsl.headers.get('content-type')).toBe('text/xsl; charset=utf-8');
+    expect(xsl.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+  });
+});
+
+describe('the OPML catalogue', () => {
+  it('is served as OPML and lists the source feed and its tag feeds under the source', async () => {
+    const response = await fetch(`${stack.feedsUrl}opml.xml`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/x-opml; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY.nothing);
+    const body = parseXml(await response.text()).children.find((element) => element.local === 'body');
+    const gaze = body?.children.find((group) =>
+      group.attributes.some((attribute) => attribute.local === 'text' && attribute.value === 'The Gaze'),
+    );
+    const urls = gaze?.children.map(
+      (feed) => feed.attributes.find((attribute) => attribute.local === 'xmlUrl')?.value,
+    );
+    expect(urls).toEqual([
+      `${stack.feedsUrl}sources/the-gaze/rss.xml`,
+      ...['donald-trump', 'nato', 'russia', 'ukraine', 'volodymyr-zelenskyy'].map(
+        (tag) => `${stack.feedsUrl}sources/the-gaze/tags/${tag}/rss.xml`,
+      ),
+    ]);
+  });
+});
+
+describe('the local feed server', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    const feeds = new LocalFeedServer(stack.s3, stack.bucket);
+    server = createServer((request, response) => {
+      feeds.handle(request, response).catch(() => response.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('serves /feeds and /feeds/ as the index page, with the index page CSP', async () => {
+    const index = await stack.object(CATALOGUE_KEYS.index);
+    for (const path of ['/feeds', '/feeds/', '/feeds/index.html']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy'), path).toBe(CONTENT_SECURITY_POLICY.index);
+      expect(await response.text(), path).toBe(index);
+    }
+    expect((await fetch(`${base}/feedsx`)).status).toBe(404);
+  });
+
+  it('sends RSS and Atom as XML to a browser opening them, and as themselves to a reader', async () => {
+    for (const file of ['rss.xml', 'atom.xml']) {
+      const url = `${base}/feeds/all/${file}`;
+      const opened = await fetch(url, { headers: { 'sec-fetch-dest': 'document' } });
+      expect(opened.headers.get('content-type'), file).toBe('application/xml; charset=utf-8');
+      expect(opened.headers.get('content-security-policy'), file).toBe(CONTENT_SECURITY_POLICY.feed);
+      const polled = await fetch(url, { headers: { 'sec-fetch-dest': 'empty' } });
+      expect(polled.headers.get('content-type'), file).toMatch(
+        /^application\/(rss|atom)\+xml; charset=utf-8$/,
+      );
+      // A 304 says the same.
+      const etag = polled.headers.get('etag') ?? '';
+      const again = await fetch(url, { headers: { 'sec-fetch-dest': 'document', 'if-none-match': etag } });
+      expect(again.status, file).toBe(304);
+      expect(again.headers.get('content-type'), file).toBe('application/xml; charset=utf-8');
+    }
+    const json = await fetch(`${base}/feeds/all/feed.json`, { headers: { 'sec-fetch-dest': 'document' } });
+    expect(json.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
+    expect(json.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY.nothing);
+    expect(json.headers.get('vary')).toBe('Accept-Encoding');
+  });
+});
