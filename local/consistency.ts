@@ -1,5 +1,5 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import type { Article } from '#shared/articles/model.ts';
@@ -52,7 +52,7 @@ const FORMATS = {
  * pipeline maintains), in every format. Also checks each source's tag index counts.
  */
 export async function checkConsistency(options: ConsistencyOptions): Promise<ConsistencyReport> {
-  const articles = await scanArticles(options);
+  const articles = await scanItems(options, 'article');
   const expected = new Map<FeedId, Article[]>();
   const mentioned = new Set<FeedId>();
   for (const article of articles) {
@@ -65,12 +65,9 @@ export async function checkConsistency(options: ConsistencyOptions): Promise<Con
     }
   }
   const s3 = createS3Client({ endpoint: options.s3Endpoint });
-  for (const key of await listKeys(s3, options.bucket)) {
-    // Current feeds only: archives are checked by walking them (tests/integration/archives.test.ts).
-    const match = /\/archive\//.test(key)
-      ? null
-      : /^feeds\/(.+)\/(?:rss\.xml|atom\.xml|feed\.json)$/.exec(key);
-    if (match?.[1]) mentioned.add(match[1]);
+  // Every feed an article was ever in, from its stored versions too (a dropped tag's feed must be empty of it).
+  for (const version of await scanItems(options, 'version')) {
+    if (version.status === 'published') for (const feed of feedIdsOf(version)) mentioned.add(feed);
   }
   const report: ConsistencyReport = {
     articles: articles.length,
@@ -147,7 +144,7 @@ export async function checkConsistency(options: ConsistencyOptions): Promise<Con
   return report;
 }
 
-async function scanArticles(options: ConsistencyOptions): Promise<Article[]> {
+async function scanItems(options: ConsistencyOptions, type: 'article' | 'version'): Promise<Article[]> {
   const client = new DynamoDBClient({
     endpoint: options.dynamodbEndpoint,
     region: 'local',
@@ -163,7 +160,7 @@ async function scanArticles(options: ConsistencyOptions): Promise<Article[]> {
         ConsistentRead: true,
         FilterExpression: '#type = :article',
         ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':article': { S: 'article' } },
+        ExpressionAttributeValues: { ':article': { S: type } },
       }),
     );
     for (const item of page.Items ?? []) articles.push(unmarshall(item) as Article);
@@ -171,19 +168,6 @@ async function scanArticles(options: ConsistencyOptions): Promise<Article[]> {
   } while (start);
   client.destroy();
   return articles;
-}
-
-async function listKeys(s3: ReturnType<typeof createS3Client>, bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'feeds/', ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
 }
 
 async function read(

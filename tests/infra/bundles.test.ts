@@ -73,8 +73,9 @@ describe('the function bundles', () => {
     for (const bundle of Object.values(bundles)) {
       expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       expect(bundle.code.startsWith('import{createRequire as __houseRequire}from"node:module";')).toBe(true);
-      // Minified: long lines, no indentation.
-      expect(bundle.code.split('\n').length).toBeLessThan(200);
+      // Minified: long lines (line breaks left are those inside template literals, such as the feed templates).
+      const lines = bundle.code.split('\n');
+      expect(bundle.code.length / lines.length).toBeGreaterThan(500);
       const map = JSON.parse(readFileSync(join(bundle.dir, 'index.mjs.map'), 'utf8'));
       expect(map.sourcesContent).toBeUndefined();
     }

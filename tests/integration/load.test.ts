@@ -48,7 +48,7 @@ describe('under load', () => {
     expect(load.posts).toBe(POSTS);
     expect(load.corrections).toBeGreaterThan(10);
     expect(load.retractions).toBeGreaterThan(3);
-    await stack.settle();
+    await stack.poller.drained(180_000);
     const report = await checkConsistency({
       dynamodbEndpoint: stack.dynamodbEndpoint,
       tableName: stack.tableName,
