@@ -7,30 +7,73 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 
 /** The repository root: entries, `package.json` (its `imports` aliases) and the lock file live here. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * How every function is bundled: one ESM file per handler, minified, with a source map, every dependency (the
- * SDK included) bundled and tree-shaken, so a function carries only the clients it imports. esbuild runs
- * locally (it is a devDependency), never in Docker.
+ * npm packages the bundles replace with a stub module, because nothing the functions run ever calls them:
+ *
+ * - `postcss`: sanitize-html parses `style` attributes with it, and only those its allowlist lets through; ours
+ *   (shared/html.ts) allows `style` on no element. Should one ever be allowed, sanitize-html calls the stub
+ *   inside a try/catch and drops the attribute: it fails closed. Saves postcss, source-map-js, nanoid and
+ *   picocolors (about 90 KB minified).
+ * - `domutils`: htmlparser2's entry module requires it only to re-export `DomUtils` and for `parseFeed`;
+ *   sanitize-html uses only the streaming `Parser`. Saves domutils, dom-serializer and a second copy of
+ *   `entities` with its encoding tables (about 100 KB).
+ *
+ * Each stub is a `data:` module, so it needs no file of its own inside the bundle.
  */
-export const HOUSE_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
+export const BUNDLE_STUBS: Record<string, string> = {
+  postcss:
+    'export function parse(){throw new Error("postcss is not bundled: no style attribute is allowed")}',
+  domutils: 'export function getFeed(){throw new Error("domutils is not bundled")}',
+};
+
+/**
+ * How every function is bundled, as esbuild options: one ESM file per handler, minified, with a source map, every
+ * dependency (the SDK included) bundled and tree-shaken, so a function carries only the clients it imports.
+ * {@link HOUSE_BUNDLING} hands exactly these to the CDK; `npm run bench` builds with them to measure bundle size
+ * and load time.
+ */
+export const HOUSE_ESBUILD = {
+  bundle: true,
+  format: 'esm',
   target: 'node22',
   platform: 'node',
   mainFields: ['module', 'main'],
   minify: true,
-  sourceMap: true,
+  sourcemap: true,
   // Stack traces map to file:line without shipping every source file inside the map.
   sourcesContent: false,
-  externalModules: [],
-  // CommonJS dependencies call require() for Node built-ins at load time (postcss, via sanitize-html, asks for
-  // path, fs and url); an ESM bundle has no require, and esbuild's shim throws "Dynamic require of "path" is
-  // not supported" before the handler is even reached.
-  banner:
-    'import{createRequire as __houseRequire}from"node:module";const require=__houseRequire(import.meta.url);',
+  external: [],
+  alias: Object.fromEntries(
+    Object.entries(BUNDLE_STUBS).map(([name, code]) => [
+      name,
+      `data:text/javascript,${encodeURIComponent(code)}`,
+    ]),
+  ),
+  // CommonJS dependencies may call require() for Node built-ins at load time; an ESM bundle has no require, and
+  // esbuild's shim throws "Dynamic require of "path" is not supported" before the handler is even reached.
+  banner: {
+    js: 'import{createRequire as __houseRequire}from"node:module";const require=__houseRequire(import.meta.url);',
+  },
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+/** {@link HOUSE_ESBUILD} as the CDK's bundling options. esbuild runs locally (it is a devDependency), never in Docker. */
+export const HOUSE_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: HOUSE_ESBUILD.target,
+  platform: HOUSE_ESBUILD.platform,
+  mainFields: [...HOUSE_ESBUILD.mainFields],
+  minify: HOUSE_ESBUILD.minify,
+  sourceMap: HOUSE_ESBUILD.sourcemap,
+  sourcesContent: HOUSE_ESBUILD.sourcesContent,
+  externalModules: [...HOUSE_ESBUILD.external],
+  banner: HOUSE_ESBUILD.banner.js,
+  esbuildArgs: { '--alias': Object.entries(HOUSE_ESBUILD.alias).map(([name, path]) => `${name}=${path}`) },
   forceDockerBundling: false,
   // esbuild's per-file size summary is noise in `cdk synth`; its warnings are not.
   logLevel: LogLevel.WARNING,

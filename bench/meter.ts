@@ -1,0 +1,94 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** DynamoDB requests and written items, counted per operation. */
+export interface DynamoDbMeter {
+  requests: Record<string, number>;
+  /** Items written (a transaction or batch counts each of its items), by operation. */
+  items: Record<string, number>;
+  /** Items written whose partition key starts with `feedstate` (the regenerator's publish state). */
+  feedStateItems: number;
+  /** Wall time spent in DynamoDB requests, ms (overlapping requests add up). */
+  ms: Record<string, number>;
+  reset(): void;
+  stop(): void;
+}
+
+type Sendable = { send: (command: unknown, ...rest: unknown[]) => Promise<unknown> };
+
+function written(name: string, input: Record<string, unknown>): { count: number; feedState: number } {
+  const pkOf = (item: unknown) => {
+    const key = (item as { Key?: { pk?: unknown }; Item?: { pk?: unknown } }) ?? {};
+    const pk = key.Key?.pk ?? key.Item?.pk;
+    return typeof pk === 'string' ? pk : ((pk as { S?: string } | undefined)?.S ?? '');
+  };
+  switch (name) {
+    case 'PutItem':
+    case 'Put':
+    case 'UpdateItem':
+    case 'Update':
+    case 'DeleteItem':
+    case 'Delete': {
+      return { count: 1, feedState: pkOf(input).startsWith('feedstate') ? 1 : 0 };
+    }
+    case 'TransactWriteItems':
+    case 'TransactWrite': {
+      const items = (input.TransactItems as Record<string, unknown>[] | undefined) ?? [];
+      const feedState = items.filter((item) => pkOf(Object.values(item)[0]).startsWith('feedstate')).length;
+      return { count: items.length, feedState };
+    }
+    case 'BatchWriteItem':
+    case 'BatchWrite': {
+      const tables = Object.values((input.RequestItems as Record<string, unknown[]> | undefined) ?? {});
+      return { count: tables.reduce((sum, list) => sum + list.length, 0), feedState: 0 };
+    }
+    default:
+      return { count: 0, feedState: 0 };
+  }
+}
+
+/**
+ * Counts every DynamoDB request this process makes, whoever makes it (the in-process API, the regenerator, the
+ * registry), by wrapping `send` of the SDK's DynamoDB client and document client classes. Only for benchmarks:
+ * `stop()` puts the originals back.
+ */
+export function meterDynamoDb(): DynamoDbMeter {
+  const meter: DynamoDbMeter = {
+    requests: {},
+    items: {},
+    feedStateItems: 0,
+    ms: {},
+    reset() {
+      meter.requests = {};
+      meter.items = {};
+      meter.feedStateItems = 0;
+      meter.ms = {};
+    },
+    stop() {
+      for (const [proto, original] of originals) proto.send = original;
+    },
+  };
+  const originals: [Sendable, Sendable['send']][] = [];
+  for (const cls of [DynamoDBClient, DynamoDBDocumentClient]) {
+    const proto = cls.prototype as unknown as Sendable;
+    const original = proto.send;
+    originals.push([proto, original]);
+    proto.send = async function (this: unknown, command: unknown, ...rest: unknown[]) {
+      const name = ((command as object).constructor?.name ?? '?').replace(/Command$/, '');
+      const { count, feedState } = written(
+        name,
+        ((command as { input?: unknown }).input ?? {}) as Record<string, unknown>,
+      );
+      meter.requests[name] = (meter.requests[name] ?? 0) + 1;
+      if (count) meter.items[name] = (meter.items[name] ?? 0) + count;
+      meter.feedStateItems += feedState;
+      const started = performance.now();
+      try {
+        return await original.call(this, command, ...rest);
+      } finally {
+        meter.ms[name] = (meter.ms[name] ?? 0) + performance.now() - started;
+      }
+    };
+  }
+  return meter;
+}
