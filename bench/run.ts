@@ -133,7 +133,7 @@ function amplificationRow(r: AmplificationResult | undefined) {
     target,
     met: r.renderedPerArticle <= 0.2,
     note:
-      `Local stack, batch window ${r.batchWindowMs === 'default' ? 'default (250 ms)' : `${r.batchWindowMs} ms`}, batches of up to 100 as in AWS. ` +
+      `Local stack, batch window ${r.batchWindowMs === 'default' ? 'default (500 ms)' : `${r.batchWindowMs} ms`}, batches of up to 100 as in AWS. ` +
       `Posting took ${fmt(r.postSeconds, 1)} s; the feeds settled ${fmt(r.settleMs / 1000, 1)} s after the last 201. ` +
       `A render is one feed in three formats, a tag index or the catalogue (the stack's totals; monthly archives are counted apart): ` +
       `${fmt(r.rendered / Math.max(1, r.batches), 1)} per batch, so renders per article = batches x that / ${r.articles}. ` +
@@ -152,7 +152,7 @@ function freshnessRow(r: { p50: number; p95: number; samples: number[] } | undef
     target,
     met: r.p95 <= 1500,
     note:
-      "Posts one after another; the reader polls every 10 ms with If-None-Match. Locally: the poller's 100 ms idle poll + 250 ms batch window, " +
+      "Posts one after another; the reader polls every 10 ms with If-None-Match. Locally: the poller's 100 ms idle poll + 500 ms batch window, " +
       'then regenerating the 12 feeds and indexes of the sample article (5 tags) against DynamoDB Local and s3rver. ' +
       "In AWS: the stream's delivery (typically well under a second) + MaximumBatchingWindowInSeconds (1 s) + the regeneration, " +
       "then CloudFront's max-age (300 s) for a reader that already holds the feed: caching, not the pipeline, bounds what readers see.",

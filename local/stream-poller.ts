@@ -63,7 +63,8 @@ export class StreamPoller {
     Pick<StreamPollerOptions, 'onDeadLetter' | 'onError'>;
 
   constructor(options: StreamPollerOptions) {
-    this.options = { batchSize: 100, batchWindowMs: 250, pollIntervalMs: 100, maxAttempts: 10, ...options };
+    // A 500 ms window lets a burst coalesce into few batches and still keeps feeds within a second of a write.
+    this.options = { batchSize: 100, batchWindowMs: 500, pollIntervalMs: 100, maxAttempts: 10, ...options };
     this.client = new DynamoDBStreamsClient({
       endpoint: options.endpoint,
       region: 'local',

@@ -1,7 +1,7 @@
 import type { Principal, Source, SourceScope } from './articles/model.ts';
 import { type Clock, type RegistryStore, type StoredKey, systemClock } from './articles/ports.ts';
-import { UnauthorizedError } from './errors.ts';
-import { mintKey, parseKey, secretMatches } from './keys.ts';
+import { authenticate } from './authentication.ts';
+import { mintKey } from './keys.ts';
 import { isSlug, toSlug } from './slug.ts';
 import { collapseWhitespace, deepStripXmlInvalid } from './text.ts';
 
@@ -87,14 +87,7 @@ export class Registry {
   }
 
   /** Resolves an `Authorization` header to the key's principal, or throws 401 without saying which part failed. */
-  async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw new UnauthorizedError('Send an editor key as Authorization: Bearer <key>.');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const parsed = match?.[1] ? parseKey(match[1]) : undefined;
-    const stored = parsed ? await this.store.getKey(parsed.keyId) : undefined;
-    if (!parsed || !stored || stored.revokedAt || !secretMatches(parsed.secret, stored.secretHash)) {
-      throw new UnauthorizedError('The editor key is not valid, or has been revoked.');
-    }
-    return { keyId: stored.keyId, sources: stored.sources };
+  authenticate(authorization: string | undefined): Promise<Principal> {
+    return authenticate(this.store, authorization);
   }
 }

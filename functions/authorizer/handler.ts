@@ -8,16 +8,17 @@ import type {
 } from 'aws-lambda';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import type { Principal } from '#shared/articles/model.ts';
 import { type Clock, systemClock } from '#shared/articles/ports.ts';
 import { type AuthorizerContext, contextOf } from '#shared/auth-context.ts';
+import { authenticate } from '#shared/authentication.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '#shared/errors.ts';
-import { Registry } from '#shared/registry.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
 export interface AuthorizerDeps {
-  registry: Pick<Registry, 'authenticate'>;
+  registry: { authenticate(authorization: string | undefined): Promise<Principal> };
   /** How long a key's verdict is reused by this instance; 0 checks the table on every request. */
   cacheTtlMs: number;
   logger: Logger;
@@ -76,11 +77,12 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerDeps {
   const tableName = requiredEnv('TABLE_NAME', env);
   const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
+  const store = new DynamoDbRegistryStore(client, tableName);
   const ttlSeconds = Number(optionalEnv('AUTH_CACHE_TTL_SECONDS', env) ?? 60);
   if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0)
     throw new Error('AUTH_CACHE_TTL_SECONDS must be a number of seconds');
   return {
-    registry: new Registry(new DynamoDbRegistryStore(client, tableName)),
+    registry: { authenticate: (header) => authenticate(store, header) },
     cacheTtlMs: ttlSeconds * 1000,
     logger: new Logger({ serviceName: 'authorizer' }),
   };
