@@ -1,17 +1,9 @@
 import type { Article, Source } from '#shared/articles/model.ts';
 import { toSlug } from '#shared/slug.ts';
 
-/** A small seeded generator (mulberry32): the same seed gives the same articles. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../local/seeded.ts';
+
+export { seeded };
 
 const SENTENCES = [
   'The White House has confirmed that the president asked whether the strikes could go ahead — a question raised during a call on July 4.',

@@ -1,3 +1,4 @@
+import { seeded } from './seeded.ts';
 export interface LoadOptions {
   apiUrl: string;
   editorKey: string;
@@ -31,25 +32,13 @@ export interface LoadReport {
   durationMs: number;
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Drives the editor API on loopback: `clients` concurrent clients post `posts` articles over the given sources
  * and tags, mixing in corrections (with If-Match) and retractions of articles posted earlier. Bounded in count
  * and time; it stops by itself.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const next = random(options.seed ?? 42);
+  const next = seeded(options.seed ?? 42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const labels = Array.from({ length: options.tags }, (_, i) => `Topic ${i + 1}`);
   const report: LoadReport = {
