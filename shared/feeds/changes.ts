@@ -1,5 +1,5 @@
 import type { Article } from '../articles/model.ts';
-import { monthOf } from './archives.ts';
+import { dayOf } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
 
 /** What one write of an article changed: the feeds whose content it touched, their sources, and when. */
@@ -10,7 +10,7 @@ export interface ArticleChange {
   sources: string[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
-  /** The monthly archives the write touched, as `{feed}|{YYYY-MM}`. */
+  /** The daily archives the write touched, as `{feed}|{YYYY-MM-DD}`. */
   archives: string[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
@@ -42,8 +42,8 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
   ]);
   const at = (after ?? before)?.updatedAt ?? '';
   const archives = new Set<string>([
-    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${monthOf(before.publishedAt)}`) : []),
-    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${monthOf(after.publishedAt)}`) : []),
+    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${dayOf(before.publishedAt)}`) : []),
+    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${dayOf(after.publishedAt)}`) : []),
   ]);
   const change: ArticleChange = {
     recordId,

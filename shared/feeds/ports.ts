@@ -29,10 +29,10 @@ export interface FeedStore {
   listSources(): Promise<Source[]>;
   /** The newest `limit` entries of a feed, newest first: one query, whatever the size of the table. */
   readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]>;
-  /** Every entry of a feed published in a month (`YYYY-MM`), newest first. */
-  readMonth(feed: FeedId, month: string): Promise<FeedEntry[]>;
-  /** The nearest months before and after `month` in which the feed has entries. */
-  neighbourMonths(feed: FeedId, month: string): Promise<{ prev?: string; next?: string }>;
+  /** Every entry of a feed published in a day (`YYYY-MM-DD`), newest first. */
+  readDay(feed: FeedId, day: string): Promise<FeedEntry[]>;
+  /** The nearest days before and after `day` in which the feed has entries. */
+  neighbourDays(feed: FeedId, day: string): Promise<{ prev?: string; next?: string }>;
   readState(document: string): Promise<DocumentState>;
   /** Records a publish; false when another publish of the document committed after `expectedRevision` was read. */
   commitState(

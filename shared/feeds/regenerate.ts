@@ -3,9 +3,9 @@ import {
   archiveDocument,
   archiveUrls,
   CLOSED_ARCHIVE_CACHE_CONTROL,
+  type Day,
+  dayOf,
   isArchiveKey,
-  type Month,
-  monthOf,
 } from './archives.ts';
 import { buildCatalogue, catalogueDocuments } from './catalogue.ts';
 import type { ArticleChange, Tombstone } from './changes.ts';
@@ -31,7 +31,7 @@ export interface RegenerationResult {
   failedRecordIds: string[];
   /** Feeds rendered (each in three formats), tag indexes, and the catalogue (once per batch). */
   rendered: number;
-  /** Monthly archives rendered (each in three formats). */
+  /** Daily archives rendered (each in three formats). */
   archived: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
@@ -111,12 +111,12 @@ export class FeedRegenerator {
       };
       await attempt('catalogue', everyRecord, () => this.publishCatalogue(sources));
     }
-    // Monthly archives of what changed; a month that appeared or emptied changes its neighbours' links too.
+    // Daily archives of what changed; a day that appeared or emptied changes its neighbours' links too.
     const neighbours = new Map<string, Planned>();
     await inBatches([...archives], CONCURRENCY, ([key, planned]) =>
       attempt(key, planned, async () => {
-        const [feed = '', month = ''] = key.split('|');
-        const published = await this.publishArchive(feed, month, planned.at, sources);
+        const [feed = '', day = ''] = key.split('|');
+        const published = await this.publishArchive(feed, day, planned.at, sources);
         if (published.linksChanged) {
           for (const other of [published.prev, published.next]) {
             const otherKey = other ? `${feed}|${other}` : undefined;
@@ -128,8 +128,8 @@ export class FeedRegenerator {
     );
     await inBatches([...neighbours], CONCURRENCY, ([key, planned]) =>
       attempt(key, planned, async () => {
-        const [feed = '', month = ''] = key.split('|');
-        return (await this.publishArchive(feed, month, planned.at, sources)).keys;
+        const [feed = '', day = ''] = key.split('|');
+        return (await this.publishArchive(feed, day, planned.at, sources)).keys;
       }),
     );
     result.failedRecordIds = [...failed];
@@ -156,11 +156,11 @@ export class FeedRegenerator {
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
       if (tombstones.length)
         channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
-      // The newest archive holds the newest entry's month: from there a reader can walk back through them all.
+      // The newest archive holds the newest entry's day: from there a reader can walk back through them all.
       if (entries[0]) {
         channel.history = {
           archive: false,
-          prevArchive: archiveUrls(this.settings, feed, monthOf(entries[0].publishedAt)),
+          prevArchive: archiveUrls(this.settings, feed, dayOf(entries[0].publishedAt)),
         };
       }
       const objects = feedObjects(feed);
@@ -180,23 +180,23 @@ export class FeedRegenerator {
   }
 
   /**
-   * Renders the archive of one month of a feed in three formats: every entry published that month, linked to
-   * the nearest months with entries and to the current feed. A month before the feed's newest is closed: its
+   * Renders the archive of one day of a feed in three formats: every entry published that day, linked to
+   * the nearest days with entries and to the current feed. A day before the feed's newest is closed: its
    * archive changes only when one of its articles does, and is cached for a day.
    */
   async publishArchive(
     feed: FeedId,
-    month: Month,
+    day: Day,
     changedAt: string,
     sources: ReadonlyMap<string, Source>,
-  ): Promise<{ keys: string[]; linksChanged: boolean; prev?: Month; next?: Month }> {
+  ): Promise<{ keys: string[]; linksChanged: boolean; prev?: Day; next?: Day }> {
     const { tag } = parseFeedId(feed);
     let linksChanged = false;
-    let around: { prev?: Month; next?: Month } = {};
-    const keys = await this.publishConsistently(archiveDocument(feed, month), async (state) => {
+    let around: { prev?: Day; next?: Day } = {};
+    const keys = await this.publishConsistently(archiveDocument(feed, day), async (state) => {
       const [entries, neighbours, newest] = await Promise.all([
-        this.store.readMonth(feed, month).then((list) => list.map(withCorrectionNotes)),
-        this.store.neighbourMonths(feed, month),
+        this.store.readDay(feed, day).then((list) => list.map(withCorrectionNotes)),
+        this.store.neighbourDays(feed, day),
         this.store.readEntries(feed, 1),
       ]);
       around = neighbours;
@@ -205,17 +205,17 @@ export class FeedRegenerator {
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
       const current = channel.urls;
-      channel.urls = archiveUrls(this.settings, feed, month);
-      channel.title = `${channel.title} (archive ${month})`;
+      channel.urls = archiveUrls(this.settings, feed, day);
+      channel.title = `${channel.title} (archive ${day})`;
       channel.history = {
         archive: true,
         current,
         ...(neighbours.prev ? { prevArchive: archiveUrls(this.settings, feed, neighbours.prev) } : {}),
         ...(neighbours.next ? { nextArchive: archiveUrls(this.settings, feed, neighbours.next) } : {}),
       };
-      const closed = newest[0] !== undefined && month < monthOf(newest[0].publishedAt);
+      const closed = newest[0] !== undefined && day < dayOf(newest[0].publishedAt);
       const cacheControl = closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined;
-      const base = `feeds/${feed}/archive/${month}/`;
+      const base = `feeds/${feed}/archive/${day}/`;
       const objects = feedObjects(feed);
       const documents = [
         this.document({ ...objects.rss, key: `${base}rss.xml` }, renderRss(channel, entries), cacheControl),

@@ -236,11 +236,11 @@ class GatedStore implements FeedStore {
   readState(document: string) {
     return this.inner.readState(document);
   }
-  readMonth(feed: string, month: string) {
-    return this.inner.readMonth(feed, month);
+  readDay(feed: string, month: string) {
+    return this.inner.readDay(feed, month);
   }
-  neighbourMonths(feed: string, month: string) {
-    return this.inner.neighbourMonths(feed, month);
+  neighbourDays(feed: string, month: string) {
+    return this.inner.neighbourDays(feed, month);
   }
   commitState(document: string, expected: number, next: Parameters<FeedStore['commitState']>[2]) {
     return this.inner.commitState(document, expected, next);

@@ -44,7 +44,7 @@ export class DynamoDbFeedStore implements FeedStore {
     return Items.map((item) => ({ citations: [], tags: [], ...item }) as unknown as FeedEntry);
   }
 
-  async readMonth(feed: FeedId, month: string): Promise<FeedEntry[]> {
+  async readDay(feed: FeedId, day: string): Promise<FeedEntry[]> {
     const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
     const entries: FeedEntry[] = [];
     let start: Record<string, unknown> | undefined;
@@ -52,9 +52,9 @@ export class DynamoDbFeedStore implements FeedStore {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          // Sort keys are `{publishedAt}#{id}`: a month is a key prefix.
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :month)',
-          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':month': `${month}-` },
+          // Sort keys are `{publishedAt}#{id}`: a day is a key prefix.
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':day': `${day}T` },
           ExpressionAttributeNames: names,
           ProjectionExpression: Object.keys(names).join(', '),
           ScanIndexForward: false,
@@ -69,7 +69,7 @@ export class DynamoDbFeedStore implements FeedStore {
     return entries;
   }
 
-  async neighbourMonths(feed: FeedId, month: string): Promise<{ prev?: string; next?: string }> {
+  async neighbourDays(feed: FeedId, day: string): Promise<{ prev?: string; next?: string }> {
     const nearest = async (condition: string, bound: string, forward: boolean) => {
       const { Items = [] } = await this.client.send(
         new QueryCommand({
@@ -83,12 +83,12 @@ export class DynamoDbFeedStore implements FeedStore {
         }),
       );
       const sk = Items[0]?.sk;
-      return typeof sk === 'string' ? sk.slice(0, 7) : undefined;
+      return typeof sk === 'string' ? sk.slice(0, 10) : undefined;
     };
-    // `~` sorts after every character of a time, so `{month}~` is past the month's last key.
+    // `~` sorts after every character of a time, so `{day}~` is past the day's last key.
     const [prev, next] = await Promise.all([
-      nearest('sk < :bound', month, false),
-      nearest('sk > :bound', `${month}~`, true),
+      nearest('sk < :bound', day, false),
+      nearest('sk > :bound', `${day}~`, true),
     ]);
     return { ...(prev ? { prev } : {}), ...(next ? { next } : {}) };
   }
