@@ -59,7 +59,7 @@ try {
       `5xx ${load.serverErrors}; statuses ${JSON.stringify(load.statuses)}\n`,
   );
   const drainStart = performance.now();
-  await stack.poller.drained(120_000);
+  await stack.poller.drained(600_000);
   process.stdout.write(
     `feeds settled ${(performance.now() - drainStart).toFixed(0)} ms after the last response; ` +
       `stream: ${stack.poller.stats.invocations} invocations, ${stack.poller.stats.records} records, ${stack.poller.stats.failedAttempts} failed attempts\n`,

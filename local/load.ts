@@ -62,8 +62,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     url: `https://load.example/articles/${n}`,
     contentHtml: `<p>Article ${n} of the load run. ${'Filler text for a realistic body. '.repeat(20)}</p>`,
     tags: [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(labels)))],
-    // Publication times spread over the past month, so feed order is not insertion order.
-    publishedAt: new Date(now - Math.floor(next() * 30 * 86_400_000)).toISOString(),
+    // As in a newsroom, most articles are published as they are posted (within the last two hours), and some
+    // are back-dated over the past month: feed order is not insertion order, and old archives change too.
+    publishedAt: new Date(
+      now - Math.floor(next() * (next() < 0.85 ? 2 * 3_600_000 : 30 * 86_400_000)),
+    ).toISOString(),
   });
   const send = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
     const response = await fetch(options.apiUrl + path, {
