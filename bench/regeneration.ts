@@ -1,16 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BatchWriteItemCommand,
-  type ConsumedCapacity,
-  CreateTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
-import { articleKey, ENTRY_FIELDS, KEY_ATTRIBUTES, membershipKey } from '#shared/adapters/dynamodb/layout.ts';
+import { articleKey, ENTRY_FIELDS, membershipKey } from '#shared/adapters/dynamodb/layout.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
@@ -21,6 +16,7 @@ import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { Registry } from '#shared/registry.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startS3Local } from '../local/s3-local.ts';
+import { ensureTable } from '../local/table.ts';
 import { BENCH_SOURCES, benchArticles } from './articles.ts';
 import { log, median } from './stats.ts';
 
@@ -153,20 +149,8 @@ export async function measureRegeneration(
       const table = `bench-regeneration-${size}`;
       // The table of local/table.ts without its stream: nothing reads it here, and DynamoDB Local keeps stream
       // records on its heap, which slows bulk writes to a crawl after some tens of thousands of items.
-      await raw.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: KEY_ATTRIBUTES.partition, AttributeType: 'S' },
-            { AttributeName: KEY_ATTRIBUTES.sort, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: KEY_ATTRIBUTES.partition, KeyType: 'HASH' },
-            { AttributeName: KEY_ATTRIBUTES.sort, KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await ensureTable(raw, table, { stream: false });
+
       const registryStore = new DynamoDbRegistryStore(documents, table);
       const registry = new Registry(registryStore);
       for (const { createdAt: _createdAt, ...source } of BENCH_SOURCES) await registry.addSource(source);

@@ -11,7 +11,11 @@ import { KEY_ATTRIBUTES, TTL_ATTRIBUTE } from '#shared/adapters/dynamodb/layout.
  * Creates the table as the CDK app declares it (same keys, stream with new and old images, TTL), unless it
  * already exists. Returns the stream's ARN.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<string | undefined> {
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     return Table?.LatestStreamArn;
@@ -30,7 +34,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         { AttributeName: KEY_ATTRIBUTES.partition, KeyType: 'HASH' },
         { AttributeName: KEY_ATTRIBUTES.sort, KeyType: 'RANGE' },
       ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      ...(options.stream === false
+        ? {}
+        : { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }),
     }),
   );
   await client.send(

@@ -6,7 +6,14 @@ import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import { MAX_BODY_BYTES } from '#shared/http/request.ts';
 import type { LocalHttpApi } from '../../local/api-server.ts';
 import { freePort } from '../../local/dynamodb-local.ts';
-import { type ApiResponse, type CallOptions, localApi, startTestApi, type TestApi } from '../support/api.ts';
+import {
+  type ApiResponse,
+  type CallOptions,
+  callApi,
+  localApi,
+  startTestApi,
+  type TestApi,
+} from '../support/api.ts';
 
 /**
  * Holds docs/openapi.json against the real editor API: the documented operations are the routes, every
@@ -123,22 +130,8 @@ afterAll(async () => {
 });
 
 /** A request to the API whose store is down, with the all-sources key (well-formed, so the store is asked). */
-async function callDown(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
-  const headers: Record<string, string> = { authorization: `Bearer ${api.keys.all}`, ...options.headers };
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const response = await fetch(downUrl + path, { method, headers, body });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, body: parsed };
+function callDown(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+  return callApi(downUrl, api.keys.all, method, path, options);
 }
 
 /** Posts an article (the sample one unless told) and returns its id and ETag. */

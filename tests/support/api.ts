@@ -40,6 +40,32 @@ export interface ApiResponse {
   body: any;
 }
 
+/** One request to an editor API at `baseUrl`, with `key` as bearer (none when null), the body as JSON. */
+export async function callApi(
+  baseUrl: string,
+  key: string | null,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  let body: string | Buffer | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(baseUrl + path, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
 /** The editor API and its authorizer (no verdict cache) behind the local HTTP adapter, as the stack wires them. */
 export function localApi(env: { TABLE_NAME: string; DYNAMODB_ENDPOINT: string }): LocalHttpApi {
   return new LocalHttpApi(
@@ -74,25 +100,8 @@ export async function startTestApi(): Promise<TestApi> {
   const api = localApi({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint });
   const url = await api.listen(0);
 
-  const call = async (method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> => {
-    const headers: Record<string, string> = { ...options.headers };
-    const key = options.key === undefined ? keys.all : options.key;
-    if (key !== null) headers.authorization = `Bearer ${key}`;
-    let body: string | Buffer | undefined = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(url + path, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, body: parsed };
-  };
+  const call = (method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> =>
+    callApi(url, options.key === undefined ? keys.all : options.key, method, path, options);
 
   const items = async () => {
     const out: Record<string, unknown>[] = [];
