@@ -68,8 +68,10 @@ export interface StackOptions {
 export interface RegenerationTotals {
   batches: number;
   records: number;
-  /** Feeds (three formats each) and tag indexes rendered. */
+  /** Feeds (three formats each), tag indexes and the catalogue rendered. */
   rendered: number;
+  /** Daily archives rendered (three formats each). */
+  archived: number;
   /** Objects uploaded to the bucket: only those whose bytes changed. */
   uploaded: number;
 }
@@ -97,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
   let poller: StreamPoller | undefined;
-  const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, uploaded: 0 };
+  const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, archived: 0, uploaded: 0 };
   const stopAll = async () => {
     await poller?.stop();
     await api?.close();
@@ -146,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       regeneration.batches++;
       regeneration.records += records;
       regeneration.rendered += result.rendered;
+      regeneration.archived += result.archived;
       regeneration.uploaded += result.uploaded;
     };
     const regenerate = regenerateFeeds.createHandler(regenerateDeps);

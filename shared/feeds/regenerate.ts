@@ -194,10 +194,9 @@ export class FeedRegenerator {
     let linksChanged = false;
     let around: { prev?: Day; next?: Day } = {};
     const keys = await this.publishConsistently(archiveDocument(feed, day), async (state) => {
-      const [entries, neighbours, newest] = await Promise.all([
+      const [entries, neighbours] = await Promise.all([
         this.store.readDay(feed, day).then((list) => list.map(withCorrectionNotes)),
         this.store.neighbourDays(feed, day),
-        this.store.readEntries(feed, 1),
       ]);
       around = neighbours;
       linksChanged = state.revision === 0 || entries.length === 0;
@@ -213,7 +212,8 @@ export class FeedRegenerator {
         ...(neighbours.prev ? { prevArchive: archiveUrls(this.settings, feed, neighbours.prev) } : {}),
         ...(neighbours.next ? { nextArchive: archiveUrls(this.settings, feed, neighbours.next) } : {}),
       };
-      const closed = newest[0] !== undefined && day < dayOf(newest[0].publishedAt);
+      // Closed once a later day has entries: the neighbours query already says so.
+      const closed = neighbours.next !== undefined;
       const cacheControl = closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined;
       const base = `feeds/${feed}/archive/${day}/`;
       const objects = feedObjects(feed);

@@ -42,9 +42,3 @@ export function inspectJson(text: string): JsonFinding | undefined {
   }
   return undefined;
 }
-
-/** The path of the first key repeated within one object, or undefined. */
-export function findDuplicateKey(text: string): (string | number)[] | undefined {
-  const finding = inspectJson(text);
-  return finding?.problem === 'duplicate' ? finding.path : undefined;
-}

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findDuplicateKey } from '../../shared/http/duplicate-keys.ts';
+import { inspectJson } from '../../shared/http/duplicate-keys.ts';
+
+/** The path of the first key repeated within one object, or undefined. */
+const findDuplicateKey = (text: string) => {
+  const finding = inspectJson(text);
+  return finding?.problem === 'duplicate' ? finding.path : undefined;
+};
 
 describe('findDuplicateKey', () => {
   it.each([
