@@ -360,10 +360,18 @@ const CASES: Case[] = [
     { json: article({ tags: ['!!!'] }) },
     { status: 422, field: 'tags[0]', detail: 'must contain a letter or digit that can form a slug' },
   ),
-  rejects(
-    'refuses a tag in fullwidth Latin letters, which slugify does not fold, with 422 naming it',
+  accepts(
+    'folds a tag in fullwidth Latin letters (ＴＡＧ) to the slug tag, keeping the label as sent',
     { json: article({ tags: ['\uFF34\uFF21\uFF27'] }) },
-    { status: 422, field: 'tags[0]', detail: 'must contain a letter or digit that can form a slug' },
+    ({ article: stored, feeds }) => {
+      expect(stored.tags).toEqual([{ label: '\uFF34\uFF21\uFF27', slug: 'tag' }]);
+      expect(feeds.has('tags/tag')).toBe(true);
+    },
+  ),
+  rejects(
+    'refuses a tag in a script with no Latin spelling here (Arabic) with 422 naming it',
+    { json: article({ tags: ['Politics', '\u0627\u0644\u0639\u0631\u0628\u064A\u0629'] }) },
+    { status: 422, field: 'tags[1]', detail: 'must contain a letter or digit that can form a slug' },
   ),
   accepts(
     'slugs path-like tags ("../../x", "a/b", "%2e%2e") to x, a-b and 2e-2e and writes nothing outside feeds/',
@@ -725,10 +733,17 @@ const CASES: Case[] = [
     { json: article({ source: 'th\u0435-gaze' }), key: 'planet' },
     { status: 403, field: null, problemDetail: 'This key may not act on source the-gaze.' },
   ),
-  rejects(
-    'refuses a fullwidth ＴＨＥ-ＧＡＺＥ, which slugs to nothing, with 422 naming source',
+  accepts(
+    'folds a fullwidth ＴＨＥ-ＧＡＺＥ to the registered the-gaze and stores that slug',
     { json: article({ source: '\uFF34\uFF28\uFF25-\uFF27\uFF21\uFF3A\uFF25' }) },
-    { status: 422, field: 'source', detail: 'must name a source (letters or digits)' },
+    ({ article: stored }) => {
+      expect(stored.source).toBe('the-gaze');
+    },
+  ),
+  rejects(
+    'refuses a fullwidth ＴＨＥ-ＧＡＺＥ from a key scoped to daily-planet with 403: the scope is checked on the slug',
+    { json: article({ source: '\uFF34\uFF28\uFF25-\uFF27\uFF21\uFF3A\uFF25' }), key: 'planet' },
+    { status: 403, field: null, problemDetail: 'This key may not act on source the-gaze.' },
   ),
   rejects(
     'refuses a Cyrillic-һ tһe-gaze, which slugs to the unregistered t-e-gaze, with 422 naming source',

@@ -44,6 +44,26 @@ describe('toSlug', () => {
     ['  Donald   Trump  ', 'donald-trump'],
     ['Foo & Bar', 'foo-and-bar'],
     ['NATO', 'nato'],
+    ["Conway's Law", 'conways-law'],
+    ['Don\u2019t Panic', 'dont-panic'],
+    ['Zürich', 'zuerich'],
+    ['Zu\u0308rich', 'zuerich'],
+    ['Łódź', 'lodz'],
+    ['Ærø', 'aero'],
+    ['Þingvellir', 'thingvellir'],
+    ['İstanbul', 'istanbul'],
+    ['Việt Nam', 'viet-nam'],
+    ['São Paulo', 'sao-paulo'],
+    ['Москва', 'moskva'],
+    ['Ђоковић', 'djokovic'],
+    ['Беларусь', 'belarus'],
+    ['Αθήνα', 'athina'],
+    ['ΕΛΛΆΔΑ', 'ellada'],
+    ['\uFF34\uFF28\uFF25-\uFF27\uFF21\uFF3A\uFF25', 'the-gaze'],
+    ['\uFB01nance', 'finance'],
+    ['東京', ''],
+    ['\u0627\u0644\u0639\u0631\u0628\u064A\u0629', ''],
+    ['😀', ''],
   ])('turns %j into %j', (label, slug) => {
     expect(toSlug(label)).toBe(slug);
   });
@@ -52,6 +72,29 @@ describe('toSlug', () => {
     // The "е" in the first label is U+0435 CYRILLIC SMALL LETTER IE.
     expect('thе-gaze').not.toBe('the-gaze');
     expect(toSlug('thе-gaze')).toBe(toSlug('the-gaze'));
+  });
+
+  it('gives a label the same slug however its accents are encoded (composed or decomposed)', () => {
+    fc.assert(
+      fc.property(labelish, (label) => {
+        expect(toSlug(label.normalize('NFD'))).toBe(toSlug(label.normalize('NFC')));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives a name in fullwidth letters the slug of the name', () => {
+    const fullwidth = (text: string) =>
+      text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_&.'.split('')), maxLength: 40 }),
+        (name) => {
+          expect(toSlug(fullwidth(name))).toBe(toSlug(name));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('cuts long labels to 80 characters without leaving a trailing hyphen', () => {
