@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { HOUSE_ESBUILD, REPO_ROOT } from '../infra/house-function.ts';
 import { median } from './stats.ts';
 
@@ -15,25 +14,7 @@ interface Subject {
   yardstick?: string;
   /** Build options that show what a change would buy (or bought): reported, not held to the target. */
   whatIf?: Partial<BuildOptions>;
-  /** Built only while this holds. */
-  when?: () => boolean;
 }
-
-/**
- * `import { z } from 'zod'` takes zod's `z` namespace object, which holds every export, the 40-odd locales
- * included, so esbuild cannot drop any of it; `import * as z from 'zod'` lets it keep only what is used.
- */
-const ZOD_IMPORT = "import { z } from 'zod';";
-const SUBMISSION = join(REPO_ROOT, 'shared/articles/submission.ts');
-const zodNamespaceImport: Plugin = {
-  name: 'what-if-zod-namespace-import',
-  setup(b) {
-    b.onLoad({ filter: /shared\/articles\/submission\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(ZOD_IMPORT, "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
 
 const SUBJECTS: Subject[] = [
   { name: 'articles', entry: 'functions/articles/handler.ts', yardstick: 'sdk: dynamodb' },
@@ -45,13 +26,6 @@ const SUBJECTS: Subject[] = [
   },
   { name: 'sdk: dynamodb', entry: 'bench/yardsticks/dynamodb.ts' },
   { name: 'sdk: dynamodb + s3', entry: 'bench/yardsticks/dynamodb-s3.ts' },
-  {
-    name: 'articles, if zod were imported as a namespace',
-    entry: 'functions/articles/handler.ts',
-    yardstick: 'sdk: dynamodb',
-    whatIf: { plugins: [zodNamespaceImport] },
-    when: () => readFileSync(SUBMISSION, 'utf8').includes(ZOD_IMPORT),
-  },
   {
     name: 'articles, without the bundle stubs',
     entry: 'functions/articles/handler.ts',
@@ -140,10 +114,8 @@ export async function measureColdStart(options: { processes?: number } = {}): Pr
   const processes = options.processes ?? 10;
   const outdir = await mkdtemp(join(tmpdir(), 'feed-pipeline-bundles-'));
   try {
-    // A what-if only while the sources still have what it changes.
-    const subjects = SUBJECTS.filter((subject) => subject.when?.() ?? true);
     const built = await Promise.all(
-      subjects.map(async (subject) => {
+      SUBJECTS.map(async (subject) => {
         const outfile = join(outdir, subject.name.replace(/[^a-z0-9]+/g, '-'), 'index.mjs');
         const result = await build({
           ...HOUSE_ESBUILD,
