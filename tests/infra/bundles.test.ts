@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUSE_ESBUILD, REPO_ROOT } from '../../infra/house-function.ts';
-import { parseSubmission } from '../../shared/articles/submission.ts';
+import { submissionOutcomes } from '../support/submission-outcomes.ts';
 import { buildFor } from './synth.ts';
 
 interface Bundle {
@@ -37,6 +37,26 @@ function packages(bundle: Bundle): Set<string> {
         .join('/'),
     );
   return new Set(names);
+}
+
+/**
+ * Runs `script` as an ES module in a fresh Node process, as Lambda would load a bundle (no AWS credentials, the
+ * logger silent), with `input` on its standard input, and parses what it writes as JSON.
+ */
+function runInNode(script: string, options: { input?: string; env?: Record<string, string> } = {}): unknown {
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    input: options.input ?? '',
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...options.env,
+    },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return JSON.parse(output);
 }
 
 function repoFiles(bundle: Bundle): string[] {
@@ -128,18 +148,7 @@ describe('the function bundles', () => {
         const { handler } = await import(${JSON.stringify(join(bundles[key].dir, 'index.mjs'))});
         const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 };
         process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
-      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_REGION: 'us-east-1',
-          POWERTOOLS_LOG_LEVEL: 'SILENT',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      return JSON.parse(output);
+      return runInNode(script, { env }) as { statusCode?: number; headers?: Record<string, string> };
     };
     const request = {
       version: '2.0',
@@ -152,7 +161,7 @@ describe('the function bundles', () => {
     };
     const notFound = run('articles', request, { TABLE_NAME: 'articles' });
     expect(notFound.statusCode).toBe(404);
-    expect(notFound.headers['content-type']).toContain('application/problem+json');
+    expect(notFound.headers?.['content-type']).toContain('application/problem+json');
 
     const verdict = run(
       'authorizer',
@@ -198,18 +207,13 @@ describe('the function bundles against their SDK-only yardsticks', () => {
 
 describe('the bundle stubs', () => {
   it('change nothing the articles function does to a submission', async () => {
-    // parseSubmission and toSlug built with the house options (the stubs of BUNDLE_STUBS included) and run in a
-    // fresh Node process, against the same functions from the sources: real and hostile HTML, entities, srcset,
-    // style attributes, slugs in several scripts, and invalid fields.
+    // submissionOutcomes (parseSubmission, with the errors it throws) built with the house options, the stubs of
+    // BUNDLE_STUBS included, and run in a fresh Node process, against the same module from the sources: real and
+    // hostile HTML, entities, srcset, style attributes, slugs in several scripts, and invalid fields.
     const outfile = join(outdir, 'submission', 'index.mjs');
     await build({
       ...HOUSE_ESBUILD,
-      stdin: {
-        contents:
-          "export { parseSubmission } from './shared/articles/submission.ts'; export { toSlug } from './shared/slug.ts';",
-        resolveDir: REPO_ROOT,
-        loader: 'ts',
-      },
+      entryPoints: [join(REPO_ROOT, 'tests/support/submission-outcomes.ts')],
       outfile,
       absWorkingDir: REPO_ROOT,
     });
@@ -236,29 +240,13 @@ describe('the bundle stubs', () => {
       { ...seed, tags: ['東京'], url: 'ftp://x', publishedAt: 'yesterday', id: 'mine', author: { name: '' } },
       { ...seed, contentHtml: '<script>only</script>', citations: 'none' },
     ];
-    const run = (parse: (body: unknown, now: number) => unknown, body: unknown) => {
-      try {
-        return { submission: parse(body, now) };
-      } catch (error) {
-        return { errors: (error as { errors?: unknown }).errors ?? String(error) };
-      }
-    };
-    const script = `
-      const { parseSubmission } = await import(${JSON.stringify(outfile)});
-      const inputs = JSON.parse(await new Response(process.stdin).text());
-      const results = inputs.map((body) => {
-        try { return { submission: parseSubmission(body, ${now}) }; }
-        catch (error) { return { errors: error.errors ?? String(error) }; }
-      });
-      process.stdout.write(JSON.stringify(results));`;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      input: JSON.stringify(inputs),
-      env: { PATH: process.env.PATH ?? '' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    const fromBundle = JSON.parse(output);
-    const fromSources = JSON.parse(JSON.stringify(inputs.map((body) => run(parseSubmission, body))));
+    const fromBundle = runInNode(
+      `const { submissionOutcomes } = await import(${JSON.stringify(outfile)});
+      const bodies = JSON.parse(await new Response(process.stdin).text());
+      process.stdout.write(JSON.stringify(submissionOutcomes(bodies, ${now})));`,
+      { input: JSON.stringify(inputs) },
+    );
+    const fromSources = JSON.parse(JSON.stringify(submissionOutcomes(inputs, now)));
     expect(fromBundle).toEqual(fromSources);
     // The cases above do what they are meant to: accepted, refused, and sanitised.
     expect(fromSources.filter((result: { submission?: unknown }) => result.submission)).toHaveLength(10);

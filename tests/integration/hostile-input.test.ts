@@ -17,6 +17,7 @@ import type { Article } from '#shared/articles/model.ts';
 import { type FeedId, feedIdsOf } from '#shared/feeds/feed-ids.ts';
 import { Registry } from '#shared/registry.ts';
 import { type ParsedFeed, type ParsedItem, parseAllFormats } from '../support/feed-validation.ts';
+import { LEAKS } from '../support/leaks.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
@@ -150,18 +151,6 @@ function stringsOf(value: unknown): string[] {
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
   return [];
 }
-
-/** What a client must never see in an error: stack frames, file paths, internal class and module names. */
-const LEAKS: RegExp[] = [
-  /\n\s+at /,
-  /\bat [\w$.<>]+ \(/,
-  /\.(?:ts|js|mjs|cjs):\d+/,
-  /node_modules/,
-  /file:\/\//,
-  /(?:^|[\s"'(])\/(?:work|home|tmp|var|usr|opt|app)\//,
-  /\b[A-Z]\w*(?:Error|Exception)\b/,
-  /\b(?:ArticleService|DynamoDb\w*|Registry|Zod\w*|middy|sanitize-html)\b/,
-];
 
 /** Strips forms an HTML attack takes; none may survive into the stored content or any feed. */
 function expectNoneOf(patterns: RegExp[], published: Publication): void {

@@ -14,6 +14,7 @@ import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.
 import { hashSecret, parseKey } from '#shared/keys.ts';
 import { Registry } from '#shared/registry.ts';
 import { lambdaContext } from '../../local/lambda-context.ts';
+import { LEAKS } from '../support/leaks.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const marker = randomBytes(6).toString('hex');
@@ -274,18 +275,6 @@ describe('the logs of the three functions', () => {
 });
 
 describe('a 500', () => {
-  /** Stack frames, file paths, internal class, module and function names. */
-  const LEAKS: RegExp[] = [
-    /\n\s+at /,
-    /\bat [\w$.<>]+ \(/,
-    /\.(?:ts|js|mjs|cjs):\d+/,
-    /node_modules/,
-    /file:\/\//,
-    /(?:^|[\s"'(])\/(?:work|home|tmp|var|usr|opt|app)\//,
-    /\b[A-Z]\w*(?:Error|Exception)\b/,
-    /\b(?:ArticleService|DynamoDb\w*|Registry|principalFrom|middy|authorizer)\b/,
-  ];
-
   it('answers with a bare problem document: no stack trace, file path, class name or cause', () => {
     expect(crash.statusCode).toBe(500);
     expect(String(crash.headers?.['content-type'])).toMatch(/^application\/problem\+json/);

@@ -143,6 +143,18 @@ describe('the rendered feeds of the seed article', () => {
   const channel = channelOf('all');
   const seed = entry();
   const docs = renderAll(channel, [seed]);
+  /** The seed article as every format must give it back. */
+  const seedItem = {
+    id: `urn:uuid:${ARTICLE_ID}`,
+    title: seed.title,
+    link: seed.url,
+    published: PUBLISHED,
+    updated: CORRECTED,
+    summary: seed.summary,
+    contentHtml: seed.contentHtml,
+    tags: ['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO'],
+    author: 'The Gaze newsroom',
+  };
 
   it('give an RSS 2.0 channel with title, link, description, language, self link, lastBuildDate and ttl', () => {
     const feed = parseRss(docs.rss);
@@ -165,17 +177,7 @@ describe('the rendered feeds of the seed article', () => {
 
   it('give an RSS item with title, link, guid, pubDate, description, content and categories', () => {
     const item = only(parseRss(docs.rss).items);
-    expect(item).toEqual({
-      id: `urn:uuid:${ARTICLE_ID}`,
-      title: seed.title,
-      link: seed.url,
-      published: PUBLISHED,
-      updated: CORRECTED,
-      summary: seed.summary,
-      contentHtml: seed.contentHtml,
-      tags: ['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO'],
-      author: 'The Gaze newsroom',
-    });
+    expect(item).toEqual(seedItem);
     const guid = child(only(rssItems(docs.rss)), '', 'guid');
     expect(attr(guid, 'isPermaLink')).toBe('false');
   });
@@ -196,17 +198,7 @@ describe('the rendered feeds of the seed article', () => {
       (element) => element.local === 'link' && attr(element, 'rel') === 'alternate',
     );
     expect(alternate && attr(alternate, 'href')).toBe('https://feeds.example/feeds/index.html');
-    expect(only(feed.items)).toEqual({
-      id: `urn:uuid:${ARTICLE_ID}`,
-      title: seed.title,
-      link: seed.url,
-      published: PUBLISHED,
-      updated: CORRECTED,
-      summary: seed.summary,
-      contentHtml: seed.contentHtml,
-      tags: ['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO'],
-      author: 'The Gaze newsroom',
-    });
+    expect(only(feed.items)).toEqual(seedItem);
   });
 
   it('give a JSON Feed 1.1 that validates against the schema and holds a complete item', () => {
@@ -222,17 +214,7 @@ describe('the rendered feeds of the seed article', () => {
       home_page_url: 'https://feeds.example/feeds/index.html',
       feed_url: 'https://feeds.example/feeds/all/feed.json',
     });
-    expect(only(feed.items)).toEqual({
-      id: `urn:uuid:${ARTICLE_ID}`,
-      title: seed.title,
-      link: seed.url,
-      published: PUBLISHED,
-      updated: CORRECTED,
-      summary: seed.summary,
-      contentHtml: seed.contentHtml,
-      tags: ['Ukraine', 'Russia', 'Donald Trump', 'Volodymyr Zelenskyy', 'NATO'],
-      author: 'The Gaze newsroom',
-    });
+    expect(only(feed.items)).toEqual(seedItem);
   });
 
   it('hold the same items in the same order in all three formats', () => {
