@@ -4,13 +4,7 @@ import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import {
-  type BundlingOptions,
-  Charset,
-  LogLevel,
-  NodejsFunction,
-  OutputFormat,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
@@ -62,8 +56,6 @@ export const HOUSE_ESBUILD = {
   // Stack traces map to file:line without shipping every source file inside the map.
   sourcesContent: false,
   external: [],
-  // Non-ASCII characters as they are, not as `\uXXXX` escapes: the slug transliteration tables are a third smaller.
-  charset: 'utf8',
   alias: Object.fromEntries(
     Object.entries(BUNDLE_STUBS).map(([name, code]) => [
       name,
@@ -88,7 +80,6 @@ export const HOUSE_BUNDLING: BundlingOptions = {
   sourceMap: HOUSE_ESBUILD.sourcemap,
   sourcesContent: HOUSE_ESBUILD.sourcesContent,
   externalModules: [...HOUSE_ESBUILD.external],
-  charset: Charset.UTF8,
   banner: HOUSE_ESBUILD.banner.js,
   esbuildArgs: { '--alias': Object.entries(HOUSE_ESBUILD.alias).map(([name, path]) => `${name}=${path}`) },
   forceDockerBundling: false,
