@@ -69,7 +69,7 @@ export function measureRender(options: { rounds?: number; calls?: number } = {})
       category: entry.tags.map((tag) => ({
         name: tag.label,
         term: tag.slug,
-        domain: channel.tagUrl?.(tag.slug) ?? '',
+        domain: channel.tagFeeds?.(tag.slug).rss ?? '',
       })),
       ...(entry.image ? { image: entry.image.url } : {}),
     });

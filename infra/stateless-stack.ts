@@ -44,8 +44,12 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
 import { STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
-import { CATALOGUE_KEYS } from '../shared/feeds/catalogue.ts';
-import { CONTENT_SECURITY_POLICY } from '../shared/feeds/serving.ts';
+import {
+  BROWSER_VIEW_FUNCTION,
+  CONTENT_SECURITY_POLICY,
+  DEFAULT_BEHAVIOUR,
+  SERVING_BEHAVIOURS,
+} from '../shared/feeds/serving.ts';
 import type { PipelineConfig } from './config.ts';
 import { HouseFunction } from './house-function.ts';
 import { Monitoring } from './monitoring.ts';
@@ -341,12 +345,17 @@ export class StatelessStack extends Stack {
       queryStringBehavior: CacheQueryStringBehavior.none(),
       cookieBehavior: CacheCookieBehavior.none(),
     });
-    // CloudFront cannot vary a policy by content type, so there are two: the feeds' CSP (which lets a browser apply
-    // the feeds' XSLT stylesheet and its inline CSS) on every object, and the index page's (inline CSS alone) on
-    // feeds/index.html. Both come from shared/feeds/serving.ts, as the local feed server's do.
-    const headersWith = (id: string, comment: string, contentSecurityPolicy: string) =>
-      new ResponseHeadersPolicy(this, id, {
-        comment,
+    // One response headers policy per Content-Security-Policy, and a cache behaviour per row of the serving table
+    // (shared/feeds/serving.ts), which the local feed server reads too.
+    const policies = new Map<string, ResponseHeadersPolicy>();
+    const headersFor = (contentSecurityPolicy: string) => {
+      const known = policies.get(contentSecurityPolicy);
+      if (known) return known;
+      const page = contentSecurityPolicy === CONTENT_SECURITY_POLICY.page;
+      const policy = new ResponseHeadersPolicy(this, page ? 'FeedsPageHeaders' : 'FeedsHeaders', {
+        comment: page
+          ? 'feed-pipeline: security headers, an inline-CSS-only CSP for pages and feed URLs, and CORS'
+          : 'feed-pipeline: security headers, a CSP that loads and runs nothing, and CORS',
         securityHeadersBehavior: {
           strictTransportSecurity: {
             accessControlMaxAge: Duration.days(365),
@@ -368,24 +377,15 @@ export class StatelessStack extends Stack {
           originOverride: true,
         },
       });
-    const headers = headersWith(
-      'FeedsHeaders',
-      'feed-pipeline: security headers, a CSP that lets browsers apply the feed stylesheet, and CORS',
-      CONTENT_SECURITY_POLICY.feed,
-    );
-    const indexHeaders = headersWith(
-      'FeedsIndexHeaders',
-      'feed-pipeline: security headers and an inline-CSS-only CSP for feeds/index.html, and CORS',
-      CONTENT_SECURITY_POLICY.index,
-    );
-    // Chromium shows application/rss+xml and application/atom+xml as plain text and never applies their
-    // stylesheet: a browser opening a feed (Sec-Fetch-Dest: document) gets it as application/xml. It runs after the
-    // cache, so cached objects and feed readers keep the feeds' own types (as serving.ts's servedContentType).
-    const browserTypes = new EdgeFunction(this, 'FeedsBrowserContentType', {
-      comment:
-        'feed-pipeline: RSS and Atom as application/xml to browsers that open them, for their stylesheet',
+      policies.set(contentSecurityPolicy, policy);
+      return policy;
+    };
+    // A browser navigating to a feed gets the feed's page: the function rewrites the URI before the cache, so the
+    // page and the feed have cache keys of their own, and on the way out it adds the headers it read to Vary.
+    const browserView = new EdgeFunction(this, 'FeedsBrowserView', {
+      comment: 'feed-pipeline: a browser opening a feed URL gets the feed page (index.html beside it)',
       runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(BROWSER_CONTENT_TYPE_FUNCTION),
+      code: FunctionCode.fromInline(BROWSER_VIEW_FUNCTION),
     });
     // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
     const origin = S3BucketOrigin.withOriginAccessControl(bucket, {
@@ -403,12 +403,25 @@ export class StatelessStack extends Stack {
       comment: `feed-pipeline ${config.stage} feeds`,
       defaultBehavior: {
         ...behaviour,
-        responseHeadersPolicy: headers,
-        functionAssociations: [{ function: browserTypes, eventType: FunctionEventType.VIEWER_RESPONSE }],
+        responseHeadersPolicy: headersFor(DEFAULT_BEHAVIOUR.contentSecurityPolicy),
       },
-      additionalBehaviors: {
-        [CATALOGUE_KEYS.index]: { ...behaviour, responseHeadersPolicy: indexHeaders },
-      },
+      additionalBehaviors: Object.fromEntries(
+        SERVING_BEHAVIOURS.map((served) => [
+          served.pathPattern,
+          {
+            ...behaviour,
+            responseHeadersPolicy: headersFor(served.contentSecurityPolicy),
+            ...(served.browserView
+              ? {
+                  functionAssociations: [
+                    { function: browserView, eventType: FunctionEventType.VIEWER_REQUEST },
+                    { function: browserView, eventType: FunctionEventType.VIEWER_RESPONSE },
+                  ],
+                }
+              : {}),
+          },
+        ]),
+      ),
       // Without a root object, `/` would list the bucket (the origin may ListBucket); it serves the main feed.
       defaultRootObject: `${FEEDS_PREFIX}all/rss.xml`,
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -442,25 +455,6 @@ export class StatelessStack extends Stack {
     return distribution;
   }
 }
-
-/**
- * CloudFront Functions (JavaScript runtime 2.0), viewer response: an RSS or Atom feed goes to a browser that opens
- * it as application/xml, and says that its type depends on Sec-Fetch-Dest.
- */
-export const BROWSER_CONTENT_TYPE_FUNCTION = `function handler(event) {
-  var response = event.response;
-  var type = response.headers['content-type'];
-  var feed = /^application\\/(?:rss|atom)\\+xml\\b/i;
-  if (!type || !feed.test(type.value)) return response;
-  var vary = response.headers['vary'];
-  response.headers['vary'] = { value: vary ? vary.value + ', Sec-Fetch-Dest' : 'Sec-Fetch-Dest' };
-  var dest = event.request.headers['sec-fetch-dest'];
-  if (dest && dest.value.toLowerCase() === 'document') {
-    response.headers['content-type'] = { value: type.value.replace(feed, 'application/xml') };
-  }
-  return response;
-}
-`;
 
 /** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
 const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*'];

@@ -18,7 +18,7 @@ export interface ConsistencyReport {
   published: number;
   retracted: number;
   feeds: number;
-  /** Items the table says a feed must show, summed over feeds and formats. */
+  /** Items the table says a feed must show, summed over feeds and formats (and the feed's page). */
   expectedItems: number;
   publishedItems: number;
   missing: number;
@@ -44,12 +44,16 @@ const FORMATS = {
     ids: (text: string) =>
       (JSON.parse(text) as { items: { id: string }[] }).items.map((item) => item.id.replace('urn:uuid:', '')),
   },
+  page: {
+    file: 'index.html',
+    ids: (text: string) => [...text.matchAll(/<li id="item-([^"]+)">/g)].map((m) => m[1] ?? ''),
+  },
 } as const;
 
 /**
  * Compares, for every feed, what is published in the bucket with what the table says it must hold: the newest
  * N published articles of the feed, computed from the article items themselves (not from the memberships the
- * pipeline maintains), in every format. Also checks each source's tag index counts.
+ * pipeline maintains), in every format and on the feed's page. Also checks each source's tag index counts.
  */
 export async function checkConsistency(options: ConsistencyOptions): Promise<ConsistencyReport> {
   const articles = await scanItems(options, 'article');
@@ -189,7 +193,7 @@ async function read(
 export function formatReport(report: ConsistencyReport): string {
   return [
     `articles ${report.articles} (${report.published} published, ${report.retracted} retracted), feeds checked ${report.feeds}`,
-    `items expected ${report.expectedItems}, published ${report.publishedItems} (over 3 formats)`,
+    `items expected ${report.expectedItems}, published ${report.publishedItems} (over 3 formats and the page)`,
     `missing ${report.missing}, extra ${report.extra}, duplicates ${report.duplicates}, misordered feeds ${report.misordered}, tag index mismatches ${report.tagIndexMismatches}`,
     ...report.problems.map((problem) => `  ${problem}`),
   ].join('\n');

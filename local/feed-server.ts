@@ -4,10 +4,10 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
 import {
+  behaviourFor,
+  browserViewResponseHeaders,
+  browserViewUri,
   CONTENT_SECURITY_POLICY,
-  contentSecurityPolicyFor,
-  isFeedType,
-  servedContentType,
 } from '#shared/feeds/serving.ts';
 
 const brotli = promisify(brotliCompress);
@@ -25,7 +25,7 @@ interface Head {
 /** Headers every feed response carries: the feeds are public and read-only, so any origin may read them. */
 const FEED_HEADERS = {
   'x-content-type-options': 'nosniff',
-  // Loads nothing and runs nothing; documents a browser shows as pages get their own policy (serving.ts).
+  // Loads nothing and runs nothing; the paths of pages get their own policy (serving.ts).
   'content-security-policy': CONTENT_SECURITY_POLICY.nothing,
   'referrer-policy': 'no-referrer',
   'access-control-allow-origin': '*',
@@ -35,7 +35,9 @@ const FEED_HEADERS = {
 /**
  * Serves `GET /feeds/...` from the bucket the way CloudFront in front of S3 does: the object's Content-Type and
  * Cache-Control, ETag and Last-Modified, 304 for a matching If-None-Match or a recent enough If-Modified-Since,
- * and brotli or gzip by Accept-Encoding (compressed variants carry a weak ETag, as a CDN's do).
+ * and brotli or gzip by Accept-Encoding (compressed variants carry a weak ETag, as a CDN's do). Each path gets the
+ * headers of the CloudFront behaviour that serves it, and on a feed's URLs the CloudFront Function that sends
+ * browsers to the feed's page runs here too (both from shared/feeds/serving.ts).
  */
 export class LocalFeedServer {
   private readonly compressed = new Map<string, Buffer>();
@@ -56,7 +58,13 @@ export class LocalFeedServer {
       response.end('Feeds are read-only.\n');
       return;
     }
-    const key = keyOf(request.url ?? '/');
+    const requested = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
+    const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;
+    const behaviour = behaviourFor(path);
+    // Before the cache, as at the edge: a browser opening a feed gets its page (`index.html` beside it).
+    const uri = behaviour.browserView ? browserViewUri(path, request.headers) : path;
+    const key = keyOf(uri);
     const head = key ? await this.head(key) : undefined;
     if (!key || !head) {
       response.writeHead(404, {
@@ -69,16 +77,15 @@ export class LocalFeedServer {
     }
     const encoding = negotiate(request.headers['accept-encoding']);
     const etag = encoding === 'identity' ? head.etag : `W/${head.etag}`;
-    const headers: Record<string, string> = {
+    let headers: Record<string, string> = {
       ...FEED_HEADERS,
-      'content-security-policy': contentSecurityPolicyFor(head.contentType),
+      'content-security-policy': behaviour.contentSecurityPolicy,
       etag,
       'last-modified': head.lastModified.toUTCString(),
       'cache-control': head.cacheControl,
-      // A browser opening an RSS or Atom feed gets it as XML, so that it applies the feed's stylesheet.
-      'content-type': servedContentType(head.contentType, header(request, 'sec-fetch-dest')),
-      ...(isFeedType(head.contentType) ? { vary: 'Accept-Encoding, Sec-Fetch-Dest' } : {}),
+      'content-type': head.contentType,
     };
+    if (behaviour.browserView) headers = browserViewResponseHeaders(path, headers);
     if (notModified(request, head)) {
       response.writeHead(304, headers);
       response.end();
@@ -125,13 +132,8 @@ export class LocalFeedServer {
   }
 }
 
-/**
- * The object key of a request path under `/feeds/`, or undefined for anything that could escape it. `/feeds` and
- * `/feeds/` are the index page.
- */
-function keyOf(url: string): string | undefined {
-  const path = new URL(url, 'http://localhost').pathname;
-  if (path === '/feeds' || path === '/feeds/') return CATALOGUE_KEYS.index;
+/** The object key of a request path under `/feeds/`, or undefined for anything that could escape it. */
+function keyOf(path: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -141,11 +143,6 @@ function keyOf(url: string): string | undefined {
   if (!decoded.startsWith('/feeds/') || decoded.split('/').some((part) => part === '..' || part === '.'))
     return undefined;
   return decoded.slice(1);
-}
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Picks brotli, then gzip, from Accept-Encoding, honouring `q=0`. */

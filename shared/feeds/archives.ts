@@ -18,7 +18,12 @@ export function dayOf(iso: string): Day {
 
 export function archiveUrls(settings: FeedSettings, feed: FeedId, day: Day): FeedUrls {
   const base = `${settings.baseUrl}feeds/${feed}/archive/${day}/`;
-  return { rss: `${base}rss.xml`, atom: `${base}atom.xml`, json: `${base}feed.json` };
+  return {
+    rss: `${base}rss.xml`,
+    atom: `${base}atom.xml`,
+    json: `${base}feed.json`,
+    page: `${base}index.html`,
+  };
 }
 
 /** The publish-state name of an archive (beside the feed's own). */

@@ -3,7 +3,6 @@ import { feedUrls } from './channel.ts';
 import { ALL_FEED, feedIdFor } from './feed-ids.ts';
 import type { FeedUrls } from './model.ts';
 import type { PublishableDocument, TagRow } from './ports.ts';
-import { renderFeedXsl } from './render/feed-xsl.ts';
 import { renderIndexHtml } from './render/index-html.ts';
 import { renderOpml } from './render/opml.ts';
 import type { FeedSettings } from './settings.ts';
@@ -47,11 +46,10 @@ export interface Catalogue {
   tags: CatalogueTag[];
 }
 
-/** Where the discovery documents live under the bucket (and the public base URL); see also feedStylesheetUrl. */
+/** Where the discovery documents live under the bucket (and the public base URL). */
 export const CATALOGUE_KEYS = {
   index: 'feeds/index.html',
   opml: 'feeds/opml.xml',
-  xsl: 'feeds/feed.xsl',
 } as const;
 
 /**
@@ -120,11 +118,9 @@ export function buildCatalogue(
 }
 
 /**
- * The discovery documents: the index page, the OPML catalogue and the feeds' stylesheet, with the feeds'
- * Cache-Control. OPML goes out as `text/x-opml`, the type feed readers and OPML exporters use (the format has
- * no registered one): a browser offers it as a file to import instead of showing an XML tree, and programs read
- * it whatever its type. The stylesheet is `text/xsl`, a type Chromium accepts for `xml-stylesheet` under
- * `X-Content-Type-Options: nosniff` (the browser test holds it).
+ * The discovery documents: the index page and the OPML catalogue, with the feeds' Cache-Control. OPML goes out
+ * as `text/x-opml`, the type feed readers and OPML exporters use (the format has no registered one): a browser
+ * offers it as a file to import instead of showing an XML tree, and programs read it whatever its type.
  */
 export function catalogueDocuments(catalogue: Catalogue, settings: FeedSettings): PublishableDocument[] {
   const cacheControl = `public, max-age=${settings.ttlMinutes * 60}, stale-while-revalidate=60`;
@@ -137,7 +133,6 @@ export function catalogueDocuments(catalogue: Catalogue, settings: FeedSettings)
   return [
     document(CATALOGUE_KEYS.index, 'text/html; charset=utf-8', renderIndexHtml(catalogue)),
     document(CATALOGUE_KEYS.opml, 'text/x-opml; charset=utf-8', renderOpml(catalogue)),
-    document(CATALOGUE_KEYS.xsl, 'text/xsl; charset=utf-8', renderFeedXsl()),
   ];
 }
 

@@ -11,26 +11,31 @@ export function parseFeedId(feed: FeedId): { source?: string; tag?: string } {
   return { ...(match[1] ? { source: match[1] } : {}), ...(match[2] ? { tag: match[2] } : {}) };
 }
 
-/** The public URLs of a feed's three documents. */
+/** The public URLs of a feed's three documents and of its page. */
 export function feedUrls(settings: FeedSettings, feed: FeedId): FeedUrls {
   const base = `${settings.baseUrl}feeds/${feed}/`;
-  return { rss: `${base}rss.xml`, atom: `${base}atom.xml`, json: `${base}feed.json` };
+  return {
+    rss: `${base}rss.xml`,
+    atom: `${base}atom.xml`,
+    json: `${base}feed.json`,
+    page: `${base}index.html`,
+  };
 }
 
-/** S3 keys of a feed's documents, with their media types. */
-export function feedObjects(feed: FeedId) {
+/**
+ * S3 keys of a feed's documents, or of an archive's (`folder` is the path under `feeds/`), with their media
+ * types. The page is what a browser gets at any of the three feed URLs (see shared/feeds/serving.ts).
+ */
+export function feedObjects(folder: string) {
   return {
-    rss: { key: `feeds/${feed}/rss.xml`, contentType: 'application/rss+xml; charset=utf-8' },
-    atom: { key: `feeds/${feed}/atom.xml`, contentType: 'application/atom+xml; charset=utf-8' },
-    json: { key: `feeds/${feed}/feed.json`, contentType: 'application/feed+json; charset=utf-8' },
+    rss: { key: `feeds/${folder}/rss.xml`, contentType: 'application/rss+xml; charset=utf-8' },
+    atom: { key: `feeds/${folder}/atom.xml`, contentType: 'application/atom+xml; charset=utf-8' },
+    json: { key: `feeds/${folder}/feed.json`, contentType: 'application/feed+json; charset=utf-8' },
+    page: { key: `feeds/${folder}/index.html`, contentType: 'text/html; charset=utf-8' },
   } as const;
 }
 
 export const tagIndexKey = (source: string) => `feeds/sources/${source}/tags.json`;
-
-/** The public URL of the stylesheet the RSS and Atom feeds reference (`feeds/feed.xsl`, see catalogue.ts). */
-export const feedStylesheetUrl = (settings: Pick<FeedSettings, 'baseUrl'>) =>
-  `${settings.baseUrl}feeds/feed.xsl`;
 
 /**
  * A feed's identity as a name-based UUID (RFC 9562 version 5) of its path: stable across deployments and
@@ -69,10 +74,10 @@ export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel
     urls: feedUrls(settings, feed),
     updated: context.updated,
     ttlMinutes: settings.ttlMinutes,
-    stylesheetUrl: feedStylesheetUrl(settings),
+    catalogueUrl: site,
     hubs: settings.hubs,
-    tagUrl: (slug: string) =>
-      feedUrls(settings, feedIdFor({ ...(source ? { source: source.slug } : {}), tag: slug })).rss,
+    tagFeeds: (slug: string) =>
+      feedUrls(settings, feedIdFor({ ...(source ? { source: source.slug } : {}), tag: slug })),
   };
   if (source) {
     return {

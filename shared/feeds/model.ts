@@ -19,11 +19,16 @@ export type FeedEntry = Pick<
   | 'corrections'
 >;
 
+/** A feed's three documents, and the page a browser shows for them (`index.html` beside them). */
 export interface FeedUrls {
   rss: string;
   atom: string;
   json: string;
+  page: string;
 }
+
+/** The formats of a feed, each a key of {@link FeedUrls}. */
+export type FeedFormat = 'rss' | 'atom' | 'json';
 
 /** Everything about a feed but its entries; all URLs absolute, all times ISO 8601 UTC. */
 export interface FeedChannel {
@@ -49,10 +54,10 @@ export interface FeedChannel {
   ttlMinutes: number;
   /** For feeds that mix sources: each source's name and RSS feed, so items can say where they come from. */
   sources?: Record<string, { name: string; rssUrl: string; urn: string }>;
-  /** The tag feed of a tag slug, so categories can link to it. */
-  tagUrl?: (slug: string) => string;
-  /** The XSLT stylesheet (`feeds/feed.xsl`) that makes the RSS and Atom feeds readable in a browser. */
-  stylesheetUrl?: string;
+  /** The tag feed of a tag slug (within the feed's source, if it has one), so categories can link to it. */
+  tagFeeds?: (slug: string) => FeedUrls;
+  /** The catalogue page listing every feed of the deployment (`feeds/index.html`). */
+  catalogueUrl: string;
 }
 
 /** A rendered document, ready to publish. */

@@ -12,9 +12,10 @@ import type { ArticleChange, Tombstone } from './changes.ts';
 import { describeFeed, feedObjects, feedUrls, parseFeedId, tagIndexKey } from './channel.ts';
 import { withCorrectionNotes } from './corrections.ts';
 import { type FeedId, feedIdFor } from './feed-ids.ts';
-import { entryUrn, type FeedEntry } from './model.ts';
+import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
 import type { DocumentPublisher, DocumentState, FeedStore, PublishableDocument } from './ports.ts';
 import { renderAtom } from './render/atom.ts';
+import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
 import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
 import type { FeedSettings } from './settings.ts';
@@ -102,7 +103,7 @@ export class FeedRegenerator {
     await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
       attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
     );
-    // The catalogue (index page, OPML, stylesheet) lists every source's tags: once per batch that touched any.
+    // The catalogue (index page, OPML) lists every source's tags: once per batch that touched any.
     if (indexes.size) {
       const everyRecord: Planned = {
         at: '',
@@ -163,12 +164,10 @@ export class FeedRegenerator {
           prevArchive: archiveUrls(this.settings, feed, dayOf(entries[0].publishedAt)),
         };
       }
-      const objects = feedObjects(feed);
-      const documents = [
-        this.document(objects.rss, renderRss(channel, entries)),
-        this.document(objects.atom, renderAtom(channel, entries)),
-        this.document(objects.json, renderJsonFeed(channel, entries)),
-      ];
+      // Older articles, for people: the archive of the oldest day the feed shows, which links the days before.
+      const oldest = entries[entries.length - 1];
+      const older = oldest ? archiveUrls(this.settings, feed, dayOf(oldest.publishedAt)) : undefined;
+      const documents = this.renderings(feedObjects(feed), channel, entries, { older });
       const next = {
         changedAt: updated,
         ...(label ? { label } : {}),
@@ -204,8 +203,9 @@ export class FeedRegenerator {
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
       const current = channel.urls;
+      const feedTitle = channel.title;
       channel.urls = archiveUrls(this.settings, feed, day);
-      channel.title = `${channel.title} (archive ${day})`;
+      channel.title = `${feedTitle} (archive ${day})`;
       channel.history = {
         archive: true,
         current,
@@ -214,28 +214,19 @@ export class FeedRegenerator {
       };
       // Closed once a later day has entries: the neighbours query already says so.
       const closed = neighbours.next !== undefined;
-      const cacheControl = closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined;
-      const base = `feeds/${feed}/archive/${day}/`;
-      const objects = feedObjects(feed);
-      const documents = [
-        this.document({ ...objects.rss, key: `${base}rss.xml` }, renderRss(channel, entries), cacheControl),
-        this.document(
-          { ...objects.atom, key: `${base}atom.xml` },
-          renderAtom(channel, entries),
-          cacheControl,
-        ),
-        this.document(
-          { ...objects.json, key: `${base}feed.json` },
-          renderJsonFeed(channel, entries),
-          cacheControl,
-        ),
-      ];
+      const documents = this.renderings(
+        feedObjects(archiveDocument(feed, day)),
+        channel,
+        entries,
+        { archive: { day, feedTitle } },
+        closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined,
+      );
       return { documents, next: { changedAt: updated, ...(label ? { label } : {}) } };
     });
     return { keys, linksChanged, ...around };
   }
 
-  /** Publishes `feeds/index.html`, `feeds/opml.xml` and `feeds/feed.xsl` from every source's tag rows. */
+  /** Publishes `feeds/index.html` and `feeds/opml.xml` from every source's tag rows. */
   async publishCatalogue(sources: ReadonlyMap<string, Source>): Promise<string[]> {
     return this.publishConsistently('catalogue', async () => {
       const rows = new Map(
@@ -304,6 +295,22 @@ export class FeedRegenerator {
       if (await this.store.commitState(document, state.revision, next)) return [...uploadedKeys];
     }
     throw new Error(`${document} kept changing while it was published`);
+  }
+
+  /** A feed's or an archive's documents: RSS, Atom and JSON Feed, and the page browsers get, from one state. */
+  private renderings(
+    objects: ReturnType<typeof feedObjects>,
+    channel: FeedChannel,
+    entries: readonly FeedEntry[],
+    page: FeedPageOptions,
+    cacheControl?: string,
+  ): PublishableDocument[] {
+    return [
+      this.document(objects.rss, renderRss(channel, entries), cacheControl),
+      this.document(objects.atom, renderAtom(channel, entries), cacheControl),
+      this.document(objects.json, renderJsonFeed(channel, entries), cacheControl),
+      this.document(objects.page, renderFeedPage(channel, entries, page), cacheControl),
+    ];
   }
 
   private document(

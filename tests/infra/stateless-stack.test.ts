@@ -2,7 +2,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
-import { CONTENT_SECURITY_POLICY, servedContentType } from '../../shared/feeds/serving.ts';
+import {
+  BROWSER_VIEW_FUNCTION,
+  browserViewUri,
+  CONTENT_SECURITY_POLICY,
+  FEED_URL_VARY,
+  SERVING_BEHAVIOURS,
+} from '../../shared/feeds/serving.ts';
 import { allowedActions, resourceOf, statementsOf, templates } from './synth.ts';
 
 const FUNCTIONS = ['Articles', 'Authorizer', 'RegenerateFeeds'] as const;
@@ -410,95 +416,104 @@ describe('the CDN', () => {
     });
   });
 
-  it('sends the feeds their CSP, which lets a browser apply their stylesheet, and the index page its own', () => {
+  it('serves each path with the behaviour of the shared serving table: its CSP, the default one for the rest', () => {
     const { pipeline } = dev();
     const csp = (id: string) =>
       resourceOf(pipeline, 'AWS::CloudFront::ResponseHeadersPolicy', id)[1].Properties
         ?.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
     expect(csp('FeedsHeaders')).toEqual({
-      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.feed,
+      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.nothing,
       Override: true,
     });
-    expect(csp('FeedsIndexHeaders')).toEqual({
-      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.index,
+    expect(csp('FeedsPageHeaders')).toEqual({
+      ContentSecurityPolicy: CONTENT_SECURITY_POLICY.page,
       Override: true,
     });
-    expect(CONTENT_SECURITY_POLICY.feed).toContain("script-src-elem 'self'");
-    expect(CONTENT_SECURITY_POLICY.index).not.toContain('script-src');
-    const [indexPolicyId, indexPolicy] = resourceOf(
-      pipeline,
-      'AWS::CloudFront::ResponseHeadersPolicy',
-      'FeedsIndexHeaders',
-    );
-    expect(indexPolicy.Properties?.ResponseHeadersPolicyConfig.SecurityHeadersConfig).toMatchObject({
-      ContentTypeOptions: { Override: true },
-      FrameOptions: { FrameOption: 'DENY' },
-      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+    expect(Object.keys(pipeline.findResources('AWS::CloudFront::ResponseHeadersPolicy'))).toHaveLength(2);
+    const policyId = (id: string) => ({
+      Ref: resourceOf(pipeline, 'AWS::CloudFront::ResponseHeadersPolicy', id)[0],
     });
     const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
     const config = distribution.Properties?.DistributionConfig;
     expect(config.Origins).toHaveLength(1);
-    expect(config.CacheBehaviors).toEqual([
-      expect.objectContaining({
-        PathPattern: 'feeds/index.html',
-        TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
-        CachePolicyId: config.DefaultCacheBehavior.CachePolicyId,
-        ResponseHeadersPolicyId: { Ref: indexPolicyId },
-        ViewerProtocolPolicy: 'redirect-to-https',
-        Compress: true,
-      }),
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyId('FeedsHeaders'));
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+    // In the table's order, which is CloudFront's order of precedence; the cache key is the URI alone.
+    expect(config.CacheBehaviors).toEqual(
+      SERVING_BEHAVIOURS.map((behaviour) =>
+        expect.objectContaining({
+          PathPattern: behaviour.pathPattern,
+          TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+          CachePolicyId: config.DefaultCacheBehavior.CachePolicyId,
+          ResponseHeadersPolicyId: policyId(
+            behaviour.contentSecurityPolicy === CONTENT_SECURITY_POLICY.page
+              ? 'FeedsPageHeaders'
+              : 'FeedsHeaders',
+          ),
+          ViewerProtocolPolicy: 'redirect-to-https',
+          Compress: true,
+        }),
+      ),
+    );
+    expect(config.CacheBehaviors.map((behaviour: { PathPattern: string }) => behaviour.PathPattern)).toEqual([
+      'feeds/*/rss.xml',
+      'feeds/*/atom.xml',
+      'feeds/*/feed.json',
+      'feeds/*index.html',
     ]);
   });
 
-  it('gives RSS and Atom to a browser that opens them as application/xml, and to feed readers as they are', () => {
+  it('sends a browser opening a feed URL to the feed page before the cache, and tells caches what it read', () => {
     const { pipeline } = dev();
-    const [functionId, fn] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsBrowserContentType');
+    const [functionId, fn] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsBrowserView');
+    expect(Object.keys(pipeline.findResources('AWS::CloudFront::Function'))).toEqual([functionId]);
     expect(fn.Properties?.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
     expect(fn.Properties?.AutoPublish).toBe(true);
+    // The code the local feed server runs.
+    expect(fn.Properties?.FunctionCode).toBe(BROWSER_VIEW_FUNCTION);
     const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
-    expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.FunctionAssociations).toEqual([
-      { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
-    ]);
-    // Run the deployed code on the events CloudFront gives it.
+    const arn = { 'Fn::GetAtt': [functionId, 'FunctionARN'] };
+    for (const behaviour of distribution.Properties?.DistributionConfig.CacheBehaviors ?? []) {
+      const feedUrl = SERVING_BEHAVIOURS.find((b) => b.pathPattern === behaviour.PathPattern)?.browserView;
+      expect(behaviour.FunctionAssociations, behaviour.PathPattern).toEqual(
+        feedUrl
+          ? [
+              { EventType: 'viewer-request', FunctionARN: arn },
+              { EventType: 'viewer-response', FunctionARN: arn },
+            ]
+          : undefined,
+      );
+    }
+    // The deployed code, run on the events CloudFront gives it, answers as the local feed server does.
     const handler = new Function(`${fn.Properties?.FunctionCode}; return handler;`)() as (event: unknown) => {
+      uri: string;
       headers: Record<string, { value: string }>;
     };
-    const served = (contentType: string, requestHeaders: Record<string, { value: string }>) =>
+    const cases: Record<string, string>[] = [
+      { 'sec-fetch-dest': 'document' },
+      { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      {},
+      { accept: '*/*' },
+      { accept: 'application/rss+xml, text/html' },
+      { 'sec-fetch-dest': 'empty', accept: 'text/html' },
+    ];
+    for (const uri of ['/feeds/all/rss.xml', '/feeds/sources/the-gaze/feed.json', '/feeds/opml.xml'])
+      for (const headers of cases) {
+        const request = {
+          method: 'GET',
+          uri,
+          headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }])),
+        };
+        expect(handler({ request }).uri, `${uri} ${JSON.stringify(headers)}`).toBe(
+          browserViewUri(uri, headers),
+        );
+      }
+    expect(
       handler({
-        request: { method: 'GET', uri: '/feeds/all/rss.xml', headers: requestHeaders },
-        response: { statusCode: 200, headers: { 'content-type': { value: contentType } } },
-      }).headers;
-    const browser = { 'sec-fetch-dest': { value: 'document' } };
-    expect(served('application/rss+xml; charset=utf-8', browser)).toEqual({
-      'content-type': { value: 'application/xml; charset=utf-8' },
-      vary: { value: 'Sec-Fetch-Dest' },
-    });
-    expect(served('application/atom+xml; charset=utf-8', browser)['content-type']).toEqual({
-      value: 'application/xml; charset=utf-8',
-    });
-    expect(served('application/rss+xml; charset=utf-8', {})).toEqual({
-      'content-type': { value: 'application/rss+xml; charset=utf-8' },
-      vary: { value: 'Sec-Fetch-Dest' },
-    });
-    expect(served('application/atom+xml; charset=utf-8', { 'sec-fetch-dest': { value: 'empty' } })).toEqual({
-      'content-type': { value: 'application/atom+xml; charset=utf-8' },
-      vary: { value: 'Sec-Fetch-Dest' },
-    });
-    expect(served('application/feed+json; charset=utf-8', browser)).toEqual({
-      'content-type': { value: 'application/feed+json; charset=utf-8' },
-    });
-    expect(served('text/html; charset=utf-8', browser)).toEqual({
-      'content-type': { value: 'text/html; charset=utf-8' },
-    });
-    // The same answers as the local feed server's.
-    for (const type of [
-      'application/rss+xml; charset=utf-8',
-      'application/atom+xml',
-      'text/xsl; charset=utf-8',
-    ]) {
-      expect(served(type, browser)['content-type']?.value).toBe(servedContentType(type, 'document'));
-      expect(served(type, {})['content-type']?.value).toBe(servedContentType(type, undefined));
-    }
+        request: { method: 'GET', uri: '/feeds/all/rss.xml', headers: {} },
+        response: { statusCode: 200, headers: { vary: { value: 'Accept-Encoding' } } },
+      }).headers.vary,
+    ).toEqual({ value: `Accept-Encoding, ${FEED_URL_VARY}` });
   });
 
   it('owns the feeds bucket policy: TLS only, readable by this distribution alone, nobody public', () => {

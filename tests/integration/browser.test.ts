@@ -1,12 +1,13 @@
 /**
- * The discovery documents in a real browser: Debian's Chromium driven by playwright-core opens the index page and
- * the feeds themselves from the local stack, with the headers the local feed server sends. Screenshots go to
- * `tests/artifacts/` (ignored by git). Without /usr/bin/chromium this file fails: install it with
- * `apt-get install -y chromium` (`.ci/run` does).
+ * What people see in a real browser: Debian's Chromium, whatever version `apt-get install chromium` gives, driven
+ * by playwright-core, opens the index page, the feeds' own URLs (which serve browsers the feed's page) and the
+ * archive pages from the local stack, with the headers the local feed server sends. Every page must load with a
+ * clean console: no error and no warning. Screenshots go to `tests/artifacts/` (ignored by git). Without
+ * /usr/bin/chromium this file fails: install it with `apt-get install -y chromium` (`.ci/run` does).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,7 @@ let profile: string;
 let article: Article;
 
 /**
- * Publishes the index page, the OPML and the stylesheet from the stack's table, as the regenerator does once it
+ * Publishes the index page and the OPML from the stack's table, as the regenerator does once it
  * publishes the catalogue with every batch; a stack that already did is left as it is.
  */
 async function publishDiscovery(): Promise<void> {
@@ -96,7 +97,7 @@ interface Visit {
   page: Page;
   status: number | undefined;
   headers: Record<string, string>;
-  /** Console errors, uncaught errors, failed requests, and any message about the Content-Security-Policy. */
+  /** Console errors and warnings, uncaught errors, failed requests, and any message about the Content-Security-Policy. */
   problems: string[];
   /** Every console message, for the record. */
   console: string[];
@@ -111,7 +112,8 @@ async function visit(url: string, viewport: { width: number; height: number }): 
   page.on('console', (message) => {
     const line = `${message.type()}: ${message.text()}`;
     messages.push(line);
-    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(line);
+    if (['error', 'warning'].includes(message.type()) || /Content Security Policy/i.test(message.text()))
+      problems.push(line);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('requestfailed', (request) =>
@@ -148,7 +150,7 @@ describe('the index page in Chromium', () => {
     try {
       expect(status).toBe(200);
       expect(headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.index);
+      expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.page);
       await expect(page.title()).resolves.toBe('Newsroom: news feeds');
       await expect(page.locator('section.source h3').isVisible()).resolves.toBe(true);
       const text = await page.locator('main').textContent();
@@ -217,64 +219,160 @@ describe('the index page in Chromium', () => {
   });
 });
 
+/** A GET with exactly these headers and no others (fetch() adds its own): what a feed reader or curl sends. */
+function get(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+    const outgoing = httpRequest(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        }),
+      );
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
 describe('a feed opened in Chromium', () => {
-  for (const format of ['rss', 'atom'] as const) {
-    it(`shows the ${format === 'rss' ? 'RSS' : 'Atom'} feed as a page through its stylesheet: title, how to subscribe, the article linked`, async () => {
-      const url = `${stack.feedsUrl}sources/the-gaze/${format}.xml`;
+  for (const [format, file] of [
+    ['RSS', 'rss.xml'],
+    ['Atom', 'atom.xml'],
+    ['JSON Feed', 'feed.json'],
+  ] as const) {
+    it(`shows the ${format} feed's URL as the feed's page: title, how to subscribe, the article linked`, async () => {
+      const url = `${stack.feedsUrl}sources/the-gaze/${file}`;
       const { page, status, headers, problems, console } = await visit(url, PHONE);
       try {
         expect(status).toBe(200);
-        // A browser gets the feed as XML, or Chromium would show it as text and never apply the stylesheet.
-        expect(headers['content-type']).toBe('application/xml; charset=utf-8');
-        expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.feed);
-        // The XSLT ran: the document is the HTML page it makes, not the feed's XML.
-        expect(await page.evaluate('document.documentElement.localName')).toBe('html');
+        expect(headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.page);
+        expect(headers.vary).toBe('Accept-Encoding, Accept, Sec-Fetch-Dest');
+        // The address stays the feed's: what the reader copies is the URL to subscribe to.
+        expect(page.url()).toBe(url);
+        await expect(page.title()).resolves.toBe('The Gaze (web feed)');
         await expect(page.locator('h1').textContent()).resolves.toBe('The Gaze');
         const subscribe = page.locator('#subscribe');
         await expect(subscribe.textContent()).resolves.toContain(
           'This is a web feed. Copy its URL into your feed reader',
         );
-        await expect(subscribe.locator('code').textContent()).resolves.toBe(url);
+        await expect(subscribe.locator('code.url').allTextContents()).resolves.toEqual(
+          ['rss.xml', 'atom.xml', 'feed.json'].map((name) => `${stack.feedsUrl}sources/the-gaze/${name}`),
+        );
         const headline = page.locator('ol.items h3 a');
         await expect(headline.count()).resolves.toBe(1);
         await expect(headline.textContent()).resolves.toBe(seed.title);
         await expect(headline.isVisible()).resolves.toBe(true);
         await expect(headline.getAttribute('href')).resolves.toBe(seed.url);
         const item = await page.locator('ol.items li').textContent();
-        expect(item).toContain(format === 'rss' ? 'Wed, 16 Jul 2025 09:30:00 GMT' : '2025-07-16 09:30 UTC');
+        expect(item).toContain('2025-07-16 09:30 UTC');
         expect(item).toContain('The Gaze newsroom');
         expect(item).toContain(article.summary.slice(0, 40));
+        for (const tag of TAGS) expect(item).toContain(tag);
         await expect(page.locator('a', { hasText: 'Every feed' }).getAttribute('href')).resolves.toBe(
           `${stack.feedsUrl}index.html`,
         );
-        await expect(page.locator('a', { hasText: 'JSON Feed' }).getAttribute('href')).resolves.toBe(
+        await expect(page.locator('dt a', { hasText: 'JSON Feed' }).getAttribute('href')).resolves.toBe(
           `${stack.feedsUrl}sources/the-gaze/feed.json`,
         );
         expect(await styled(page)).toBe(true);
         expect(await fits(page)).toBe(true);
         expect(problems, console.join('\n')).toEqual([]);
-        await screenshot(page, `feed-${format}-phone.png`);
+        await screenshot(page, `feed-${file.replace('.', '-')}-phone.png`);
         await page.setViewportSize(DESKTOP);
-        await screenshot(page, `feed-${format}-desktop.png`);
+        expect(await fits(page)).toBe(true);
+        await screenshot(page, `feed-${file.replace('.', '-')}-desktop.png`);
       } finally {
         await page.close();
       }
     });
   }
 
-  it('is left as it is for feed readers: their own media type, and the stylesheet only as a reference', async () => {
-    const response = await fetch(`${stack.feedsUrl}sources/the-gaze/rss.xml`);
-    expect(response.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
-    expect(response.headers.get('vary')).toBe('Accept-Encoding, Sec-Fetch-Dest');
-    const text = await response.text();
-    expect(text).toMatch(
-      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<\?xml-stylesheet type="text\/xsl" href="([^"]+)"\?>\n<rss /,
+  it('leads from the feed to its older articles, an archive page, and back, with a clean console all the way', async () => {
+    const { page, problems, console } = await visit(`${stack.feedsUrl}sources/the-gaze/rss.xml`, DESKTOP);
+    try {
+      await page.locator('a', { hasText: 'Older articles' }).click();
+      await page.waitForURL(`${stack.feedsUrl}sources/the-gaze/archive/2025-07-16/index.html`);
+      await expect(page.locator('.kicker').textContent()).resolves.toBe('Web feed archive');
+      await expect(page.locator('h2').textContent()).resolves.toBe('Articles of 2025-07-16');
+      await expect(page.locator('ol.items h3 a').textContent()).resolves.toBe(seed.title);
+      // An archive's reader subscribes to the current feed.
+      await expect(page.locator('#subscribe code.url').first().textContent()).resolves.toBe(
+        `${stack.feedsUrl}sources/the-gaze/rss.xml`,
+      );
+      expect(await styled(page)).toBe(true);
+      await screenshot(page, 'archive-desktop.png');
+      await page.locator('a', { hasText: 'Current feed' }).click();
+      await page.waitForURL(`${stack.feedsUrl}sources/the-gaze/index.html`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('The Gaze');
+      expect(problems, console.join('\n')).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows every page the pipeline serves with no console error or warning', async () => {
+    const archive = `${stack.feedsUrl}sources/the-gaze/archive/2025-07-16/`;
+    const urls = [
+      stack.feedsUrl,
+      `${stack.feedsUrl}index.html`,
+      `${stack.feedsUrl}all/rss.xml`,
+      `${stack.feedsUrl}all/index.html`,
+      `${stack.feedsUrl}tags/nato/atom.xml`,
+      `${stack.feedsUrl}sources/the-gaze/tags/donald-trump/feed.json`,
+      `${stack.feedsUrl}sources/the-gaze/index.html`,
+      `${archive}rss.xml`,
+      `${archive}feed.json`,
+      `${stack.feedsUrl}all/archive/2025-07-16/atom.xml`,
+    ];
+    for (const url of urls) {
+      const { page, status, headers, problems, console } = await visit(url, PHONE);
+      try {
+        expect(status, url).toBe(200);
+        expect(headers['content-type'], url).toBe('text/html; charset=utf-8');
+        expect(await page.evaluate('document.documentElement.localName'), url).toBe('html');
+        expect(await styled(page), url).toBe(true);
+        expect(await fits(page), url).toBe(true);
+        expect(problems, `${url}\n${console.join('\n')}`).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  it('is left as it is for feed readers: the stored bytes, with their own media type', async () => {
+    for (const [file, type] of [
+      ['rss.xml', 'application/rss+xml; charset=utf-8'],
+      ['atom.xml', 'application/atom+xml; charset=utf-8'],
+      ['feed.json', 'application/feed+json; charset=utf-8'],
+    ]) {
+      const key = `feeds/sources/the-gaze/${file}`;
+      const response = await get(`${stack.apiUrl}/${key}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers['content-type'], file).toBe(type);
+      expect(response.headers.vary, file).toBe('Accept-Encoding, Accept, Sec-Fetch-Dest');
+      expect(response.body.equals(Buffer.from((await stack.object(key)) ?? '', 'utf8')), file).toBe(true);
+      expect(response.body.toString('utf8'), file).not.toMatch(/xml-stylesheet|<html/);
+    }
+  });
+
+  it('answers a navigation with the page and anyone else with the feed, as curl shows', async () => {
+    const url = `${stack.apiUrl}/feeds/sources/the-gaze/rss.xml`;
+    const page = await get(url, { 'sec-fetch-dest': 'document' });
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body.toString('utf8')).toContain(seed.title);
+    expect(
+      page.body.equals(Buffer.from((await stack.object('feeds/sources/the-gaze/index.html')) ?? '')),
+    ).toBe(true);
+    const feed = await get(url, { accept: '*/*', 'user-agent': 'curl/8.5.0' });
+    expect(feed.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+    expect(feed.body.equals(Buffer.from((await stack.object('feeds/sources/the-gaze/rss.xml')) ?? ''))).toBe(
+      true,
     );
-    expect(text).toContain(`href="${stack.feedsUrl}feed.xsl"`);
-    const xsl = await fetch(`${stack.feedsUrl}feed.xsl`);
-    expect(xsl.status).toBe(200);
-    expect(xsl.headers.get('content-type')).toBe('text/xsl; charset=utf-8');
-    expect(xsl.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
   });
 });
 
@@ -315,37 +413,47 @@ describe('the local feed server', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('serves /feeds and /feeds/ as the index page, with the index page CSP', async () => {
+  it('serves /feeds and /feeds/ as the index page, with the pages CSP', async () => {
     const index = await stack.object(CATALOGUE_KEYS.index);
     for (const path of ['/feeds', '/feeds/', '/feeds/index.html']) {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
-      expect(response.headers.get('content-security-policy'), path).toBe(CONTENT_SECURITY_POLICY.index);
+      expect(response.headers.get('content-security-policy'), path).toBe(CONTENT_SECURITY_POLICY.page);
       expect(await response.text(), path).toBe(index);
     }
     expect((await fetch(`${base}/feedsx`)).status).toBe(404);
   });
 
-  it('sends RSS and Atom as XML to a browser opening them, and as themselves to a reader', async () => {
-    for (const file of ['rss.xml', 'atom.xml']) {
+  it('keeps the page and the feed apart at one URL, in 200s and 304s, each with its own ETag', async () => {
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
       const url = `${base}/feeds/all/${file}`;
-      const opened = await fetch(url, { headers: { 'sec-fetch-dest': 'document' } });
-      expect(opened.headers.get('content-type'), file).toBe('application/xml; charset=utf-8');
-      expect(opened.headers.get('content-security-policy'), file).toBe(CONTENT_SECURITY_POLICY.feed);
-      const polled = await fetch(url, { headers: { 'sec-fetch-dest': 'empty' } });
-      expect(polled.headers.get('content-type'), file).toMatch(
-        /^application\/(rss|atom)\+xml; charset=utf-8$/,
+      const opened = await get(url, { 'sec-fetch-dest': 'document' });
+      const polled = await get(url, { 'sec-fetch-dest': 'empty', accept: '*/*' });
+      expect(opened.headers['content-type'], file).toBe('text/html; charset=utf-8');
+      expect(polled.headers['content-type'], file).toMatch(
+        /^application\/(rss|atom|feed)\+(xml|json); charset=utf-8$/,
       );
-      // A 304 says the same.
-      const etag = polled.headers.get('etag') ?? '';
-      const again = await fetch(url, { headers: { 'sec-fetch-dest': 'document', 'if-none-match': etag } });
-      expect(again.status, file).toBe(304);
-      expect(again.headers.get('content-type'), file).toBe('application/xml; charset=utf-8');
+      for (const response of [opened, polled]) {
+        expect(response.headers['content-security-policy'], file).toBe(CONTENT_SECURITY_POLICY.page);
+        expect(response.headers.vary, file).toBe('Accept-Encoding, Accept, Sec-Fetch-Dest');
+      }
+      expect(opened.headers.etag).not.toBe(polled.headers.etag);
+      // A browser revalidating its page gets 304 for the page's ETag, never for the feed's, and the reverse.
+      const page304 = await get(url, {
+        'sec-fetch-dest': 'document',
+        'if-none-match': opened.headers.etag ?? '',
+      });
+      expect(page304.status, file).toBe(304);
+      expect(page304.headers.vary, file).toBe('Accept-Encoding, Accept, Sec-Fetch-Dest');
+      expect(
+        (await get(url, { 'sec-fetch-dest': 'document', 'if-none-match': polled.headers.etag ?? '' })).status,
+      ).toBe(200);
+      expect((await get(url, { 'if-none-match': opened.headers.etag ?? '' })).status, file).toBe(200);
     }
-    const json = await fetch(`${base}/feeds/all/feed.json`, { headers: { 'sec-fetch-dest': 'document' } });
-    expect(json.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
-    expect(json.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY.nothing);
-    expect(json.headers.get('vary')).toBe('Accept-Encoding');
+    const opml = await get(`${base}/feeds/opml.xml`, { 'sec-fetch-dest': 'document' });
+    expect(opml.headers['content-type']).toBe('text/x-opml; charset=utf-8');
+    expect(opml.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.nothing);
+    expect(opml.headers.vary).toBe('Accept-Encoding');
   });
 });

@@ -65,6 +65,50 @@ class ProbePublisher implements DocumentPublisher {
   }
 }
 
+describe('the page of a feed', () => {
+  it('is published with the feed from the same state, changes when the feed does, and not otherwise', async () => {
+    const body = { ...seed, url: 'https://thegaze.example/pages/1', tags: ['Pages'] };
+    const article = await post(body);
+    const posted = changeOf('record-page', undefined, article) as ArticleChange;
+    const first = new ProbePublisher();
+    await regenerator(first).regenerate([posted]);
+    for (const folder of ['feeds/tags/pages/', 'feeds/tags/pages/archive/2025-07-16/'])
+      for (const file of ['rss.xml', 'atom.xml', 'feed.json', 'index.html'])
+        expect(first.uploads, folder + file).toContain(folder + file);
+    const page = (await stack.object('feeds/tags/pages/index.html')) ?? '';
+    expect(page).toContain(`<li id="item-${article.id}">`);
+    expect(page).toContain(`>${seed.title}</a></h3>`);
+    expect(page).toContain('/feeds/tags/pages/archive/2025-07-16/index.html" rel="prev">Older articles</a>');
+
+    // The same state again: the same bytes, so nothing is uploaded, the page no more than the feeds.
+    const again = new ProbePublisher();
+    await regenerator(again).regenerate([posted]);
+    expect(again.calls).toContain('feeds/tags/pages/index.html');
+    expect(again.uploads).toEqual([]);
+
+    // A correction reaches the page in the same publish as the feeds.
+    const response = await stack.call(
+      'PUT',
+      `/articles/${article.id}`,
+      { ...body, title: 'Pages: the corrected headline', publishedAt: article.publishedAt },
+      { 'if-match': '"1"' },
+    );
+    expect(response.status).toBe(200);
+    const corrected = new ProbePublisher();
+    await regenerator(corrected).regenerate([
+      changeOf('record-page-2', article, response.body) as ArticleChange,
+    ]);
+    expect(corrected.uploads).toContain('feeds/tags/pages/rss.xml');
+    expect(corrected.uploads).toContain('feeds/tags/pages/index.html');
+    expect(await stack.object('feeds/tags/pages/index.html')).toContain(
+      '>Pages: the corrected headline</a></h3>',
+    );
+    expect(await stack.object('feeds/tags/pages/archive/2025-07-16/index.html')).toContain(
+      '>Pages: the corrected headline</a></h3>',
+    );
+  });
+});
+
 describe('a batch of stream records', () => {
   it('renders a feed once however many records of the batch touch it', async () => {
     const changes: ArticleChange[] = [];

@@ -1,43 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Source } from '../../shared/articles/model.ts';
 import { buildCatalogue, type Catalogue, catalogueDocuments } from '../../shared/feeds/catalogue.ts';
-import { describeFeed, feedStylesheetUrl } from '../../shared/feeds/channel.ts';
+import { describeFeed } from '../../shared/feeds/channel.ts';
 import type { FeedUrls } from '../../shared/feeds/model.ts';
 import type { TagRow } from '../../shared/feeds/ports.ts';
 import { renderAtom } from '../../shared/feeds/render/atom.ts';
-import { renderFeedXsl } from '../../shared/feeds/render/feed-xsl.ts';
 import { renderIndexHtml } from '../../shared/feeds/render/index-html.ts';
 import { renderOpml } from '../../shared/feeds/render/opml.ts';
 import { renderRss } from '../../shared/feeds/render/rss.ts';
-import {
-  CONTENT_SECURITY_POLICY,
-  contentSecurityPolicyFor,
-  servedContentType,
-} from '../../shared/feeds/serving.ts';
-import type { FeedSettings } from '../../shared/feeds/settings.ts';
+import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseAtom, parseRss, parseXml, type XmlElement } from '../support/feed-validation.ts';
-
-const SETTINGS: FeedSettings = {
-  baseUrl: 'https://feeds.example/',
-  publisherName: 'Newsroom',
-  language: 'en',
-  size: 50,
-  ttlMinutes: 5,
-  hubs: [],
-};
 
 /** A name that would break out of every context it is written into if it were not escaped. */
 const HOSTILE = `Evil </title><script>alert("x")</script> & 'Co' <!-- ]]> <?pi?>`;
 
 const SOURCES: Source[] = [
-  {
-    slug: 'the-gaze',
-    name: 'The Gaze',
-    homepageUrl: 'https://thegaze.example/',
-    description: 'News and analysis from The Gaze',
-    language: 'en',
-    createdAt: '2025-01-01T00:00:00.000Z',
-  },
+  THE_GAZE,
   {
     slug: 'evil',
     name: HOSTILE,
@@ -134,6 +112,7 @@ describe('the catalogue', () => {
         rss: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/rss.xml',
         atom: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/atom.xml',
         json: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/feed.json',
+        page: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/index.html',
       },
     });
     expect(built.all.rss).toBe('https://feeds.example/feeds/all/rss.xml');
@@ -149,6 +128,7 @@ describe('the catalogue', () => {
         rss: 'https://feeds.example/feeds/tags/nato/rss.xml',
         atom: 'https://feeds.example/feeds/tags/nato/atom.xml',
         json: 'https://feeds.example/feeds/tags/nato/feed.json',
+        page: 'https://feeds.example/feeds/tags/nato/index.html',
       },
     });
     expect(catalogue().tags.map((tag) => tag.slug)).toEqual([
@@ -166,7 +146,7 @@ describe('the catalogue', () => {
     expect(buildCatalogue(SETTINGS, [], new Map()).updated).toBe('1970-01-01T00:00:00.000Z');
   });
 
-  it('publishes the index page, the OPML and the stylesheet with their media types and the feeds Cache-Control', () => {
+  it('publishes the index page and the OPML with their media types and the feeds Cache-Control', () => {
     const documents = catalogueDocuments(catalogue(), SETTINGS);
     expect(
       documents.map(({ key, contentType, cacheControl }) => ({ key, contentType, cacheControl })),
@@ -179,11 +159,6 @@ describe('the catalogue', () => {
       {
         key: 'feeds/opml.xml',
         contentType: 'text/x-opml; charset=utf-8',
-        cacheControl: 'public, max-age=300, stale-while-revalidate=60',
-      },
-      {
-        key: 'feeds/feed.xsl',
-        contentType: 'text/xsl; charset=utf-8',
         cacheControl: 'public, max-age=300, stale-while-revalidate=60',
       },
     ]);
@@ -204,8 +179,8 @@ describe('the index page', () => {
     expect(renderIndexHtml(shuffled())).toBe(html);
   });
 
-  it('fits a phone: an HTML5 page with a viewport and its language', () => {
-    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
+  it('fits a phone: an HTML5 page with a viewport, its language and direction', () => {
+    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en" dir="ltr">')).toBe(true);
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toContain('<meta charset="utf-8">');
   });
@@ -242,8 +217,10 @@ describe('the index page', () => {
   it('shows every source, its description and tags with their counts, the OPML and how to subscribe', () => {
     expect(html).toContain('<h3><a href="https://thegaze.example/">The Gaze</a></h3>');
     expect(html).toContain('News and analysis from The Gaze');
-    expect(html).toContain('Donald Trump <span class="muted">5 articles</span>');
-    expect(html).toContain('Metropolis <span class="muted">3 articles</span>');
+    expect(html).toContain(
+      '<a href="https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/index.html">Donald Trump</a> <span class="muted">5 articles</span>',
+    );
+    expect(html).toContain('>Metropolis</a> <span class="muted">3 articles</span>');
     expect(html).toContain('<a href="https://feeds.example/feeds/opml.xml" type="text/x-opml">opml.xml</a>');
     expect(html).toMatch(/How to subscribe\..*paste it into your feed reader/s);
     expect(html).toContain('<time datetime="2025-07-18T12:00:00.000Z">2025-07-18 12:00 UTC</time>');
@@ -351,58 +328,6 @@ describe('the OPML catalogue', () => {
   });
 });
 
-describe('the feed stylesheet', () => {
-  const xsl = renderFeedXsl();
-  const XSLT = 'http://www.w3.org/1999/XSL/Transform';
-  /** Every element XSLT 1.0 defines. */
-  const XSLT_1_ELEMENTS = new Set(
-    'apply-imports apply-templates attribute attribute-set call-template choose comment copy copy-of decimal-format element fallback for-each if import include key message namespace-alias number otherwise output param preserve-space processing-instruction sort strip-space stylesheet template text transform value-of variable when with-param'.split(
-      ' ',
-    ),
-  );
-
-  it('is the same bytes every time', () => {
-    expect(renderFeedXsl()).toBe(xsl);
-  });
-
-  it('is a well-formed XSLT 1.0 stylesheet that uses only XSLT 1.0 instructions', () => {
-    const root = parseXml(xsl);
-    expect(root.uri).toBe(XSLT);
-    expect(root.local).toBe('stylesheet');
-    expect(attr(root, 'version')).toBe('1.0');
-    const used = elements(root).filter((element) => element.uri === XSLT);
-    expect(used.length).toBeGreaterThan(20);
-    for (const element of used) expect(XSLT_1_ELEMENTS.has(element.local), element.local).toBe(true);
-    const output = used.find((element) => element.local === 'output') as XmlElement;
-    expect(attr(output, 'method')).toBe('html');
-  });
-
-  it('handles both RSS items and Atom entries, and both feed roots', () => {
-    const templates = elements(parseXml(xsl)).filter((element) => element.local === 'template');
-    expect(templates.map((template) => attr(template, 'match')).filter(Boolean)).toEqual([
-      '/',
-      'item',
-      'atom:entry',
-    ]);
-    expect(xsl).toContain('<xsl:when test="rss/channel">');
-    expect(xsl).toContain('<xsl:when test="atom:feed">');
-  });
-
-  it('makes a page that explains subscribing, loads nothing and runs nothing', () => {
-    expect(xsl).toContain('This is a web feed.');
-    expect(xsl).toContain('Copy its URL into your feed reader');
-    expect(xsl).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
-    expect(xsl).not.toMatch(/<(script|img|iframe|link|object|embed|form|base)\b/i);
-    expect(xsl).not.toMatch(/\bsrc=|url\(|@import|disable-output-escaping/i);
-    // The only absolute URLs are namespace names.
-    expect([...xsl.matchAll(/https?:\/\/\w[^\s"'<>]*/g)].map((match) => match[0])).toEqual([
-      'http://www.w3.org/1999/XSL/Transform',
-      'http://www.w3.org/2005/Atom',
-      'http://purl.org/dc/elements/1.1/',
-    ]);
-  });
-});
-
 describe('the feeds', () => {
   const channel = describeFeed('sources/the-gaze', {
     settings: SETTINGS,
@@ -410,62 +335,13 @@ describe('the feeds', () => {
     updated: '2025-07-17T08:20:00.500Z',
   });
 
-  it('reference the stylesheet right after the XML declaration, in RSS and Atom', () => {
-    expect(feedStylesheetUrl(SETTINGS)).toBe('https://feeds.example/feeds/feed.xsl');
-    expect(channel.stylesheetUrl).toBe('https://feeds.example/feeds/feed.xsl');
-    const declaration =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="https://feeds.example/feeds/feed.xsl"?>\n';
+  it('start with the XML declaration and reference no stylesheet: browsers get a page instead', () => {
     const rss = renderRss(channel, []);
     const atom = renderAtom(channel, []);
-    expect(rss.startsWith(`${declaration}<rss `)).toBe(true);
-    expect(atom.startsWith(`${declaration}<feed `)).toBe(true);
+    expect(rss.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<rss ')).toBe(true);
+    expect(atom.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<feed ')).toBe(true);
+    expect(rss + atom).not.toMatch(/xml-stylesheet|\.xsl/);
     expect(parseRss(rss).title).toBe('The Gaze');
     expect(parseAtom(atom).title).toBe('The Gaze');
-  });
-
-  it('leave the stylesheet out for a channel that names none', () => {
-    const { stylesheetUrl: _unused, ...bare } = channel;
-    expect(renderRss(bare, [])).not.toContain('xml-stylesheet');
-    expect(renderAtom(bare, [])).not.toContain('xml-stylesheet');
-  });
-});
-
-describe('serving to browsers', () => {
-  it('lets a feed load the stylesheet from its own origin and use inline CSS, and nothing else', () => {
-    expect(contentSecurityPolicyFor('application/rss+xml; charset=utf-8')).toBe(CONTENT_SECURITY_POLICY.feed);
-    expect(contentSecurityPolicyFor('application/atom+xml')).toBe(CONTENT_SECURITY_POLICY.feed);
-    expect(CONTENT_SECURITY_POLICY.feed).toBe(
-      "default-src 'none'; script-src-elem 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    );
-  });
-
-  it('lets the index page use inline CSS alone, and everything else nothing', () => {
-    expect(contentSecurityPolicyFor('text/html; charset=utf-8')).toBe(CONTENT_SECURITY_POLICY.index);
-    expect(CONTENT_SECURITY_POLICY.index).not.toMatch(/script-src/);
-    for (const type of [
-      'application/feed+json; charset=utf-8',
-      'text/x-opml',
-      'text/xsl',
-      'application/json',
-    ])
-      expect(contentSecurityPolicyFor(type), type).toBe("default-src 'none'; frame-ancestors 'none'");
-  });
-
-  it('serves RSS and Atom as XML to a browser opening them, and as themselves to everyone else', () => {
-    expect(servedContentType('application/rss+xml; charset=utf-8', 'document')).toBe(
-      'application/xml; charset=utf-8',
-    );
-    expect(servedContentType('application/atom+xml; charset=utf-8', 'document')).toBe(
-      'application/xml; charset=utf-8',
-    );
-    expect(servedContentType('application/rss+xml; charset=utf-8', undefined)).toBe(
-      'application/rss+xml; charset=utf-8',
-    );
-    expect(servedContentType('application/rss+xml; charset=utf-8', 'empty')).toBe(
-      'application/rss+xml; charset=utf-8',
-    );
-    expect(servedContentType('application/feed+json; charset=utf-8', 'document')).toBe(
-      'application/feed+json; charset=utf-8',
-    );
   });
 });

@@ -9,8 +9,8 @@ import type { FeedChannel, FeedEntry } from '../../shared/feeds/model.ts';
 import { renderAtom } from '../../shared/feeds/render/atom.ts';
 import { renderJsonFeed } from '../../shared/feeds/render/json-feed.ts';
 import { renderRss } from '../../shared/feeds/render/rss.ts';
-import type { FeedSettings } from '../../shared/feeds/settings.ts';
 import seedJson from '../fixtures/seed-article.json' with { type: 'json' };
+import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import {
   NS,
   type ParsedFeed,
@@ -31,27 +31,8 @@ const CORRECTED = '2025-07-17T08:15:42.123Z';
 const FEED_UPDATED = '2025-07-17T08:20:00.500Z';
 const ARTICLE_ID = '01981a2b-3c4d-7e5f-8a9b-0c1d2e3f4a5b';
 
-const SETTINGS: FeedSettings = {
-  baseUrl: 'https://feeds.example/',
-  publisherName: 'Newsroom',
-  language: 'en',
-  size: 50,
-  ttlMinutes: 5,
-  hubs: [],
-};
-
 const SOURCES: ReadonlyMap<string, Source> = new Map([
-  [
-    'the-gaze',
-    {
-      slug: 'the-gaze',
-      name: 'The Gaze',
-      homepageUrl: 'https://thegaze.example/',
-      description: 'News and analysis from The Gaze',
-      language: 'en',
-      createdAt: '2025-01-01T00:00:00.000Z',
-    },
-  ],
+  ['the-gaze', THE_GAZE],
   [
     'daily-planet',
     {
@@ -94,8 +75,8 @@ function renderAll(channel: FeedChannel, entries: readonly FeedEntry[]) {
 
 /** A copy of the channel that shares nothing with it but its function, which cannot be cloned. */
 function cloneChannel(channel: FeedChannel): FeedChannel {
-  const { tagUrl, ...data } = channel;
-  return { ...structuredClone(data), ...(tagUrl ? { tagUrl } : {}) };
+  const { tagFeeds, ...data } = channel;
+  return { ...structuredClone(data), ...(tagFeeds ? { tagFeeds } : {}) };
 }
 
 function descendants(root: XmlElement, uri: string, local: string): XmlElement[] {

@@ -6,7 +6,6 @@ import { cdata, imageType, escapeXml as x } from './xml.ts';
 export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]): string {
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
-    channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
     `<feed xmlns="http://www.w3.org/2005/Atom"${channel.tombstones?.length ? ' xmlns:at="http://purl.org/atompub/tombstones/1.0"' : ''}${channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : ''} xml:lang="${x(channel.language)}">\n`,
     `<id>${x(channel.urn)}</id>\n`,
     `<title>${x(channel.title)}</title>\n`,
@@ -40,7 +39,7 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
       );
     }
     for (const tag of entry.tags) {
-      const scheme = channel.tagUrl ? ` scheme="${x(channel.tagUrl(tag.slug))}"` : '';
+      const scheme = channel.tagFeeds ? ` scheme="${x(channel.tagFeeds(tag.slug).rss)}"` : '';
       parts.push(`<category term="${x(tag.slug)}" label="${x(tag.label)}"${scheme}/>\n`);
     }
     for (const citation of entry.citations) {

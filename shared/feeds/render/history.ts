@@ -1,7 +1,7 @@
-import type { FeedChannel, FeedUrls } from '../model.ts';
+import type { FeedChannel, FeedFormat } from '../model.ts';
 
 /** The RFC 5005 links of a feed or archive, in a fixed order, for one format. */
-export function historyLinks(channel: FeedChannel, format: keyof FeedUrls): [string, string][] {
+export function historyLinks(channel: FeedChannel, format: FeedFormat): [string, string][] {
   const history = channel.history;
   if (!history) return [];
   const links: [string, string][] = [];

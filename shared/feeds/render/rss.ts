@@ -6,7 +6,6 @@ import { cdata, imageType, rfc822, escapeXml as x } from './xml.ts';
 export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): string {
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
-    channel.stylesheetUrl ? `<?xml-stylesheet type="text/xsl" href="${x(channel.stylesheetUrl)}"?>\n` : '',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
     channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
@@ -38,7 +37,7 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     );
     if (entry.author) parts.push(`<dc:creator>${x(entry.author.name)}</dc:creator>\n`);
     for (const tag of entry.tags) {
-      const domain = channel.tagUrl ? ` domain="${x(channel.tagUrl(tag.slug))}"` : '';
+      const domain = channel.tagFeeds ? ` domain="${x(channel.tagFeeds(tag.slug).rss)}"` : '';
       parts.push(`<category${domain}>${x(tag.label)}</category>\n`);
     }
     const source = channel.sources?.[entry.source];

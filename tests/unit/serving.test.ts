@@ -1,0 +1,212 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BROWSER_VIEW_FUNCTION,
+  behaviourFor,
+  browserViewResponseHeaders,
+  browserViewUri,
+  CONTENT_SECURITY_POLICY,
+  matchesPathPattern,
+  SERVING_BEHAVIOURS,
+} from '../../shared/feeds/serving.ts';
+
+/** What browsers send when they navigate to a URL (Chromium today; Firefox and Safari, whose older versions send no Sec-Fetch-Dest). */
+const CHROMIUM = {
+  accept:
+    'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
+  'sec-fetch-dest': 'document',
+  'sec-fetch-mode': 'navigate',
+};
+const FIREFOX_WITHOUT_FETCH_METADATA = {
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+};
+
+/** What feed readers and other programs send. */
+const READERS: Record<string, Record<string, string>> = {
+  'no headers at all': {},
+  curl: { accept: '*/*' },
+  'a reader naming the feed types': {
+    accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.7',
+  },
+  'a reader naming every type, text/html too': {
+    accept:
+      'application/xml, application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, text/html, */*;q=0.9',
+  },
+  'a JSON Feed reader': { accept: 'application/feed+json, application/json;q=0.9' },
+  'fetch() from a page': { accept: '*/*', 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' },
+  'a program preferring plain text': { accept: 'text/html;q=0.5, text/plain' },
+  'a program refusing HTML': { accept: 'text/html;q=0, */*' },
+};
+
+describe('the serving behaviours', () => {
+  it('serve every feed URL, current or archived, through the browser view with the pages’ CSP', () => {
+    for (const path of [
+      '/feeds/all/rss.xml',
+      '/feeds/sources/the-gaze/atom.xml',
+      '/feeds/tags/nato/feed.json',
+      '/feeds/sources/the-gaze/tags/nato/rss.xml',
+      '/feeds/sources/the-gaze/archive/2025-07-16/feed.json',
+      '/feeds/tags/%E4%B8%AD%E5%9B%BD/rss.xml',
+    ])
+      expect(behaviourFor(path), path).toEqual({
+        pathPattern: `feeds/*/${path.slice(path.lastIndexOf('/') + 1)}`,
+        contentSecurityPolicy: CONTENT_SECURITY_POLICY.page,
+        browserView: true,
+      });
+  });
+
+  it('give every page the pages’ CSP, and everything else one that loads and runs nothing', () => {
+    for (const path of [
+      '/feeds/index.html',
+      '/feeds/all/index.html',
+      '/feeds/sources/x/archive/2025-07-16/index.html',
+    ])
+      expect(behaviourFor(path), path).toEqual({
+        pathPattern: 'feeds/*index.html',
+        contentSecurityPolicy: CONTENT_SECURITY_POLICY.page,
+        browserView: false,
+      });
+    for (const path of [
+      '/',
+      '/feeds/opml.xml',
+      '/feeds/sources/the-gaze/tags.json',
+      '/feeds/all/RSS.XML',
+      '/rss.xml',
+    ])
+      expect(behaviourFor(path), path).toEqual({
+        pathPattern: '*',
+        contentSecurityPolicy: CONTENT_SECURITY_POLICY.nothing,
+        browserView: false,
+      });
+    expect(CONTENT_SECURITY_POLICY.page).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+    expect(CONTENT_SECURITY_POLICY.nothing).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('match paths as CloudFront does: * spans folders, ? is one character, case counts, the leading / is optional', () => {
+    expect(matchesPathPattern('feeds/*/rss.xml', '/feeds/a/b/c/rss.xml')).toBe(true);
+    expect(matchesPathPattern('/feeds/*/rss.xml', 'feeds/a/rss.xml')).toBe(true);
+    expect(matchesPathPattern('feeds/*/rss.xml', '/feeds/rss.xml')).toBe(false);
+    expect(matchesPathPattern('feeds/*/rss.xml', '/feeds/a/rss.xml.bak')).toBe(false);
+    expect(matchesPathPattern('feeds/?.xml', '/feeds/a.xml')).toBe(true);
+    expect(matchesPathPattern('feeds/?.xml', '/feeds/ab.xml')).toBe(false);
+    expect(matchesPathPattern('feeds/*index.html', '/feeds/index.html')).toBe(true);
+    expect(matchesPathPattern('feeds/*.html', '/feeds/a+b(c).html')).toBe(true);
+    expect(matchesPathPattern('feeds/*.html', '/feeds/aXhtml')).toBe(false);
+    expect(SERVING_BEHAVIOURS.map((behaviour) => behaviour.pathPattern)).toEqual([
+      'feeds/*/rss.xml',
+      'feeds/*/atom.xml',
+      'feeds/*/feed.json',
+      'feeds/*index.html',
+    ]);
+  });
+});
+
+describe('the browser view', () => {
+  it('sends a browser opening a feed, in any format, to the feed’s page beside it', () => {
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
+      expect(browserViewUri(`/feeds/sources/the-gaze/${file}`, CHROMIUM)).toBe(
+        '/feeds/sources/the-gaze/index.html',
+      );
+      expect(browserViewUri(`/feeds/all/archive/2025-07-16/${file}`, CHROMIUM)).toBe(
+        '/feeds/all/archive/2025-07-16/index.html',
+      );
+    }
+    expect(browserViewUri('/feeds/tags/%E4%B8%AD%E5%9B%BD/rss.xml', CHROMIUM)).toBe(
+      '/feeds/tags/%E4%B8%AD%E5%9B%BD/index.html',
+    );
+  });
+
+  it('knows a browser by Sec-Fetch-Dest: document, or by an Accept that prefers HTML and names no feed type', () => {
+    expect(browserViewUri('/feeds/all/rss.xml', { 'sec-fetch-dest': 'document' })).toBe(
+      '/feeds/all/index.html',
+    );
+    expect(browserViewUri('/feeds/all/rss.xml', { 'Sec-Fetch-Dest': ' Document ' })).toBe(
+      '/feeds/all/index.html',
+    );
+    expect(browserViewUri('/feeds/all/rss.xml', FIREFOX_WITHOUT_FETCH_METADATA)).toBe(
+      '/feeds/all/index.html',
+    );
+    expect(browserViewUri('/feeds/all/rss.xml', { accept: 'text/html' })).toBe('/feeds/all/index.html');
+    expect(browserViewUri('/feeds/all/rss.xml', { accept: 'TEXT/HTML;q=0.8, */*;q=0.5' })).toBe(
+      '/feeds/all/index.html',
+    );
+  });
+
+  it('leaves feed readers and programs on the feed', () => {
+    for (const [who, headers] of Object.entries(READERS))
+      for (const file of ['rss.xml', 'atom.xml', 'feed.json'])
+        expect(browserViewUri(`/feeds/all/${file}`, headers), `${who}, ${file}`).toBe(`/feeds/all/${file}`);
+  });
+
+  it('rewrites nothing but a feed URL', () => {
+    for (const uri of [
+      '/feeds/index.html',
+      '/feeds/opml.xml',
+      '/feeds/sources/the-gaze/tags.json',
+      '/feeds/all/rss.xml.gz',
+    ])
+      expect(browserViewUri(uri, CHROMIUM)).toBe(uri);
+  });
+
+  it('never sends a request that names a feed type to the page, unless it is a navigation', () => {
+    const range = fc.constantFrom(
+      'text/html',
+      'application/xhtml+xml',
+      'application/xml',
+      'text/xml',
+      '*/*',
+      'text/*',
+      'image/webp',
+      'text/plain',
+    );
+    const feedType = fc.constantFrom(
+      'application/rss+xml',
+      'application/atom+xml',
+      'application/feed+json',
+      'application/json',
+      'application/rdf+xml',
+    );
+    const q = fc.option(
+      fc.integer({ min: 1, max: 1000 }).map((n) => `;q=${n / 1000}`),
+      { nil: '' },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(range, q), { maxLength: 6 }),
+        fc.tuple(feedType, q),
+        fc.nat(),
+        fc.constantFrom(undefined, 'empty', 'iframe', 'image'),
+        (others, [feed, feedQ], at, dest) => {
+          const ranges = others.map(([type, weight]) => `${type}${weight}`);
+          ranges.splice(at % (ranges.length + 1), 0, `${feed}${feedQ}`);
+          const headers = { accept: ranges.join(', '), ...(dest ? { 'sec-fetch-dest': dest } : {}) };
+          expect(browserViewUri('/feeds/all/atom.xml', headers)).toBe('/feeds/all/atom.xml');
+          expect(browserViewUri('/feeds/all/atom.xml', { ...headers, 'sec-fetch-dest': 'document' })).toBe(
+            '/feeds/all/index.html',
+          );
+        },
+      ),
+    );
+  });
+
+  it('adds the headers it reads to Vary on the way out', () => {
+    expect(
+      browserViewResponseHeaders('/feeds/all/rss.xml', {
+        'content-type': 'application/rss+xml; charset=utf-8',
+        vary: 'Accept-Encoding',
+      }),
+    ).toEqual({
+      'content-type': 'application/rss+xml; charset=utf-8',
+      vary: 'Accept-Encoding, Accept, Sec-Fetch-Dest',
+    });
+    expect(browserViewResponseHeaders('/feeds/all/rss.xml', {}).vary).toBe('Accept, Sec-Fetch-Dest');
+  });
+
+  it('is written in ES5, which every CloudFront Functions runtime runs', () => {
+    expect(BROWSER_VIEW_FUNCTION).not.toMatch(/=>|`|\b(let|const|class|async|await)\b|\.\.\./);
+    expect(BROWSER_VIEW_FUNCTION).toMatch(/^var FEED_FILE = /);
+    expect(BROWSER_VIEW_FUNCTION).toContain('function handler(event) {');
+  });
+});
