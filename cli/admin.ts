@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { createS3Client } from '#shared/adapters/s3/client.ts';
+import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import { ServiceUnavailableError } from '#shared/errors.ts';
+import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { republishEverything } from '#shared/feeds/republish.ts';
+import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { Registry } from '#shared/registry.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -14,12 +20,19 @@ Commands
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
   key revoke <key-id>
+  feeds republish [--archives]   render every feed (with its page), tag index and the catalogue again from the
+                                 table and upload what changed; --archives: every archive day too. After a deploy
+                                 that changes how documents render; an unchanged deployment uploads nothing.
 
 Target (default: the local stack in .local/stack.json, which npm start writes)
   --stack <file>       another local stack's stack.json
   --table <name>       a table in AWS (credentials and region from the usual AWS environment)
   --region <region>    with --table
   --endpoint <url>     with --table: a DynamoDB-compatible endpoint
+  --bucket <name>      with --table, for feeds republish: the feeds bucket
+  --feeds-base-url <url>  with --table, for feeds republish: the public base of the feeds (or FEEDS_BASE_URL);
+                       FEED_SIZE, FEED_TTL_MINUTES, PUBLISHER_NAME, FEEDS_LANGUAGE and WEBSUB_HUBS as the
+                       regenerate function has them
 `;
 
 const { values, positionals } = parseArgs({
@@ -36,6 +49,9 @@ const { values, positionals } = parseArgs({
     table: { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
+    bucket: { type: 'string' },
+    'feeds-base-url': { type: 'string' },
+    archives: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -45,7 +61,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function target(): { tableName: string; endpoint?: string | undefined; region?: string | undefined } {
+interface LocalStackFile {
+  tableName: string;
+  dynamodbEndpoint: string;
+  apiUrl: string;
+  s3Endpoint: string;
+  bucket: string;
+}
+
+function target(): {
+  tableName: string;
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  local?: LocalStackFile;
+} {
   const table = values.table ?? process.env.TABLE_NAME;
   if (table)
     return {
@@ -55,8 +84,35 @@ function target(): { tableName: string; endpoint?: string | undefined; region?: 
     };
   const file = resolve(values.stack ?? join(import.meta.dirname, '..', '.local', 'stack.json'));
   if (!existsSync(file)) fail(`No local stack found at ${file}: run npm start first, or pass --table.`);
-  const stack = JSON.parse(readFileSync(file, 'utf8')) as { tableName: string; dynamodbEndpoint: string };
-  return { tableName: stack.tableName, endpoint: stack.dynamodbEndpoint };
+  const stack = JSON.parse(readFileSync(file, 'utf8')) as LocalStackFile;
+  return { tableName: stack.tableName, endpoint: stack.dynamodbEndpoint, local: stack };
+}
+
+/** `feeds republish`: every document rendered again from the table, into the local stack's bucket or --bucket. */
+async function republish(where: ReturnType<typeof target>): Promise<void> {
+  const bucket = values.bucket ?? where.local?.bucket;
+  if (!bucket) fail('feeds republish needs --bucket with --table');
+  const baseUrl =
+    values['feeds-base-url'] ??
+    process.env.FEEDS_BASE_URL ??
+    (where.local ? `${where.local.apiUrl}/` : undefined);
+  if (!baseUrl) fail('feeds republish needs --feeds-base-url (or FEEDS_BASE_URL) with --table');
+  const settings = feedSettingsFromEnv({ ...process.env, FEEDS_BASE_URL: baseUrl });
+  const client = createDocumentClient({ endpoint: where.endpoint, region: where.region });
+  const store = new DynamoDbFeedStore(
+    client,
+    where.tableName,
+    new DynamoDbRegistryStore(client, where.tableName),
+  );
+  const s3 = createS3Client({ endpoint: where.local?.s3Endpoint, region: where.region });
+  const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(s3, bucket), settings);
+  const result = await republishEverything(regenerator, store, { archives: values.archives });
+  process.stdout.write(
+    `Republished ${result.feeds} feeds, ${result.archives} archive days and ${result.tagIndexes} tag indexes ` +
+      `under ${settings.baseUrl}feeds/: ${result.uploaded} objects changed.\n`,
+  );
+  client.destroy();
+  s3.destroy();
 }
 
 async function main(): Promise<void> {
@@ -66,6 +122,7 @@ async function main(): Promise<void> {
     return;
   }
   const where = target();
+  if (`${noun} ${verb ?? ''}`.trim() === 'feeds republish') return republish(where);
   const registry = new Registry(
     new DynamoDbRegistryStore(
       createDocumentClient({ endpoint: where.endpoint, region: where.region }),

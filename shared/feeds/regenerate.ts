@@ -1,4 +1,5 @@
 import type { Source } from '../articles/model.ts';
+import { forEachConcurrently } from '../pool.ts';
 import {
   archiveDocument,
   archiveUrls,
@@ -97,10 +98,10 @@ export class FeedRegenerator {
       }
     };
     // Feeds first: a tag index reads what the source's tag feeds just recorded.
-    await inBatches([...feeds], CONCURRENCY, ([feed, planned]) =>
+    await forEachConcurrently([...feeds], CONCURRENCY, ([feed, planned]) =>
       attempt(feed, planned, () => this.publishFeed(feed, planned.at, sources, planned.tombstones)),
     );
-    await inBatches([...indexes], CONCURRENCY, ([source, planned]) =>
+    await forEachConcurrently([...indexes], CONCURRENCY, ([source, planned]) =>
       attempt(tagIndexKey(source), planned, () => this.publishTagIndex(source, sources)),
     );
     // The catalogue (index page, OPML) lists every source's tags: once per batch that touched any.
@@ -114,7 +115,7 @@ export class FeedRegenerator {
     }
     // Daily archives of what changed; a day that appeared or emptied changes its neighbours' links too.
     const neighbours = new Map<string, Planned>();
-    await inBatches([...archives], CONCURRENCY, ([key, planned]) =>
+    await forEachConcurrently([...archives], CONCURRENCY, ([key, planned]) =>
       attempt(key, planned, async () => {
         const [feed = '', day = ''] = key.split('|');
         const published = await this.publishArchive(feed, day, planned.at, sources);
@@ -127,7 +128,7 @@ export class FeedRegenerator {
         return published.keys;
       }),
     );
-    await inBatches([...neighbours], CONCURRENCY, ([key, planned]) =>
+    await forEachConcurrently([...neighbours], CONCURRENCY, ([key, planned]) =>
       attempt(key, planned, async () => {
         const [feed = '', day = ''] = key.split('|');
         return (await this.publishArchive(feed, day, planned.at, sources)).keys;
@@ -367,15 +368,4 @@ function latest(...times: (string | undefined)[]): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  });
-  await Promise.all(workers);
 }

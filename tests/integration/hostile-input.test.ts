@@ -9,7 +9,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
@@ -388,7 +388,7 @@ const CASES: Case[] = [
         expect(feed?.parsed.rss.selfUrl).toBe(`${stack.apiUrl}/feeds/tags/${slug}/rss.xml`);
         expect(feed?.parsed.json.selfUrl).toBe(`${stack.apiUrl}/feeds/tags/${slug}/feed.json`);
       }
-      const keys = await bucketKeys();
+      const keys = await stack.keys();
       expect(keys).toContain('feeds/tags/2e-2e/atom.xml');
       for (const key of keys) {
         expect(key).toMatch(
@@ -859,19 +859,6 @@ async function tableKeys(): Promise<string[]> {
     start = page.LastEvaluatedKey;
   } while (start);
   return keys.sort();
-}
-
-async function bucketKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await stack.s3.send(
-      new ListObjectsV2Command({ Bucket: stack.bucket, ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
 }
 
 async function expectRejected(request: HostileRequest, expected: Rejection): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { type RunningStack, startStack } from '../../local/stack.ts';
@@ -20,6 +20,8 @@ export interface TestStack extends RunningStack {
   settle(): Promise<void>;
   /** A published object's text, or undefined when there is none. */
   object(key: string): Promise<string | undefined>;
+  /** Every object key in the bucket. */
+  keys(): Promise<string[]>;
   /** A published object's ETag and Last-Modified, or undefined when there is none. */
   head(key: string): Promise<{ etag: string; lastModified: string } | undefined>;
 }
@@ -68,6 +70,18 @@ export async function startTestStack(
         if (missing(error)) return undefined;
         throw error;
       }
+    },
+    keys: async () => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: stack.bucket, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys;
     },
     head: async (key) => {
       try {
