@@ -26,7 +26,7 @@ export interface SizePoint {
   articles: number;
   /** Items in the table (articles and their memberships). */
   items: number;
-  /** Median ms of one publishFeed (read state, one Query, three renders, three HEADs; bytes unchanged). */
+  /** Median ms of one publishFeed (read state, one Query, three renders and the page, four HEADs; bytes unchanged). */
   ms: number;
   /** Read units of one publishFeed as DynamoDB Local reports them (ReturnConsumedCapacity TOTAL). */
   readUnits: number;
@@ -104,7 +104,7 @@ async function batchWrite(
  * the table holds `sizes[0]` and then `sizes[1]` articles (seeded straight into DynamoDB Local with
  * BatchWriteItem, not through the API). After the first publish the bytes do not change, so each repetition
  * measures what every regeneration does before it uploads: read the state, one Query of the newest 50, three
- * renders and three S3 HEADs (the publish check).
+ * renders, the page and four S3 HEADs (the publish check).
  */
 export async function measureRegeneration(
   options: { sizes?: [number, number]; feed?: string; repetitions?: number } = {},

@@ -114,7 +114,7 @@ function regenerationRow(r: RegenerationResult | undefined) {
     met: r.timeRatio <= 1.2 && r.readUnitsRatio <= 1.2 && oneQuery,
     note:
       `\`publishFeed('${r.feed}')\`, median of ${r.repetitions} interleaved repetitions per table, after warm-up; the bytes do not change after the first ` +
-      'publish, so this is state read + one Query of the newest 50 + three renders + three S3 HEADs (the publish check). ' +
+      'publish, so this is state read + one Query of the newest 50 + three renders and the page + four S3 HEADs (the publish check). ' +
       `Read units as DynamoDB Local reports them (ReturnConsumedCapacity TOTAL); from the item bytes: ${small.readUnitsFromBytes} and ${large.readUnitsFromBytes}. ` +
       `Tables seeded with BatchWriteItem (articles and memberships; tag counts left out) in ${fmt(r.seedSeconds, 0)} s.`,
   });
@@ -135,7 +135,7 @@ function amplificationRow(r: AmplificationResult | undefined) {
     note:
       `Local stack, batch window ${r.batchWindowMs === 'default' ? 'default (500 ms)' : `${r.batchWindowMs} ms`}, batches of up to 100 as in AWS. ` +
       `Posting took ${fmt(r.postSeconds, 1)} s; the feeds settled ${fmt(r.settleMs / 1000, 1)} s after the last 201. ` +
-      `A render is one feed in three formats, a tag index or the catalogue (the stack's totals; daily archives are counted apart): ` +
+      `A render is one feed in three formats and its page, a tag index or the catalogue (the stack's totals; daily archives are counted apart): ` +
       `${fmt(r.rendered / Math.max(1, r.batches), 1)} per batch, so renders per article = batches x that / ${r.articles}. ` +
       'Items counted from the requests themselves (each item of a TransactWriteItems). ' +
       'In AWS the stream mapping waits up to 1 s (MaximumBatchingWindowInSeconds) for batches of up to 100.',
