@@ -109,6 +109,35 @@ describe('the page of a feed', () => {
   });
 });
 
+describe('a feed of big articles', () => {
+  it('holds its newest 50 entries of about 100 KB each, past DynamoDB’s 1 MB pages', async () => {
+    const changes: ArticleChange[] = [];
+    let first: Article | undefined;
+    for (let i = 0; i < 50; i++) {
+      const article = await post({
+        ...seed,
+        url: `https://thegaze.example/heavy/${i}`,
+        title: `Heavy story ${i}`,
+        contentHtml: `<p>Heavy story ${i}. ${'All the words of a long read. '.repeat(3_300)}</p>`,
+        tags: ['Heavy'],
+        publishedAt: new Date(Date.parse('2025-07-10T00:00:00Z') + i * 60_000).toISOString(),
+      });
+      first ??= article;
+      changes.push(changeOf(`record-heavy-${i}`, undefined, article) as ArticleChange);
+    }
+    expect(Buffer.byteLength(first?.contentHtml ?? '')).toBeGreaterThan(95_000);
+    const result = await regenerator().regenerate(changes);
+    expect(result.failedRecordIds).toEqual([]);
+    const rss = (await stack.object('feeds/tags/heavy/rss.xml')) ?? '';
+    expect(rss.match(/<item>/g)).toHaveLength(50);
+    expect((await stack.object('feeds/tags/heavy/atom.xml'))?.match(/<entry>/g)).toHaveLength(50);
+    expect(JSON.parse((await stack.object('feeds/tags/heavy/feed.json')) ?? '{}').items).toHaveLength(50);
+    expect((await stack.object('feeds/tags/heavy/index.html'))?.match(/<li id="item-/g)).toHaveLength(50);
+    // Newest first, down to the oldest.
+    expect(rss.indexOf('Heavy story 49<')).toBeLessThan(rss.indexOf('Heavy story 0<'));
+  });
+});
+
 describe('a batch of stream records', () => {
   it('renders a feed once however many records of the batch touch it', async () => {
     const changes: ArticleChange[] = [];

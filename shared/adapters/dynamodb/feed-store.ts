@@ -27,21 +27,34 @@ export class DynamoDbFeedStore implements FeedStore {
     return this.registry.listSources();
   }
 
+  /**
+   * A Query returns at most 1 MB a page, so a feed of big articles reads on from `LastEvaluatedKey` until it has
+   * its `limit` entries or the partition ends: nothing is dropped whatever the entries weigh. Entries of a usual
+   * size (a few KB) fit one page, and each further page reads only what is missing.
+   */
   async readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]> {
     const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': feedPartition(feed) },
-        ExpressionAttributeNames: names,
-        ProjectionExpression: Object.keys(names).join(', '),
-        ScanIndexForward: false,
-        Limit: limit,
-        ConsistentRead: true,
-      }),
-    );
-    return Items.map((item) => ({ citations: [], tags: [], ...item }) as unknown as FeedEntry);
+    const entries: FeedEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': feedPartition(feed) },
+          ExpressionAttributeNames: names,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ScanIndexForward: false,
+          Limit: limit - entries.length,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        entries.push({ citations: [], tags: [], ...item } as unknown as FeedEntry);
+      start = page.LastEvaluatedKey;
+    } while (start && entries.length < limit);
+    return entries;
   }
 
   async readDay(feed: FeedId, day: string): Promise<FeedEntry[]> {
