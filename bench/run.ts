@@ -238,7 +238,7 @@ function servingRow(r: ServingResult | undefined) {
     met: null,
     note:
       `${r.notModified.connections} connections, 10 s each. The feed is ${kb(r.feedBytes)} (${fmt(r.brotliBytes / 1000, 1)} KB brotli; the bench articles repeat ` +
-      'their sentences, so they compress better than real ones). Brotli is computed once per ETag; every request still HEADs the in-process S3 server, which bounds both. ' +
+      'their sentences, so they compress better than real ones). Brotli is computed once per ETag; every request GETs the object from the in-process S3 server (headers and bytes from one response, checked whole against the ETag, as a rewrite in place can tear a read), which bounds both. ' +
       'In AWS CloudFront answers from its edge caches.',
   });
 }

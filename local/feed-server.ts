@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
 import {
   behaviourFor,
@@ -14,6 +15,9 @@ const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Reads of an object that s3rver is rewriting before the server gives up with an error. */
+const TORN_READ_ATTEMPTS = 5;
 
 interface Head {
   etag: string;
@@ -65,8 +69,8 @@ export class LocalFeedServer {
     // Before the cache, as at the edge: a browser opening a feed gets its page (`index.html` beside it).
     const uri = behaviour.browserView ? browserViewUri(path, request.headers) : path;
     const key = keyOf(uri);
-    const head = key ? await this.head(key) : undefined;
-    if (!key || !head) {
+    const object = key ? await this.object(key) : undefined;
+    if (!key || !object) {
       response.writeHead(404, {
         ...FEED_HEADERS,
         'content-type': 'text/plain; charset=utf-8',
@@ -75,6 +79,17 @@ export class LocalFeedServer {
       response.end('Not found.\n');
       return;
     }
+    if (object === 'changing') {
+      response.writeHead(503, {
+        ...FEED_HEADERS,
+        'content-type': 'text/plain; charset=utf-8',
+        'retry-after': '1',
+        'cache-control': 'no-store',
+      });
+      response.end('Being rewritten; try again.\n');
+      return;
+    }
+    const { head, raw } = object;
     const encoding = negotiate(request.headers['accept-encoding']);
     const etag = encoding === 'identity' ? head.etag : `W/${head.etag}`;
     let headers: Record<string, string> = {
@@ -91,41 +106,54 @@ export class LocalFeedServer {
       response.end();
       return;
     }
-    const body = await this.body(key, head, encoding);
+    const body = await this.encoded(key, head, raw, encoding);
     if (encoding !== 'identity') headers['content-encoding'] = encoding;
     headers['content-length'] = String(body.length);
     response.writeHead(200, headers);
     response.end(method === 'HEAD' ? undefined : body);
   }
 
-  private async head(key: string): Promise<Head | undefined> {
-    try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return {
-        etag: head.ETag ?? '""',
-        lastModified: head.LastModified ?? new Date(0),
-        contentType: head.ContentType ?? 'application/octet-stream',
-        cacheControl: head.CacheControl ?? 'max-age=60',
-      };
-    } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404 || (error as Error).name === 'NotFound') return undefined;
-      throw error;
+  /**
+   * The object's headers and bytes from one GET, as S3 gives them: never a HEAD and then a GET, which can describe
+   * two different versions. S3's PUTs are atomic, but s3rver writes an object in place, so a GET during a rewrite
+   * can return a torn body: a body whose MD5 is not its ETag (a single-part upload's ETag is its MD5) is read
+   * again, so a reader gets a whole version or, if rewrites never stop, `changing` (a 503), never a partial one.
+   */
+  private async object(key: string): Promise<{ head: Head; raw: Buffer } | 'changing' | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      let object: GetObjectCommandOutput;
+      try {
+        object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as Error).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+      const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+      const etag = object.ETag ?? '""';
+      if (etag === `"${createHash('md5').update(raw).digest('hex')}"`) {
+        const head = {
+          etag,
+          lastModified: object.LastModified ?? new Date(0),
+          contentType: object.ContentType ?? 'application/octet-stream',
+          cacheControl: object.CacheControl ?? 'max-age=60',
+        };
+        return { head, raw };
+      }
+      if (attempt >= TORN_READ_ATTEMPTS) return 'changing';
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
     }
   }
 
-  private async body(key: string, head: Head, encoding: Encoding): Promise<Buffer> {
+  private async encoded(key: string, head: Head, raw: Buffer, encoding: Encoding): Promise<Buffer> {
+    if (encoding === 'identity') return raw;
     const cacheKey = `${key}\n${head.etag}\n${encoding}`;
     const cached = this.compressed.get(cacheKey);
     if (cached) return cached;
-    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
     const body =
       encoding === 'br'
         ? await brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
-        : encoding === 'gzip'
-          ? await gzipAsync(raw, { level: 6 })
-          : raw;
+        : await gzipAsync(raw, { level: 6 });
     if (this.compressed.size > 500) this.compressed.clear();
     this.compressed.set(cacheKey, body);
     return body;

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { depsFromEnv } from '#functions/regenerate-feeds/handler.ts';
 import type { Article } from '#shared/articles/model.ts';
 import { changeOf } from '#shared/feeds/changes.ts';
 import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
+import { LocalFeedServer } from '../../local/feed-server.ts';
 import { type ParsedFeed, parseAllFormats } from '../support/feed-validation.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
@@ -299,6 +301,65 @@ describe('the local feed server', () => {
     expect((await fetch(`${stack.feedsUrl}tags/never-used/rss.xml`)).status).toBe(404);
     expect((await raw(`${stack.apiUrl}/feeds/%2e%2e/stack.json`, {})).status).toBe(404);
     expect((await fetch(url(), { method: 'PUT', body: 'x' })).status).toBe(405);
+  });
+});
+
+describe('the local feed server under rewrites', () => {
+  /**
+   * The stack's S3 client, except that the first `torn` GETs return the object cut short, as a GET of an object
+   * s3rver is rewriting in place can: a fault the server gives only by chance, injected here on purpose.
+   */
+  function tearing(torn: number) {
+    const sent: string[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        const output = await stack.s3.send(command as GetObjectCommand);
+        if (command instanceof GetObjectCommand && torn-- > 0) {
+          const bytes = (await output.Body?.transformToByteArray()) ?? new Uint8Array();
+          return { ...output, Body: { transformToByteArray: async () => bytes.slice(0, bytes.length >> 1) } };
+        }
+        return output;
+      },
+    } as unknown as S3Client;
+    return { client, sent };
+  }
+
+  async function serve(client: S3Client) {
+    const feeds = new LocalFeedServer(client, stack.bucket);
+    const server = createServer((request, response) => {
+      feeds.handle(request, response).catch(() => response.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, base: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  }
+
+  it('reads headers and body from one GET, and reads a torn body again: a reader gets a whole version', async () => {
+    const whole = (await stack.object('feeds/all/rss.xml')) ?? '';
+    const { client, sent } = tearing(2);
+    const { server, base } = await serve(client);
+    try {
+      const response = await raw(`${base}/feeds/all/rss.xml`, {});
+      expect(response.status).toBe(200);
+      expect(response.body.toString('utf8')).toBe(whole);
+      expect(response.headers.etag).toBe((await stack.head('feeds/all/rss.xml'))?.etag);
+      expect(sent).toEqual(['GetObjectCommand', 'GetObjectCommand', 'GetObjectCommand']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('answers 503 with Retry-After, never a partial document, when every read is torn', async () => {
+    const { client } = tearing(Number.POSITIVE_INFINITY);
+    const { server, base } = await serve(client);
+    try {
+      const response = await raw(`${base}/feeds/all/rss.xml`, {});
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.body.toString('utf8')).not.toContain('<rss');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
