@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { LocalFeedServer } from '../../local/feed-server.ts';
 import seed from '../fixtures/seed-article.json' with { type: 'json' };
 import { parseXml } from '../support/feed-validation.ts';
+import { rawGet as get } from '../support/http.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -218,25 +219,6 @@ describe('the index page in Chromium', () => {
     }
   });
 });
-
-/** A GET with exactly these headers and no others (fetch() adds its own): what a feed reader or curl sends. */
-function get(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
-    const outgoing = httpRequest(url, { headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers as Record<string, string>,
-          body: Buffer.concat(chunks),
-        }),
-      );
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
 
 describe('a feed opened in Chromium', () => {
   for (const [format, file] of [

@@ -9,6 +9,7 @@ import { changeOf } from '#shared/feeds/changes.ts';
 import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
 import { LocalFeedServer } from '../../local/feed-server.ts';
 import { type ParsedFeed, parseAllFormats } from '../support/feed-validation.ts';
+import { rawGet as raw } from '../support/http.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
@@ -362,23 +363,3 @@ describe('the local feed server under rewrites', () => {
     }
   });
 });
-
-/** A GET that leaves the body as sent (fetch would decompress it). */
-async function raw(target: string, headers: Record<string, string>) {
-  const { request } = await import('node:http');
-  return new Promise<{
-    status: number;
-    headers: Record<string, string | string[] | undefined>;
-    body: Buffer;
-  }>((resolve, reject) => {
-    const req = request(target, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
