@@ -27,12 +27,29 @@ export class DynamoDbFeedStore implements FeedStore {
     return this.registry.listSources();
   }
 
+  /** The newest `limit` entries of a feed. */
+  readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]> {
+    return this.queryEntries('pk = :pk', { ':pk': feedPartition(feed) }, limit);
+  }
+
+  readDay(feed: FeedId, day: string): Promise<FeedEntry[]> {
+    // Sort keys are `{publishedAt}#{id}`: a day is a key prefix.
+    return this.queryEntries('pk = :pk AND begins_with(sk, :day)', {
+      ':pk': feedPartition(feed),
+      ':day': `${day}T`,
+    });
+  }
+
   /**
-   * A Query returns at most 1 MB a page, so a feed of big articles reads on from `LastEvaluatedKey` until it has
-   * its `limit` entries or the partition ends: nothing is dropped whatever the entries weigh. Entries of a usual
-   * size (a few KB) fit one page, and each further page reads only what is missing.
+   * Entries of a feed partition, newest first. A Query returns at most 1 MB a page, so this reads on from
+   * `LastEvaluatedKey` until it has `limit` entries or the range ends: nothing is dropped whatever the entries
+   * weigh. Entries of a usual size (a few KB) fit one page, and each further page reads only what is missing.
    */
-  async readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]> {
+  private async queryEntries(
+    keyCondition: string,
+    values: Record<string, string>,
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<FeedEntry[]> {
     const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
     const entries: FeedEntry[] = [];
     let start: Record<string, unknown> | undefined;
@@ -40,12 +57,12 @@ export class DynamoDbFeedStore implements FeedStore {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': feedPartition(feed) },
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeValues: values,
           ExpressionAttributeNames: names,
           ProjectionExpression: Object.keys(names).join(', '),
           ScanIndexForward: false,
-          Limit: limit - entries.length,
+          ...(Number.isFinite(limit) ? { Limit: limit - entries.length } : {}),
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
@@ -54,31 +71,6 @@ export class DynamoDbFeedStore implements FeedStore {
         entries.push({ citations: [], tags: [], ...item } as unknown as FeedEntry);
       start = page.LastEvaluatedKey;
     } while (start && entries.length < limit);
-    return entries;
-  }
-
-  async readDay(feed: FeedId, day: string): Promise<FeedEntry[]> {
-    const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
-    const entries: FeedEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          // Sort keys are `{publishedAt}#{id}`: a day is a key prefix.
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':day': `${day}T` },
-          ExpressionAttributeNames: names,
-          ProjectionExpression: Object.keys(names).join(', '),
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        entries.push({ citations: [], tags: [], ...item } as unknown as FeedEntry);
-      start = page.LastEvaluatedKey;
-    } while (start);
     return entries;
   }
 
