@@ -105,10 +105,13 @@ async function republish(where: ReturnType<typeof target>): Promise<void> {
     new DynamoDbRegistryStore(client, where.tableName),
   );
   const s3 = createS3Client({ endpoint: where.local?.s3Endpoint, region: where.region });
-  const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(s3, bucket), settings);
+  // Against the bucket itself, not the recorded digests: republishing also repairs objects changed by hand.
+  const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(s3, bucket), settings, {
+    checkBucket: true,
+  });
   const result = await republishEverything(regenerator, store, { archives: values.archives });
   process.stdout.write(
-    `Republished ${result.feeds} feeds, ${result.archives} archive days and ${result.tagIndexes} tag indexes ` +
+    `Republished ${result.feeds} feeds, ${result.archives} archive days and ${result.directoryPages} tag directory pages ` +
       `under ${settings.baseUrl}feeds/: ${result.uploaded} objects changed.\n`,
   );
   client.destroy();

@@ -1,11 +1,12 @@
 /**
- * Lambda event filter patterns for the table's stream: only records of article items reach the regenerate
- * function (memberships, counters, keys and idempotency records never do). The CDK app installs these on the
+ * Lambda event filter patterns for the table's stream: only records of article and source items reach the
+ * regenerate function (memberships, counters, keys and idempotency records never do). The CDK app installs these on the
  * event source mapping and the local poller applies the same patterns, so both see the same batches.
  */
 export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
   { dynamodb: { NewImage: { type: { S: ['article'] } } } },
   { dynamodb: { OldImage: { type: { S: ['article'] } } } },
+  { dynamodb: { NewImage: { type: { S: ['source'] } } } },
 ];
 
 /** Whether a record matches a pattern of the subset used here: nested objects ending in lists of allowed values. */

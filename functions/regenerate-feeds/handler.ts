@@ -10,7 +10,7 @@ import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import type { Article } from '#shared/articles/model.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
-import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
+import { type ArticleChange, changeOf, type SourceChange } from '#shared/feeds/changes.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { WebSubNotifier } from '#shared/feeds/websub.ts';
@@ -24,11 +24,24 @@ export interface RegenerateDeps {
   observe?: (result: RegenerationResult, records: number) => void;
 }
 
-/** The article a stream image holds, if it is an article item. */
-function articleOf(image: Record<string, unknown> | undefined): Article | undefined {
+/** The item a stream image holds, if it is of the given type. */
+function itemOf(
+  image: Record<string, unknown> | undefined,
+  type: string,
+): Record<string, unknown> | undefined {
   if (!image) return undefined;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  return item.type === 'article' ? (item as unknown as Article) : undefined;
+  return item.type === type ? item : undefined;
+}
+
+const articleOf = (image: Record<string, unknown> | undefined) =>
+  itemOf(image, 'article') as Article | undefined;
+
+/** The source a stream record registered or edited, if it is a source item's. */
+export function sourceChangeFromRecord(record: DynamoDBRecord): SourceChange | undefined {
+  const id = record.dynamodb?.SequenceNumber;
+  const slug = itemOf(record.dynamodb?.NewImage, 'source')?.slug;
+  return id && typeof slug === 'string' ? { recordId: id, slug } : undefined;
 }
 
 /** The change a stream record describes; undefined for records that no feed shows. */
@@ -52,7 +65,8 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     const { regenerator, logger, observe, notifier } = get();
     const started = Date.now();
     const changes = event.Records.map(changeFromRecord).filter((change) => change !== undefined);
-    const result = await regenerator.regenerate(changes);
+    const sources = event.Records.map(sourceChangeFromRecord).filter((change) => change !== undefined);
+    const result = await regenerator.regenerate(changes, sources);
     for (const failure of result.errors) {
       logger.error('publish failed', { document: failure.document, error: failure.error as Error });
     }

@@ -1,18 +1,47 @@
 import type { Source } from '../articles/model.ts';
 import { feedUrls } from './channel.ts';
+import {
+  CROSS_SOURCE_TAGS,
+  type DirectoryId,
+  directoryKeys,
+  directorySource,
+  type Listing,
+  sourceTagsDirectory,
+} from './directory.ts';
 import { ALL_FEED, feedIdFor } from './feed-ids.ts';
 import type { FeedUrls } from './model.ts';
-import type { PublishableDocument, TagRow } from './ports.ts';
+import type { PublishableDocument } from './ports.ts';
+import { renderDirectoryHtml } from './render/directory-html.ts';
 import { renderIndexHtml } from './render/index-html.ts';
-import { renderOpml } from './render/opml.ts';
+import { renderDirectoryOpml, renderOpml } from './render/opml.ts';
+import { renderTagIndex } from './render/tag-index.ts';
 import type { FeedSettings } from './settings.ts';
 
-/** A tag with articles, within one source or summed over every source, and its three feed URLs. */
+/**
+ * Discovery documents, in two levels so that no batch rebuilds a list of the whole deployment:
+ * - the catalogue (`feeds/index.html`, `feeds/opml.xml`) lists the feed of everything and every source, and links
+ *   each tag directory; it changes only when a source is registered or edited;
+ * - the tag directories (shared/feeds/directory.ts), paged, list the tag feeds; a post re-renders the page of each
+ *   tag it touched.
+ * The OPML includes each directory (OPML 2.0 `type="include"`), and each directory page the next, so a reader that
+ * imports `feeds/opml.xml` reaches every feed.
+ */
+
+/** Where one page of a tag directory is published: its public URLs. */
+export interface DirectoryLinks {
+  html: string;
+  opml: string;
+  /** The JSON tag index, for a source's tags. */
+  json?: string;
+}
+
+/** A tag with articles and its feed URLs, as a directory page lists it. */
 export interface CatalogueTag {
   slug: string;
   label: string;
-  /** Articles that carry the tag (within the source, or in every source). */
-  count: number;
+  /** Articles that carry the tag, for a source's tags. */
+  count?: number;
+  newestPublishedAt?: string;
   feeds: FeedUrls;
 }
 
@@ -23,121 +52,170 @@ export interface CatalogueSource {
   description: string;
   language: string;
   feeds: FeedUrls;
-  /** Most used first. */
-  tags: CatalogueTag[];
+  /** The first page of the source's tag directory. */
+  tags: DirectoryLinks;
 }
 
-/** Every feed the deployment publishes, grouped by source: what the index page and the OPML list. */
+/** The top of the catalogue: the feed of everything, every source, and the directories of tags. */
 export interface Catalogue {
   publisherName: string;
   /** Public base URL the `feeds/` paths are served under, ending in `/`. */
   baseUrl: string;
   /** Language of the feeds that mix sources (and of the index page). */
   language: string;
-  /**
-   * The newest change among the inputs (ISO 8601 UTC): the latest publication time of any tag's newest article,
-   * or source registration, so that the same inputs always give the same documents.
-   */
+  /** The latest registration among the sources (ISO 8601 UTC): the same sources always give the same bytes. */
   updated: string;
   all: FeedUrls;
   /** By name, then slug. */
   sources: CatalogueSource[];
-  /** Cross-source tag feeds, counts summed over the sources; most used first. */
+  /** The first page of the cross-source tag directory. */
+  tags: DirectoryLinks;
+}
+
+/** One page of a tag directory. */
+export interface DirectoryPage {
+  directory: DirectoryId;
+  publisherName: string;
+  baseUrl: string;
+  /** The source whose tags these are; absent for the cross-source directory. */
+  source?: Omit<CatalogueSource, 'tags'>;
+  language: string;
+  /** From 1. */
+  page: number;
+  links: DirectoryLinks;
+  previous?: DirectoryLinks;
+  next?: DirectoryLinks;
+  /** The tags of this page that have articles: most used first in a source's, by label across sources. */
   tags: CatalogueTag[];
 }
 
-/** Where the discovery documents live under the bucket (and the public base URL). */
+/** Where the top discovery documents live under the bucket (and the public base URL). */
 export const CATALOGUE_KEYS = {
   index: 'feeds/index.html',
   opml: 'feeds/opml.xml',
 } as const;
 
-/**
- * The catalogue of every registered source and every tag that still has articles. Pure and sorted: the same
- * sources and rows, in any order, give the same catalogue.
- */
-export function buildCatalogue(
-  settings: FeedSettings,
-  sources: readonly Source[],
-  rowsBySource: ReadonlyMap<string, readonly TagRow[]>,
-): Catalogue {
-  let updated = '';
-  const later = (time: string | undefined) => {
-    if (time && time > updated) updated = time;
+/** The public URLs of one page of a directory. */
+export function directoryLinks(settings: FeedSettings, directory: DirectoryId, page: number): DirectoryLinks {
+  const keys = directoryKeys(directory, page);
+  return {
+    html: settings.baseUrl + keys.html,
+    opml: settings.baseUrl + keys.opml,
+    ...(keys.json ? { json: settings.baseUrl + keys.json } : {}),
   };
-  const across = new Map<string, { count: number; labels: Map<string, number> }>();
+}
+
+function describeSource(settings: FeedSettings, source: Source): Omit<CatalogueSource, 'tags'> {
+  return {
+    slug: source.slug,
+    name: source.name,
+    homepageUrl: source.homepageUrl,
+    description: source.description,
+    language: source.language,
+    feeds: feedUrls(settings, feedIdFor({ source: source.slug })),
+  };
+}
+
+/** The top catalogue of every registered source. Pure and sorted: the same sources in any order give the same one. */
+export function buildCatalogue(settings: FeedSettings, sources: readonly Source[]): Catalogue {
   const listed = [...sources].sort(
     (a, b) =>
       compare(a.name.toLowerCase(), b.name.toLowerCase()) ||
       compare(a.name, b.name) ||
       compare(a.slug, b.slug),
   );
-  const catalogueSources = listed.map((source): CatalogueSource => {
-    later(source.createdAt);
-    const rows = rowsBySource.get(source.slug) ?? [];
-    const tags = rows
-      .filter((row) => row.count > 0)
-      .map((row): CatalogueTag => {
-        later(row.newestPublishedAt);
-        const total = across.get(row.slug) ?? { count: 0, labels: new Map<string, number>() };
-        total.count += row.count;
-        total.labels.set(row.label, (total.labels.get(row.label) ?? 0) + row.count);
-        across.set(row.slug, total);
-        return {
-          slug: row.slug,
-          label: row.label,
-          count: row.count,
-          feeds: feedUrls(settings, feedIdFor({ source: source.slug, tag: row.slug })),
-        };
-      })
-      .sort(byUse);
-    return {
-      slug: source.slug,
-      name: source.name,
-      homepageUrl: source.homepageUrl,
-      description: source.description,
-      language: source.language,
-      feeds: feedUrls(settings, feedIdFor({ source: source.slug })),
-      tags,
-    };
-  });
-  const tags = [...across].map(([slug, total]): CatalogueTag => {
-    // Sources may spell a tag differently: the spelling most articles use, then the first in code-point order.
-    const [label = slug] = [...total.labels].sort((a, b) => b[1] - a[1] || compare(a[0], b[0]))[0] ?? [];
-    return { slug, label, count: total.count, feeds: feedUrls(settings, feedIdFor({ tag: slug })) };
-  });
+  let updated = '';
+  for (const source of listed) if (source.createdAt > updated) updated = source.createdAt;
   return {
     publisherName: settings.publisherName,
     baseUrl: settings.baseUrl,
     language: settings.language,
     updated: updated || '1970-01-01T00:00:00.000Z',
     all: feedUrls(settings, ALL_FEED),
-    sources: catalogueSources,
-    tags: tags.sort(byUse),
+    sources: listed.map((source) => ({
+      ...describeSource(settings, source),
+      tags: directoryLinks(settings, sourceTagsDirectory(source.slug), 1),
+    })),
+    tags: directoryLinks(settings, CROSS_SOURCE_TAGS, 1),
   };
 }
 
 /**
- * The discovery documents: the index page and the OPML catalogue, with the feeds' Cache-Control. OPML goes out
- * as `text/x-opml`, the type feed readers and OPML exporters use (the format has no registered one): a browser
- * offers it as a file to import instead of showing an XML tree, and programs read it whatever its type.
+ * One page of a directory from its listings (those of tags whose feeds have emptied are left out). Pure and sorted:
+ * the same listings in any order give the same page.
+ */
+export function buildDirectoryPage(
+  settings: FeedSettings,
+  directory: DirectoryId,
+  page: number,
+  pages: number,
+  listings: readonly Listing[],
+  source?: Source,
+): DirectoryPage {
+  if (directorySource(directory) !== source?.slug)
+    throw new Error(`directory ${directory} needs its own source`);
+  const tags = listings
+    .filter((listing) => listing.newestPublishedAt !== undefined && (listing.count ?? 1) > 0)
+    .map(
+      (listing): CatalogueTag => ({
+        slug: listing.slug,
+        label: listing.label,
+        ...(source ? { count: listing.count ?? 0 } : {}),
+        ...(listing.newestPublishedAt ? { newestPublishedAt: listing.newestPublishedAt } : {}),
+        feeds: feedUrls(
+          settings,
+          feedIdFor({ ...(source ? { source: source.slug } : {}), tag: listing.slug }),
+        ),
+      }),
+    )
+    .sort((a, b) => (b.count ?? 0) - (a.count ?? 0) || compare(a.label, b.label) || compare(a.slug, b.slug));
+  return {
+    directory,
+    publisherName: settings.publisherName,
+    baseUrl: settings.baseUrl,
+    ...(source ? { source: describeSource(settings, source) } : {}),
+    language: source?.language ?? settings.language,
+    page,
+    links: directoryLinks(settings, directory, page),
+    ...(page > 1 ? { previous: directoryLinks(settings, directory, page - 1) } : {}),
+    ...(page < pages ? { next: directoryLinks(settings, directory, page + 1) } : {}),
+    tags,
+  };
+}
+
+const cacheControlOf = (settings: FeedSettings) =>
+  `public, max-age=${settings.ttlMinutes * 60}, stale-while-revalidate=60`;
+
+function document(key: string, contentType: string, text: string, cacheControl: string): PublishableDocument {
+  return { key, body: Buffer.from(text, 'utf8'), contentType, cacheControl };
+}
+
+/** OPML goes out as `text/x-opml`, the type feed readers and OPML exporters use (the format has no registered one). */
+const OPML_TYPE = 'text/x-opml; charset=utf-8';
+
+/**
+ * The top discovery documents, the index page and the OPML, with the feeds' Cache-Control: a browser offers the
+ * OPML as a file to import instead of showing an XML tree, and programs read it whatever its type.
  */
 export function catalogueDocuments(catalogue: Catalogue, settings: FeedSettings): PublishableDocument[] {
-  const cacheControl = `public, max-age=${settings.ttlMinutes * 60}, stale-while-revalidate=60`;
-  const document = (key: string, contentType: string, text: string): PublishableDocument => ({
-    key,
-    body: Buffer.from(text, 'utf8'),
-    contentType,
-    cacheControl,
-  });
+  const cacheControl = cacheControlOf(settings);
   return [
-    document(CATALOGUE_KEYS.index, 'text/html; charset=utf-8', renderIndexHtml(catalogue)),
-    document(CATALOGUE_KEYS.opml, 'text/x-opml; charset=utf-8', renderOpml(catalogue)),
+    document(CATALOGUE_KEYS.index, 'text/html; charset=utf-8', renderIndexHtml(catalogue), cacheControl),
+    document(CATALOGUE_KEYS.opml, OPML_TYPE, renderOpml(catalogue), cacheControl),
   ];
 }
 
-function byUse(a: CatalogueTag, b: CatalogueTag): number {
-  return b.count - a.count || compare(a.label, b.label) || compare(a.slug, b.slug);
+/** One directory page's documents: its HTML page, its OPML and, for a source's tags, its JSON tag index. */
+export function directoryDocuments(page: DirectoryPage, settings: FeedSettings): PublishableDocument[] {
+  const cacheControl = cacheControlOf(settings);
+  const keys = directoryKeys(page.directory, page.page);
+  return [
+    document(keys.html, 'text/html; charset=utf-8', renderDirectoryHtml(page), cacheControl),
+    document(keys.opml, OPML_TYPE, renderDirectoryOpml(page), cacheControl),
+    ...(keys.json
+      ? [document(keys.json, 'application/json; charset=utf-8', renderTagIndex(page), cacheControl)]
+      : []),
+  ];
 }
 
 function compare(a: string, b: string): number {

@@ -2,18 +2,23 @@ import type { Article } from '../articles/model.ts';
 import { dayOf } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
 
-/** What one write of an article changed: the feeds whose content it touched, their sources, and when. */
+/** What one write of an article changed: the feeds whose content it touched, and when. */
 export interface ArticleChange {
   /** Identifies the write (the stream record), so a failure can be reported against it. */
   recordId: string;
   feeds: FeedId[];
-  sources: string[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
   /** The daily archives the write touched, as `{feed}|{YYYY-MM-DD}`. */
   archives: string[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
+}
+
+/** A source registered or edited: the catalogue and the source's tag directory name it. */
+export interface SourceChange {
+  recordId: string;
+  slug: string;
 }
 
 /** A retracted article, as Atom feeds announce it (RFC 6721 `at:deleted-entry`). */
@@ -36,10 +41,6 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     ...(wasListed ? feedIdsOf(before) : []),
     ...(isListed ? feedIdsOf(after) : []),
   ]);
-  const sources = new Set<string>([
-    ...(wasListed ? [before.source] : []),
-    ...(isListed ? [after.source] : []),
-  ]);
   const at = (after ?? before)?.updatedAt ?? '';
   const archives = new Set<string>([
     ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${dayOf(before.publishedAt)}`) : []),
@@ -48,7 +49,6 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
   const change: ArticleChange = {
     recordId,
     feeds: [...feeds],
-    sources: [...sources],
     at,
     archives: [...archives],
   };

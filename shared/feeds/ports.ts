@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Source } from '../articles/model.ts';
 import type { Tombstone } from './changes.ts';
+import type { DirectoryId, Listing } from './directory.ts';
 import type { FeedId } from './feed-ids.ts';
 import type { FeedEntry } from './model.ts';
 
@@ -15,6 +17,15 @@ export interface DocumentState {
   newestPublishedAt?: string;
   /** Articles retracted while they were in the feed's window, still announced as deleted. */
   tombstones?: Tombstone[];
+  /** A tag feed's place in its directory (shared/feeds/directory.ts), once it has had an entry. */
+  place?: number;
+  /** Articles that carry a source's tag, as last listed. */
+  count?: number;
+  /**
+   * A digest of each object as last published, by key: a publish uploads only what differs, with no request to the
+   * bucket. Absent for documents published before digests were kept: the bucket is asked once.
+   */
+  digests?: Record<string, string>;
 }
 
 /** One row of a source's tag index, before URLs are added. */
@@ -26,7 +37,10 @@ export interface TagRow {
 }
 
 export interface FeedStore {
+  /** Every registered source: for the catalogue, which changes only with them, and for republishing. */
   listSources(): Promise<Source[]>;
+  /** The registered sources among `slugs` (a batch reads those its feeds name, never every source). */
+  getSources(slugs: readonly string[]): Promise<Source[]>;
   /** The newest `limit` entries of a feed, newest first: one query, whatever the size of the table. */
   readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]>;
   /** Every entry of a feed published in a day (`YYYY-MM-DD`), newest first. */
@@ -40,8 +54,18 @@ export interface FeedStore {
     expectedRevision: number,
     next: Omit<DocumentState, 'revision'>,
   ): Promise<boolean>;
-  /** Every tag of a source that still has articles. */
+  /** Every tag of a source that still has articles: for republishing, never for a batch. */
   readTagRows(source: string): Promise<TagRow[]>;
+  /** Articles that carry a tag of a source (kept exact by the writes). */
+  tagCount(source: string, tag: string): Promise<number>;
+  /** Gives a tag the next place in a directory, from 1. Places are never reused; a lost race leaves a gap. */
+  takePlace(directory: DirectoryId): Promise<number>;
+  /** How many places a directory has given. */
+  placesTaken(directory: DirectoryId): Promise<number>;
+  /** Records a tag's listing, unless one recorded from a later revision of its feed is already there. */
+  putListing(directory: DirectoryId, listing: Listing, revision: number): Promise<void>;
+  /** The listings of one page of a directory. */
+  readListings(directory: DirectoryId, page: number): Promise<Listing[]>;
 }
 
 /** A document ready to publish. */
@@ -53,6 +77,14 @@ export interface PublishableDocument {
 }
 
 export interface DocumentPublisher {
-  /** Stores the document unless the bucket already holds these exact bytes; true when it uploaded. */
-  publish(document: PublishableDocument): Promise<boolean>;
+  /**
+   * Stores the document unless the bucket already holds these exact bytes; true when it uploaded. `stored` is the
+   * digest of what the bucket holds, when the caller knows it (null: nothing); when undefined the bucket is asked.
+   */
+  publish(document: PublishableDocument, stored?: string | null): Promise<boolean>;
+}
+
+/** The digest a publish compares (and the bucket's object metadata records): SHA-256 of the bytes, in hex. */
+export function digestOf(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
 }

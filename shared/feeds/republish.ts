@@ -1,5 +1,6 @@
 import { forEachConcurrently } from '../pool.ts';
 import { type Day, dayOf } from './archives.ts';
+import { CROSS_SOURCE_TAGS, pagesFor, sourceTagsDirectory } from './directory.ts';
 import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import type { FeedStore } from './ports.ts';
 import type { FeedRegenerator } from './regenerate.ts';
@@ -7,7 +8,8 @@ import type { FeedRegenerator } from './regenerate.ts';
 export interface RepublishResult {
   feeds: number;
   archives: number;
-  tagIndexes: number;
+  /** Pages of the tag directories (each an HTML page, an OPML and, for a source's tags, a JSON tag index). */
+  directoryPages: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
 }
@@ -16,7 +18,7 @@ export interface RepublishResult {
 const CONCURRENCY = 8;
 
 /**
- * Renders every feed (with its page), every source's tag index and the catalogue again from stored state, and
+ * Renders every feed (with its page), every page of the tag directories and the catalogue again from stored state, and
  * with `archives` every archive day too, publishing only what changed. For operators after a deploy that changes
  * how documents render (such as the pages that feeds gained, or a new public base URL), so that every document
  * follows at once instead of at its next write. Its work grows with the deployment, so no batch ever calls it;
@@ -27,27 +29,27 @@ export async function republishEverything(
   store: FeedStore,
   options: { archives: boolean; progress?: (done: string) => void },
 ): Promise<RepublishResult> {
-  const sources = new Map((await store.listSources()).map((source) => [source.slug, source]));
+  const sources = (await store.listSources()).map((source) => source.slug);
   const feeds = new Set<FeedId>([ALL_FEED]);
-  for (const source of sources.keys()) {
+  for (const source of sources) {
     feeds.add(feedIdFor({ source }));
     for (const row of await store.readTagRows(source)) {
       feeds.add(feedIdFor({ source, tag: row.slug }));
       feeds.add(feedIdFor({ tag: row.slug }));
     }
   }
-  const result: RepublishResult = { feeds: 0, archives: 0, tagIndexes: 0, uploaded: 0 };
+  const result: RepublishResult = { feeds: 0, archives: 0, directoryPages: 0, uploaded: 0 };
   await forEachConcurrently([...feeds].sort(), CONCURRENCY, async (feed) => {
     // Awaited first: `total += await …` would read the total before the wait, and lose the other workers' adds.
-    const uploaded = await regenerator.publishFeed(feed, '', sources);
-    result.uploaded += uploaded.length;
+    const { keys } = await regenerator.publishFeed(feed, '');
+    result.uploaded += keys.length;
     result.feeds++;
     if (options.archives) {
       // From the newest day back, one day at a time: each archive names the day before it.
       const [newest] = await store.readEntries(feed, 1);
       let day: Day | undefined = newest ? dayOf(newest.publishedAt) : undefined;
       while (day) {
-        const published = await regenerator.publishArchive(feed, day, '', sources);
+        const published = await regenerator.publishArchive(feed, day, '');
         result.uploaded += published.keys.length;
         result.archives++;
         day = published.prev;
@@ -55,12 +57,16 @@ export async function republishEverything(
     }
     options.progress?.(feed);
   });
-  for (const source of sources.keys()) {
-    const uploaded = await regenerator.publishTagIndex(source, sources);
-    result.uploaded += uploaded.length;
-    result.tagIndexes++;
+  // After the feeds, which gave every listed tag its place.
+  for (const directory of [CROSS_SOURCE_TAGS, ...sources.map(sourceTagsDirectory)]) {
+    const pages = pagesFor(await store.placesTaken(directory));
+    for (let page = 1; page <= pages; page++) {
+      const uploaded = await regenerator.publishDirectoryPage(directory, page);
+      result.uploaded += uploaded.length;
+      result.directoryPages++;
+    }
   }
-  const catalogue = await regenerator.publishCatalogue(sources);
+  const catalogue = await regenerator.publishCatalogue();
   result.uploaded += catalogue.length;
   return result;
 }

@@ -43,7 +43,7 @@ export const SERVING_BEHAVIOURS: readonly ServingBehaviour[] = [
     contentSecurityPolicy: CSP_PAGE,
     browserView: true,
   })),
-  { pathPattern: 'feeds/*index.html', contentSecurityPolicy: CSP_PAGE, browserView: false },
+  { pathPattern: 'feeds/*.html', contentSecurityPolicy: CSP_PAGE, browserView: false },
 ];
 
 /** CloudFront's default behaviour, whose pattern is `*`. */

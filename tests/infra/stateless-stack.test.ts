@@ -236,7 +236,7 @@ describe('the stream subscription', () => {
     });
   });
 
-  it('installs the filter patterns the local poller applies: article records in, every other item out', () => {
+  it('installs the filter patterns the local poller applies: article and source records in, every other item out', () => {
     const [, mapping] = resourceOf(dev().pipeline, 'AWS::Lambda::EventSourceMapping', 'RegenerateFeeds');
     const patterns = mapping.Properties?.FilterCriteria.Filters.map((filter: { Pattern: string }) =>
       JSON.parse(filter.Pattern),
@@ -247,7 +247,9 @@ describe('the stream subscription', () => {
     expect(passes(record({ NewImage: { type: { S: 'article' } } }))).toBe(true);
     // A retraction removes memberships but rewrites the article; a deleted article has only an old image.
     expect(passes(record({ OldImage: { type: { S: 'article' } } }))).toBe(true);
-    for (const type of ['entry', 'tagcount', 'feedstate', 'idempotency', 'key', 'source'])
+    // A source registered or edited: the catalogue and its tag directory name it.
+    expect(passes(record({ NewImage: { type: { S: 'source' } } }))).toBe(true);
+    for (const type of ['entry', 'tagcount', 'feedstate', 'idempotency', 'key', 'directory', 'listing'])
       expect(passes(record({ NewImage: { type: { S: type } }, OldImage: { type: { S: type } } }))).toBe(
         false,
       );
@@ -459,7 +461,7 @@ describe('the CDN', () => {
       'feeds/*/rss.xml',
       'feeds/*/atom.xml',
       'feeds/*/feed.json',
-      'feeds/*index.html',
+      'feeds/*.html',
     ]);
   });
 

@@ -18,13 +18,14 @@ import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import type { Article } from '#shared/articles/model.ts';
-import { buildCatalogue, CATALOGUE_KEYS, catalogueDocuments } from '#shared/feeds/catalogue.ts';
-import type { TagRow } from '#shared/feeds/ports.ts';
+import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
+import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { republishEverything } from '#shared/feeds/republish.ts';
 import { CONTENT_SECURITY_POLICY } from '#shared/feeds/serving.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { LocalFeedServer } from '../../local/feed-server.ts';
 import seed from '../fixtures/seed-article.json' with { type: 'json' };
-import { parseXml } from '../support/feed-validation.ts';
+import { parseXml, type XmlElement } from '../support/feed-validation.ts';
 import { rawGet as get } from '../support/http.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
@@ -40,8 +41,8 @@ let profile: string;
 let article: Article;
 
 /**
- * Publishes the index page and the OPML from the stack's table, as the regenerator does once it
- * publishes the catalogue with every batch; a stack that already did is left as it is.
+ * Publishes the catalogue and the tag directories from the stack's table, as the regenerator does when a source is
+ * registered and when tags are posted; a stack that already did is left as it is.
  */
 async function publishDiscovery(): Promise<void> {
   if ((await stack.object(CATALOGUE_KEYS.index)) !== undefined) return;
@@ -52,12 +53,11 @@ async function publishDiscovery(): Promise<void> {
     stack.tableName,
     new DynamoDbRegistryStore(client, stack.tableName),
   );
-  const sources = await feedStore.listSources();
-  const rows = new Map<string, TagRow[]>();
-  for (const source of sources) rows.set(source.slug, await feedStore.readTagRows(source.slug));
-  const publisher = new S3DocumentPublisher(stack.s3, stack.bucket);
-  for (const document of catalogueDocuments(buildCatalogue(settings, sources, rows), settings))
-    await publisher.publish(document);
+  await republishEverything(
+    new FeedRegenerator(feedStore, new S3DocumentPublisher(stack.s3, stack.bucket), settings),
+    feedStore,
+    { archives: false },
+  );
   client.destroy();
 }
 
@@ -157,7 +157,8 @@ describe('the index page in Chromium', () => {
       const text = await page.locator('main').textContent();
       expect(text).toContain('The Gaze');
       expect(text).toContain('News and analysis from The Gaze');
-      for (const tag of TAGS) expect(text).toContain(tag);
+      expect(text).toContain('Tags of The Gaze');
+      expect(text).toContain('Tags across every source');
       expect(text).toMatch(/How to subscribe\..*paste it into your feed reader/s);
       expect(await page.locator('a', { hasText: 'opml.xml' }).getAttribute('href')).toBe(
         `${stack.feedsUrl}opml.xml`,
@@ -174,49 +175,97 @@ describe('the index page in Chromium', () => {
     }
   });
 
-  it('declares each published feed in RSS, Atom and JSON Feed with discovery links, all of which answer 200', async () => {
-    const { page, problems } = await visit(`${stack.feedsUrl}index.html`, DESKTOP);
-    try {
-      const links = (await page.evaluate(
-        `[...document.head.querySelectorAll('link[rel="alternate"]')].map((link) => ({
-          type: link.getAttribute('type'),
-          href: link.href,
-          title: link.getAttribute('title'),
-        }))`,
-      )) as { type: string; href: string; title: string }[];
-      // everything, the source, five tags within it, five tags across sources: twelve feeds, three formats each
-      expect(links).toHaveLength(36);
-      const feeds = `${stack.feedsUrl}sources/the-gaze/`;
-      expect(links).toContainEqual({
+  it('declares everything and each source in RSS, Atom and JSON Feed with discovery links, all of which answer 200', async () => {
+    const links = await discoveryLinks(`${stack.feedsUrl}index.html`);
+    // everything and the source: two feeds, three formats each
+    const feeds = `${stack.feedsUrl}sources/the-gaze/`;
+    expect(links).toEqual([
+      {
         type: 'application/rss+xml',
-        href: `${feeds}rss.xml`,
-        title: 'The Gaze (RSS)',
-      });
-      expect(links).toContainEqual({
+        href: `${stack.feedsUrl}all/rss.xml`,
+        title: 'Newsroom: all articles (RSS)',
+      },
+      {
         type: 'application/atom+xml',
-        href: `${feeds}atom.xml`,
-        title: 'The Gaze (Atom)',
-      });
-      expect(links).toContainEqual({
+        href: `${stack.feedsUrl}all/atom.xml`,
+        title: 'Newsroom: all articles (Atom)',
+      },
+      {
         type: 'application/feed+json',
-        href: `${feeds}feed.json`,
-        title: 'The Gaze (JSON Feed)',
-      });
-      expect(links).toContainEqual({
-        type: 'application/rss+xml',
-        href: `${stack.feedsUrl}tags/nato/rss.xml`,
-        title: 'Newsroom: NATO (RSS)',
-      });
-      expect(new Set(links.map((link) => link.href)).size).toBe(36);
-      for (const link of links) {
-        const response = await fetch(link.href);
-        expect(response.status, link.href).toBe(200);
-        expect(response.headers.get('content-type'), link.href).toContain(link.type);
-      }
+        href: `${stack.feedsUrl}all/feed.json`,
+        title: 'Newsroom: all articles (JSON Feed)',
+      },
+      { type: 'application/rss+xml', href: `${feeds}rss.xml`, title: 'The Gaze (RSS)' },
+      { type: 'application/atom+xml', href: `${feeds}atom.xml`, title: 'The Gaze (Atom)' },
+      { type: 'application/feed+json', href: `${feeds}feed.json`, title: 'The Gaze (JSON Feed)' },
+    ]);
+    await expectAnswered(links);
+  });
+});
+
+/** The discovery links of a page as Chromium reads them, once it loaded with no CSP violation or console error. */
+async function discoveryLinks(url: string): Promise<{ type: string; href: string; title: string }[]> {
+  const { page, problems } = await visit(url, DESKTOP);
+  try {
+    const links = (await page.evaluate(
+      `[...document.head.querySelectorAll('link[rel="alternate"]')].map((link) => ({
+        type: link.getAttribute('type'),
+        href: link.href,
+        title: link.getAttribute('title'),
+      }))`,
+    )) as { type: string; href: string; title: string }[];
+    expect(problems).toEqual([]);
+    return links;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Every link answers 200 with its media type. */
+async function expectAnswered(links: { type: string; href: string }[]): Promise<void> {
+  for (const link of links) {
+    const response = await fetch(link.href);
+    expect(response.status, link.href).toBe(200);
+    expect(response.headers.get('content-type'), link.href).toContain(link.type);
+  }
+}
+
+describe('a tag directory in Chromium', () => {
+  it("lists the source's tags, each linking its feed's page in three formats, styled and fitting a phone", async () => {
+    const url = `${stack.feedsUrl}sources/the-gaze/tags/index.html`;
+    const { page, status, headers, problems } = await visit(url, PHONE);
+    try {
+      expect(status).toBe(200);
+      expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.page);
+      await expect(page.title()).resolves.toBe('Tags of The Gaze');
+      const text = (await page.locator('main').textContent()) ?? '';
+      for (const tag of TAGS) expect(text).toContain(tag);
+      await page.locator('a', { hasText: 'NATO' }).first().click();
+      await page.waitForURL(`${stack.feedsUrl}sources/the-gaze/tags/nato/index.html`);
+      await page.goBack();
+      expect(await styled(page)).toBe(true);
+      expect(await fits(page)).toBe(true);
       expect(problems).toEqual([]);
+      await screenshot(page, 'tags-phone.png');
     } finally {
       await page.close();
     }
+    const links = await discoveryLinks(url);
+    expect(links).toHaveLength(TAGS.length * 3);
+    expect(links).toContainEqual({
+      type: 'application/rss+xml',
+      href: `${stack.feedsUrl}sources/the-gaze/tags/nato/rss.xml`,
+      title: 'The Gaze: NATO (RSS)',
+    });
+    await expectAnswered(links);
+    const across = await discoveryLinks(`${stack.feedsUrl}tags/index.html`);
+    expect(across).toContainEqual({
+      type: 'application/rss+xml',
+      href: `${stack.feedsUrl}tags/nato/rss.xml`,
+      title: 'NATO (RSS)',
+    });
+    expect(across).toHaveLength(TAGS.length * 3);
+    await expectAnswered(across);
   });
 });
 
@@ -359,24 +408,35 @@ describe('a feed opened in Chromium', () => {
 });
 
 describe('the OPML catalogue', () => {
-  it('is served as OPML and lists the source feed and its tag feeds under the source', async () => {
+  it('is served as OPML, and a reader that imports it and follows its inclusions reaches every feed once', async () => {
     const response = await fetch(`${stack.feedsUrl}opml.xml`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/x-opml; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY.nothing);
-    const body = parseXml(await response.text()).children.find((element) => element.local === 'body');
-    const gaze = body?.children.find((group) =>
-      group.attributes.some((attribute) => attribute.local === 'text' && attribute.value === 'The Gaze'),
-    );
-    const urls = gaze?.children.map(
-      (feed) => feed.attributes.find((attribute) => attribute.local === 'xmlUrl')?.value,
-    );
-    expect(urls).toEqual([
-      `${stack.feedsUrl}sources/the-gaze/rss.xml`,
-      ...['donald-trump', 'nato', 'russia', 'ukraine', 'volodymyr-zelenskyy'].map(
-        (tag) => `${stack.feedsUrl}sources/the-gaze/tags/${tag}/rss.xml`,
-      ),
-    ]);
+    // What an OPML 2.0 reader does: every outline of type "rss" is a feed, every one of type "include" is fetched
+    // and read in its place.
+    const feeds: string[] = [];
+    const read = async (url: string, depth: number): Promise<void> => {
+      expect(depth, url).toBeLessThan(5);
+      const answer = await fetch(url);
+      expect(answer.status, url).toBe(200);
+      expect(answer.headers.get('content-type'), url).toBe('text/x-opml; charset=utf-8');
+      const root = parseXml(await answer.text());
+      const walk = async (element: XmlElement): Promise<void> => {
+        const attribute = (local: string) => element.attributes.find((a) => a.local === local)?.value;
+        if (element.local === 'outline' && attribute('type') === 'rss') feeds.push(attribute('xmlUrl') ?? '');
+        if (element.local === 'outline' && attribute('type') === 'include')
+          await read(attribute('url') ?? '', depth + 1);
+        for (const child of element.children) await walk(child);
+      };
+      await walk(root);
+    };
+    await read(`${stack.feedsUrl}opml.xml`, 0);
+    const published = (await stack.keys())
+      .filter((key) => key.endsWith('/rss.xml') && !key.includes('/archive/'))
+      .map((key) => `${stack.apiUrl}/${key}`);
+    expect(published.length).toBeGreaterThanOrEqual(12);
+    expect([...feeds].sort()).toEqual(published.sort());
   });
 });
 

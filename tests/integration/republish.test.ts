@@ -56,9 +56,9 @@ const republish = async (...args: string[]) =>
 describe('feeds republish', () => {
   it('renders every missing page again, feeds and archive days, and leaves the feeds’ bytes as they were', async () => {
     const pages = (await stack.keys()).filter((key) => key.endsWith('/index.html')).sort();
-    // all, the source, the tag, the tag within the source: each with its page and two archive days' pages; and
-    // the catalogue
-    expect(pages).toHaveLength(4 * 3 + 1);
+    // all, the source, the tag, the tag within the source: each with its page and two archive days' pages; the
+    // catalogue; and the tag directories, the source's and the one across sources
+    expect(pages).toHaveLength(4 * 3 + 1 + 2);
     const feedsBefore = new Map<string, string | undefined>();
     for (const key of (await stack.keys()).filter((k) => /\/(rss\.xml|atom\.xml|feed\.json)$/.test(k)))
       feedsBefore.set(key, (await stack.head(key))?.etag);
@@ -66,12 +66,12 @@ describe('feeds republish', () => {
 
     const feedsOnly = await republish();
     expect(feedsOnly).toMatch(
-      /^Republished 4 feeds, 0 archive days and 1 tag indexes under http:.*: 5 objects changed\.\n$/,
+      /^Republished 4 feeds, 0 archive days and 2 tag directory pages under http:.*: 7 objects changed\.\n$/,
     );
     expect(await stack.object('feeds/tags/republished/index.html')).toContain('Older articles');
 
     expect(await republish('--archives')).toMatch(
-      /Republished 4 feeds, 8 archive days and 1 tag indexes .*: 8 objects changed/,
+      /Republished 4 feeds, 8 archive days and 2 tag directory pages .*: 8 objects changed/,
     );
     expect((await stack.keys()).filter((key) => key.endsWith('/index.html')).sort()).toEqual(pages);
     for (const [key, etag] of feedsBefore) expect((await stack.head(key))?.etag, key).toBe(etag);

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Source } from '../../shared/articles/model.ts';
-import { buildCatalogue, type Catalogue, catalogueDocuments } from '../../shared/feeds/catalogue.ts';
+import {
+  buildCatalogue,
+  buildDirectoryPage,
+  catalogueDocuments,
+  directoryDocuments,
+} from '../../shared/feeds/catalogue.ts';
 import { describeFeed } from '../../shared/feeds/channel.ts';
-import type { FeedUrls } from '../../shared/feeds/model.ts';
-import type { TagRow } from '../../shared/feeds/ports.ts';
+import type { Listing } from '../../shared/feeds/directory.ts';
 import { renderAtom } from '../../shared/feeds/render/atom.ts';
+import { renderDirectoryHtml } from '../../shared/feeds/render/directory-html.ts';
 import { renderIndexHtml } from '../../shared/feeds/render/index-html.ts';
-import { renderOpml } from '../../shared/feeds/render/opml.ts';
+import { renderDirectoryOpml, renderOpml } from '../../shared/feeds/render/opml.ts';
 import { renderRss } from '../../shared/feeds/render/rss.ts';
+import { renderTagIndex } from '../../shared/feeds/render/tag-index.ts';
 import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseAtom, parseRss, parseXml, type XmlElement } from '../support/feed-validation.ts';
 
@@ -34,56 +40,28 @@ const SOURCES: Source[] = [
   },
 ];
 
-const ROWS = new Map<string, TagRow[]>([
-  [
-    'the-gaze',
-    [
-      { slug: 'nato', label: 'NATO', count: 2, newestPublishedAt: '2025-07-16T09:30:00.000Z' },
-      {
-        slug: 'donald-trump',
-        label: 'Donald Trump',
-        count: 5,
-        newestPublishedAt: '2025-07-17T08:00:00.000Z',
-      },
-      { slug: 'ukraine', label: 'Ukraine', count: 2, newestPublishedAt: '2025-07-15T00:00:00.000Z' },
-    ],
-  ],
-  [
-    'daily-planet',
-    [
-      { slug: 'nato', label: 'Nato', count: 1, newestPublishedAt: '2025-07-18T12:00:00.000Z' },
-      { slug: 'metropolis', label: 'Metropolis', count: 3 },
-    ],
-  ],
-  ['evil', [{ slug: 'evil-tag', label: `<b>"${HOSTILE}"</b>`, count: 1 }]],
-]);
+/** The Gaze's tag directory, page 1 of 2: listings as the tag feeds recorded them, in no order. */
+const LISTINGS: Listing[] = [
+  { slug: 'nato', label: 'NATO', place: 3, count: 2, newestPublishedAt: '2025-07-16T09:30:00.000Z' },
+  {
+    slug: 'donald-trump',
+    label: 'Donald Trump',
+    place: 1,
+    count: 5,
+    newestPublishedAt: '2025-07-17T08:00:00.000Z',
+  },
+  { slug: 'ukraine', label: 'Ukraine', place: 2, count: 2, newestPublishedAt: '2025-07-15T00:00:00.000Z' },
+  // Its feed has emptied: it keeps its place, and no page shows it.
+  { slug: 'gone', label: 'Gone', place: 4, count: 0 },
+];
 
-const catalogue = () => buildCatalogue(SETTINGS, SOURCES, ROWS);
-
-/** The same sources and rows, in another order. */
-function shuffled(): Catalogue {
-  const rows = new Map([...ROWS].reverse().map(([source, list]) => [source, [...list].reverse()]));
-  return buildCatalogue(SETTINGS, [...SOURCES].reverse(), rows);
-}
-
-/** Every feed of a catalogue once, with where it belongs: `everything`, a source slug, or `tags`. */
-function everyFeed(of: Catalogue): { group: string; feeds: FeedUrls }[] {
-  return [
-    { group: 'everything', feeds: of.all },
-    ...of.sources.flatMap((source) => [
-      { group: source.slug, feeds: source.feeds },
-      ...source.tags.map((tag) => ({ group: source.slug, feeds: tag.feeds })),
-    ]),
-    ...of.tags.map((tag) => ({ group: 'tags', feeds: tag.feeds })),
-  ];
-}
+const catalogue = () => buildCatalogue(SETTINGS, SOURCES);
+const shuffled = () => buildCatalogue(SETTINGS, [...SOURCES].reverse());
+const gazePage = (listings = LISTINGS) =>
+  buildDirectoryPage(SETTINGS, 'sources/the-gaze/tags', 1, 2, listings, THE_GAZE);
 
 function attr(element: XmlElement, local: string): string | undefined {
   return element.attributes.find((attribute) => attribute.uri === '' && attribute.local === local)?.value;
-}
-
-function elements(root: XmlElement): XmlElement[] {
-  return [root, ...root.children.flatMap(elements)];
 }
 
 /** The attributes of every `<tag ...>` start tag in an HTML string (double-quoted values, as the renderer writes). */
@@ -98,52 +76,35 @@ function startTags(html: string, tag: string): Record<string, string>[] {
 const unescapeXml = (text: string) =>
   text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&');
 
+const feedsOf = (feed: string) => ({
+  rss: `https://feeds.example/feeds/${feed}/rss.xml`,
+  atom: `https://feeds.example/feeds/${feed}/atom.xml`,
+  json: `https://feeds.example/feeds/${feed}/feed.json`,
+  page: `https://feeds.example/feeds/${feed}/index.html`,
+});
+
 describe('the catalogue', () => {
-  it('lists every source by name, whatever the order of its inputs, with each tag most used first', () => {
+  it('lists every source by name, whatever the order of its inputs, with its tag directory', () => {
     const built = catalogue();
     expect(built).toEqual(shuffled());
     expect(built.sources.map((source) => source.slug)).toEqual(['daily-planet', 'evil', 'the-gaze']);
-    expect(built.sources[2]?.tags.map((tag) => tag.slug)).toEqual(['donald-trump', 'nato', 'ukraine']);
-    expect(built.sources[2]?.tags[0]).toEqual({
-      slug: 'donald-trump',
-      label: 'Donald Trump',
-      count: 5,
-      feeds: {
-        rss: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/rss.xml',
-        atom: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/atom.xml',
-        json: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/feed.json',
-        page: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/index.html',
-      },
+    expect(built.sources[2]?.feeds).toEqual(feedsOf('sources/the-gaze'));
+    expect(built.sources[2]?.tags).toEqual({
+      html: 'https://feeds.example/feeds/sources/the-gaze/tags/index.html',
+      opml: 'https://feeds.example/feeds/sources/the-gaze/tags/opml.xml',
+      json: 'https://feeds.example/feeds/sources/the-gaze/tags.json',
+    });
+    expect(built.tags).toEqual({
+      html: 'https://feeds.example/feeds/tags/index.html',
+      opml: 'https://feeds.example/feeds/tags/opml.xml',
     });
     expect(built.all.rss).toBe('https://feeds.example/feeds/all/rss.xml');
   });
 
-  it('sums each tag over the sources for the cross-source feeds, with the spelling most articles use', () => {
-    const nato = catalogue().tags.find((tag) => tag.slug === 'nato');
-    expect(nato).toEqual({
-      slug: 'nato',
-      label: 'NATO',
-      count: 3,
-      feeds: {
-        rss: 'https://feeds.example/feeds/tags/nato/rss.xml',
-        atom: 'https://feeds.example/feeds/tags/nato/atom.xml',
-        json: 'https://feeds.example/feeds/tags/nato/feed.json',
-        page: 'https://feeds.example/feeds/tags/nato/index.html',
-      },
-    });
-    expect(catalogue().tags.map((tag) => tag.slug)).toEqual([
-      'donald-trump',
-      'metropolis',
-      'nato',
-      'ukraine',
-      'evil-tag',
-    ]);
-  });
-
-  it('dates itself by the newest change in its inputs, never by the clock', () => {
-    expect(catalogue().updated).toBe('2025-07-18T12:00:00.000Z');
-    expect(buildCatalogue(SETTINGS, SOURCES.slice(0, 1), new Map()).updated).toBe('2025-01-01T00:00:00.000Z');
-    expect(buildCatalogue(SETTINGS, [], new Map()).updated).toBe('1970-01-01T00:00:00.000Z');
+  it('dates itself by the latest registration, never by the clock', () => {
+    expect(catalogue().updated).toBe('2025-03-01T00:00:00.000Z');
+    expect(buildCatalogue(SETTINGS, SOURCES.slice(0, 1)).updated).toBe(THE_GAZE.createdAt);
+    expect(buildCatalogue(SETTINGS, []).updated).toBe('1970-01-01T00:00:00.000Z');
   });
 
   it('publishes the index page and the OPML with their media types and the feeds Cache-Control', () => {
@@ -175,7 +136,7 @@ describe('the catalogue', () => {
 describe('the index page', () => {
   const html = renderIndexHtml(catalogue());
 
-  it('gives the same bytes for the same catalogue, in whatever order it was gathered', () => {
+  it('gives the same bytes for the same sources, in whatever order they were read', () => {
     expect(renderIndexHtml(shuffled())).toBe(html);
   });
 
@@ -185,18 +146,17 @@ describe('the index page', () => {
     expect(html).toContain('<meta charset="utf-8">');
   });
 
-  it('declares every feed in every format with a <link rel="alternate"> of its media type, once', () => {
+  it('declares everything and every source in every format with a <link rel="alternate">, once', () => {
     const links = startTags(html, 'link').filter((link) => link.rel === 'alternate');
-    const expected = everyFeed(catalogue()).flatMap(({ feeds }) => [
+    const built = catalogue();
+    const expected = [built.all, ...built.sources.map((source) => source.feeds)].flatMap((feeds) => [
       { type: 'application/rss+xml', href: feeds.rss },
       { type: 'application/atom+xml', href: feeds.atom },
       { type: 'application/feed+json', href: feeds.json },
     ]);
-    // everything, 3 sources, 6 tags within them, 5 tags across them
-    expect(expected).toHaveLength(3 * (1 + 3 + 6 + 5));
+    expect(expected).toHaveLength(3 * (1 + 3));
     expect(links.map(({ type, href }) => ({ type, href: unescapeXml(href ?? '') }))).toEqual(expected);
     for (const link of links) expect(link.title).toBeTruthy();
-    // In the head, before the body.
     expect(html.lastIndexOf('<link ')).toBeLessThan(html.indexOf('<body>'));
   });
 
@@ -205,28 +165,29 @@ describe('the index page', () => {
     expect(html).not.toMatch(/\bsrc(set)?=/i);
     expect(html).not.toMatch(/url\(|@import/i);
     expect(startTags(html, 'link').every((link) => link.rel === 'alternate')).toBe(true);
-    // Every absolute URL is the href of a link or of an anchor.
     const hrefs = new Set(
       [...startTags(html, 'a'), ...startTags(html, 'link')].map((element) => element.href).filter(Boolean),
     );
     const urls = [...html.matchAll(/https?:\/\/[^\s"<>]+/g)].map((match) => match[0]);
-    expect(urls.length).toBeGreaterThan(40);
+    expect(urls.length).toBeGreaterThan(20);
     for (const url of urls) expect(hrefs.has(url), url).toBe(true);
   });
 
-  it('shows every source, its description and tags with their counts, the OPML and how to subscribe', () => {
+  it('shows every source, its description and its tags, the tags across sources, the OPML and how to subscribe', () => {
     expect(html).toContain('<h3><a href="https://thegaze.example/">The Gaze</a></h3>');
     expect(html).toContain('News and analysis from The Gaze');
     expect(html).toContain(
-      '<a href="https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/index.html">Donald Trump</a> <span class="muted">5 articles</span>',
+      '<a href="https://feeds.example/feeds/sources/the-gaze/tags/index.html">Tags of The Gaze</a>',
     );
-    expect(html).toContain('>Metropolis</a> <span class="muted">3 articles</span>');
+    expect(html).toContain(
+      '<a href="https://feeds.example/feeds/tags/index.html">Tags across every source</a>',
+    );
     expect(html).toContain('<a href="https://feeds.example/feeds/opml.xml" type="text/x-opml">opml.xml</a>');
     expect(html).toMatch(/How to subscribe\..*paste it into your feed reader/s);
-    expect(html).toContain('<time datetime="2025-07-18T12:00:00.000Z">2025-07-18 12:00 UTC</time>');
+    expect(html).toContain('<time datetime="2025-03-01T00:00:00.000Z">2025-03-01 00:00 UTC</time>');
   });
 
-  it('escapes hostile source names, descriptions, tags and URLs in text and attributes', () => {
+  it('escapes hostile source names, descriptions and URLs in text and attributes', () => {
     expect(html).not.toContain('<script');
     expect(html).not.toContain('</title><');
     expect(html).not.toContain('<!--');
@@ -235,19 +196,13 @@ describe('the index page', () => {
       "Evil &lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 'Co' &lt;!-- ]]&gt; &lt;?pi?&gt;",
     );
     expect(html).toContain('<a href="https://evil.example/?a=1&amp;b=&quot;2&quot;">');
-    expect(html).toContain('&lt;b&gt;&quot;Evil');
-    // Every title of a discovery link still reads as the name once unescaped.
     const titles = startTags(html, 'link').map((link) => unescapeXml(link.title ?? ''));
     expect(titles).toContain(`${HOSTILE} (RSS)`);
   });
 
   it('links a homepage only when it is a web address', () => {
     const page = renderIndexHtml(
-      buildCatalogue(
-        SETTINGS,
-        [{ ...(SOURCES[0] as Source), homepageUrl: 'javascript:alert(1)' }],
-        new Map(),
-      ),
+      buildCatalogue(SETTINGS, [{ ...(SOURCES[0] as Source), homepageUrl: 'javascript:alert(1)' }]),
     );
     expect(page).not.toContain('javascript:');
     expect(page).toContain('<h3>The Gaze</h3>');
@@ -260,25 +215,20 @@ describe('the OPML catalogue', () => {
   const body = root.children.find((element) => element.local === 'body') as XmlElement;
   const head = root.children.find((element) => element.local === 'head') as XmlElement;
 
-  it('gives the same bytes for the same catalogue, in whatever order it was gathered', () => {
+  it('gives the same bytes for the same sources, in whatever order they were read', () => {
     expect(renderOpml(shuffled())).toBe(opml);
   });
 
-  it('is OPML 2.0 with a title, the owner and the date of the newest change', () => {
+  it('is OPML 2.0 with a title, the owner and the date of the latest registration', () => {
     expect(root.local).toBe('opml');
     expect(attr(root, 'version')).toBe('2.0');
     const text = (local: string) => head.children.find((element) => element.local === local)?.text;
     expect(text('title')).toBe('Newsroom: every feed');
     expect(text('ownerName')).toBe('Newsroom');
-    expect(text('dateModified')).toBe('Fri, 18 Jul 2025 12:00:00 GMT');
+    expect(text('dateModified')).toBe('Sat, 01 Mar 2025 00:00:00 GMT');
   });
 
-  it('lists every feed exactly once, by its RSS URL, within its source or group', () => {
-    const feeds = elements(body).filter((element) => attr(element, 'type') === 'rss');
-    const urls = feeds.map((feed) => attr(feed, 'xmlUrl'));
-    expect(new Set(urls).size).toBe(urls.length);
-    const expected = everyFeed(catalogue());
-    expect(urls.sort()).toEqual(expected.map(({ feeds }) => feeds.rss).sort());
+  it('lists everything and each source by RSS URL, and includes each tag directory (type="include")', () => {
     const groups = body.children;
     expect(groups.map((group) => attr(group, 'text'))).toEqual([
       'Everything',
@@ -287,44 +237,166 @@ describe('the OPML catalogue', () => {
       'The Gaze',
       'Tags across every source',
     ]);
-    const slugOfGroup = ['everything', 'daily-planet', 'evil', 'the-gaze', 'tags'];
-    groups.forEach((group, index) => {
-      expect(group.children.map((feed) => attr(feed, 'xmlUrl'))).toEqual(
-        expected.filter((feed) => feed.group === slugOfGroup[index]).map(({ feeds }) => feeds.rss),
-      );
-    });
-  });
-
-  it('describes each feed with its title, site, language and format', () => {
-    const feeds = elements(body).filter((element) => attr(element, 'type') === 'rss');
-    const trump = feeds.find((feed) => attr(feed, 'xmlUrl')?.includes('the-gaze/tags/donald-trump'));
-    expect(trump && Object.fromEntries(trump.attributes.map((a) => [a.local, a.value]))).toEqual({
+    const outline = (group: XmlElement) =>
+      group.children.map((child) => `${attr(child, 'type')} ${attr(child, 'xmlUrl') ?? attr(child, 'url')}`);
+    expect(outline(groups[0] as XmlElement)).toEqual(['rss https://feeds.example/feeds/all/rss.xml']);
+    expect(outline(groups[3] as XmlElement)).toEqual([
+      'rss https://feeds.example/feeds/sources/the-gaze/rss.xml',
+      'include https://feeds.example/feeds/sources/the-gaze/tags/opml.xml',
+    ]);
+    expect(outline(groups[4] as XmlElement)).toEqual(['include https://feeds.example/feeds/tags/opml.xml']);
+    const gaze = groups[3]?.children[0] as XmlElement;
+    expect(Object.fromEntries(gaze.attributes.map((a) => [a.local, a.value]))).toEqual({
       type: 'rss',
       version: 'RSS2',
-      text: 'The Gaze: Donald Trump',
-      title: 'The Gaze: Donald Trump',
-      description: 'Articles from The Gaze tagged “Donald Trump”',
-      xmlUrl: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/rss.xml',
+      text: 'The Gaze',
+      title: 'The Gaze',
+      description: 'News and analysis from The Gaze',
+      xmlUrl: 'https://feeds.example/feeds/sources/the-gaze/rss.xml',
       htmlUrl: 'https://thegaze.example/',
       language: 'en',
     });
-    const everything = feeds[0] as XmlElement;
-    expect(attr(everything, 'htmlUrl')).toBe('https://feeds.example/feeds/index.html');
-    expect(
-      attr(
-        feeds.find((feed) => attr(feed, 'xmlUrl')?.includes('/sources/daily-planet/rss.xml')) as XmlElement,
-        'language',
-      ),
-    ).toBe('en-US');
-    for (const feed of feeds) expect(attr(feed, 'text')).toBeTruthy();
   });
 
   it('keeps hostile names intact through escaping', () => {
     const evil = body.children.find((group) => attr(group, 'text') === HOSTILE);
-    expect(evil).toBeDefined();
     expect(attr(evil?.children[0] as XmlElement, 'description')).toBe(`About ${HOSTILE}`);
     expect(attr(evil?.children[0] as XmlElement, 'htmlUrl')).toBe('https://evil.example/?a=1&b="2"');
-    expect(attr(evil?.children[1] as XmlElement, 'text')).toBe(`${HOSTILE}: <b>"${HOSTILE}"</b>`);
+    expect(attr(evil?.children[1] as XmlElement, 'text')).toBe(`Tags of ${HOSTILE}`);
+  });
+});
+
+describe('a tag directory page', () => {
+  it('lists the tags with entries, most used first, whatever the order of the listings', () => {
+    const page = gazePage();
+    expect(page).toEqual(gazePage([...LISTINGS].reverse()));
+    expect(page.tags.map((tag) => tag.slug)).toEqual(['donald-trump', 'nato', 'ukraine']);
+    expect(page.tags[0]).toEqual({
+      slug: 'donald-trump',
+      label: 'Donald Trump',
+      count: 5,
+      newestPublishedAt: '2025-07-17T08:00:00.000Z',
+      feeds: feedsOf('sources/the-gaze/tags/donald-trump'),
+    });
+    expect(page.next?.html).toBe('https://feeds.example/feeds/sources/the-gaze/tags/index-2.html');
+    expect(page.previous).toBeUndefined();
+  });
+
+  it('publishes page 1 where the tag index always was, and later pages beside it', () => {
+    const keys = (page: number) =>
+      directoryDocuments(
+        buildDirectoryPage(SETTINGS, 'sources/the-gaze/tags', page, 3, LISTINGS, THE_GAZE),
+        SETTINGS,
+      ).map(({ key, contentType }) => `${key} ${contentType}`);
+    expect(keys(1)).toEqual([
+      'feeds/sources/the-gaze/tags/index.html text/html; charset=utf-8',
+      'feeds/sources/the-gaze/tags/opml.xml text/x-opml; charset=utf-8',
+      'feeds/sources/the-gaze/tags.json application/json; charset=utf-8',
+    ]);
+    expect(keys(2)).toEqual([
+      'feeds/sources/the-gaze/tags/index-2.html text/html; charset=utf-8',
+      'feeds/sources/the-gaze/tags/opml-2.xml text/x-opml; charset=utf-8',
+      'feeds/sources/the-gaze/tags-2.json application/json; charset=utf-8',
+    ]);
+    const across = directoryDocuments(buildDirectoryPage(SETTINGS, 'tags', 2, 2, LISTINGS), SETTINGS);
+    expect(across.map((document) => document.key)).toEqual([
+      'feeds/tags/index-2.html',
+      'feeds/tags/opml-2.xml',
+    ]);
+  });
+
+  it('keeps the JSON tag index readers know, and names the next page with next_url', () => {
+    const index = JSON.parse(renderTagIndex(gazePage()));
+    expect(index.source).toEqual({
+      slug: 'the-gaze',
+      name: 'The Gaze',
+      home_page_url: 'https://thegaze.example/',
+    });
+    expect(index.tags[0]).toEqual({
+      label: 'Donald Trump',
+      slug: 'donald-trump',
+      count: 5,
+      newest_published_at: '2025-07-17T08:00:00.000Z',
+      feeds: {
+        rss: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/rss.xml',
+        atom: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/atom.xml',
+        json: 'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/feed.json',
+      },
+    });
+    expect(index.next_url).toBe('https://feeds.example/feeds/sources/the-gaze/tags-2.json');
+    const last = JSON.parse(
+      renderTagIndex(buildDirectoryPage(SETTINGS, 'sources/the-gaze/tags', 2, 2, [], THE_GAZE)),
+    );
+    expect(last).toEqual({ source: index.source, tags: [], page: 2 });
+  });
+
+  it('shows each tag feed in three formats, with neither counts nor times, so a count does not change it', () => {
+    const html = renderDirectoryHtml(gazePage());
+    expect(html).toContain('<title>Tags of The Gaze</title>');
+    expect(html).toContain(
+      '<a href="https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/index.html">Donald Trump</a>',
+    );
+    expect(html).toContain(
+      'href="https://feeds.example/feeds/sources/the-gaze/tags/index-2.html" rel="next"',
+    );
+    expect(html).not.toContain('Gone');
+    const recounted = LISTINGS.map((listing) => ({ ...listing, count: (listing.count ?? 0) + 7 }));
+    expect(renderDirectoryHtml(gazePage(recounted))).toBe(html);
+    expect(renderDirectoryOpml(gazePage(recounted))).toBe(renderDirectoryOpml(gazePage()));
+    const links = startTags(html, 'link').filter((link) => link.rel === 'alternate');
+    expect(links).toHaveLength(3 * 3);
+  });
+
+  it('is OPML 2.0 listing each tag feed once and including the next page', () => {
+    const root = parseXml(renderDirectoryOpml(gazePage()));
+    const body = root.children.find((element) => element.local === 'body') as XmlElement;
+    expect(body.children.map((child) => attr(child, 'xmlUrl') ?? attr(child, 'url'))).toEqual([
+      'https://feeds.example/feeds/sources/the-gaze/tags/donald-trump/rss.xml',
+      'https://feeds.example/feeds/sources/the-gaze/tags/nato/rss.xml',
+      'https://feeds.example/feeds/sources/the-gaze/tags/ukraine/rss.xml',
+      'https://feeds.example/feeds/sources/the-gaze/tags/opml-2.xml',
+    ]);
+    expect(attr(body.children[3] as XmlElement, 'type')).toBe('include');
+    // A page with no tag yet is still valid OPML: its body holds an outline.
+    const empty = parseXml(renderDirectoryOpml(buildDirectoryPage(SETTINGS, 'tags', 1, 1, [])));
+    const emptyBody = empty.children.find((element) => element.local === 'body') as XmlElement;
+    expect(emptyBody.children.map((child) => attr(child, 'text'))).toEqual(['No tags yet']);
+  });
+
+  it('lists tags across sources by label, without counts, in the deployment language', () => {
+    const page = buildDirectoryPage(SETTINGS, 'tags', 1, 1, LISTINGS);
+    expect(page.tags.map((tag) => tag.label)).toEqual(['Donald Trump', 'NATO', 'Ukraine']);
+    expect(page.tags.every((tag) => tag.count === undefined)).toBe(true);
+    expect(page.tags[1]?.feeds).toEqual(feedsOf('tags/nato'));
+    expect(renderDirectoryHtml(page)).toContain('<title>Tags of Newsroom, every source</title>');
+    expect(() => buildDirectoryPage(SETTINGS, 'sources/the-gaze/tags', 1, 1, [])).toThrow(/own source/);
+  });
+
+  it('escapes hostile labels in every rendering', () => {
+    const evil = SOURCES[1] as Source;
+    const page = buildDirectoryPage(
+      SETTINGS,
+      'sources/evil/tags',
+      1,
+      1,
+      [
+        {
+          slug: 'evil-tag',
+          label: `<b>"${HOSTILE}"</b>`,
+          place: 1,
+          count: 1,
+          newestPublishedAt: '2025-07-16T00:00:00.000Z',
+        },
+      ],
+      evil,
+    );
+    const html = renderDirectoryHtml(page);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;b&gt;&quot;Evil');
+    const opml = parseXml(renderDirectoryOpml(page));
+    const body = opml.children.find((element) => element.local === 'body') as XmlElement;
+    expect(attr(body.children[0] as XmlElement, 'text')).toBe(`${HOSTILE}: <b>"${HOSTILE}"</b>`);
+    expect(JSON.parse(renderTagIndex(page)).tags[0].label).toBe(`<b>"${HOSTILE}"</b>`);
   });
 });
 

@@ -62,7 +62,7 @@ describe('the serving behaviours', () => {
       '/feeds/sources/x/archive/2025-07-16/index.html',
     ])
       expect(behaviourFor(path), path).toEqual({
-        pathPattern: 'feeds/*index.html',
+        pathPattern: 'feeds/*.html',
         contentSecurityPolicy: CONTENT_SECURITY_POLICY.page,
         browserView: false,
       });
@@ -91,14 +91,14 @@ describe('the serving behaviours', () => {
     expect(matchesPathPattern('feeds/*/rss.xml', '/feeds/a/rss.xml.bak')).toBe(false);
     expect(matchesPathPattern('feeds/?.xml', '/feeds/a.xml')).toBe(true);
     expect(matchesPathPattern('feeds/?.xml', '/feeds/ab.xml')).toBe(false);
-    expect(matchesPathPattern('feeds/*index.html', '/feeds/index.html')).toBe(true);
+    expect(matchesPathPattern('feeds/*.html', '/feeds/index.html')).toBe(true);
     expect(matchesPathPattern('feeds/*.html', '/feeds/a+b(c).html')).toBe(true);
     expect(matchesPathPattern('feeds/*.html', '/feeds/aXhtml')).toBe(false);
     expect(SERVING_BEHAVIOURS.map((behaviour) => behaviour.pathPattern)).toEqual([
       'feeds/*/rss.xml',
       'feeds/*/atom.xml',
       'feeds/*/feed.json',
-      'feeds/*index.html',
+      'feeds/*.html',
     ]);
   });
 });

@@ -1,13 +1,26 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Source } from '../../articles/model.ts';
+import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 import type { FeedEntry } from '../../feeds/model.ts';
 import type { DocumentState, FeedStore, TagRow } from '../../feeds/ports.ts';
 import {
+  directoryKey,
   ENTRY_FIELDS,
   feedPartition,
   feedStateKey,
+  listingPartition,
+  sourceKey,
+  tagCountKey,
   tagCountPartition,
   tagFeedStatePartition,
   withoutKeys,
@@ -25,6 +38,28 @@ export class DynamoDbFeedStore implements FeedStore {
 
   listSources(): Promise<Source[]> {
     return this.registry.listSources();
+  }
+
+  /** One BatchGetItem per 100 sources, read again for any the service left unprocessed. */
+  async getSources(slugs: readonly string[]): Promise<Source[]> {
+    const found: Source[] = [];
+    const unique = [...new Set(slugs)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(sourceKey);
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of Responses?.[this.tableName] ?? [])
+          found.push(withoutKeys(item) as unknown as Source);
+        keys = UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
   }
 
   /** The newest `limit` entries of a feed. */
@@ -105,28 +140,38 @@ export class DynamoDbFeedStore implements FeedStore {
     return Item ? (withoutKeys(Item) as unknown as DocumentState) : { revision: 0 };
   }
 
+  /**
+   * Replaces the recorded state: fields of `next` are set and every other optional field is removed, so the state
+   * is exactly what was published (a feed that emptied has no newest entry, one whose tombstones aged out has none).
+   */
   async commitState(
     document: string,
     expectedRevision: number,
     next: Omit<DocumentState, 'revision'>,
   ): Promise<boolean> {
     const values: Record<string, unknown> = { ':expected': expectedRevision, ':next': expectedRevision + 1 };
+    const names: Record<string, string> = { '#type': 'type' };
     const sets = ['revision = :next', '#type = :type'];
+    const removes: string[] = [];
     values[':type'] = 'feedstate';
-    for (const [name, value] of Object.entries(next)) {
-      if (value === undefined) continue;
-      sets.push(`${name} = :${name}`);
-      values[`:${name}`] = value;
+    for (const name of STATE_FIELDS) {
+      names[`#${name}`] = name;
+      const value = next[name];
+      if (value === undefined) removes.push(`#${name}`);
+      else {
+        sets.push(`#${name} = :${name}`);
+        values[`:${name}`] = value;
+      }
     }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: feedStateKey(document),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression:
             expectedRevision === 0 ? 'attribute_not_exists(revision)' : 'revision = :expected',
-          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: expectedRevision === 0 ? withoutExpected(values) : values,
         }),
       );
@@ -158,7 +203,81 @@ export class DynamoDbFeedStore implements FeedStore {
         };
       });
   }
+
+  async tagCount(source: string, tag: string): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: tagCountKey(source, tag),
+        ProjectionExpression: 'articles',
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.articles ?? 0);
+  }
+
+  async takePlace(directory: DirectoryId): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: directoryKey(directory),
+        UpdateExpression: 'SET #type = :type ADD places :one',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': 'directory', ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.places);
+  }
+
+  async placesTaken(directory: DirectoryId): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: directoryKey(directory), ConsistentRead: true }),
+    );
+    return Number(Item?.places ?? 0);
+  }
+
+  async putListing(directory: DirectoryId, listing: Listing, revision: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: listingPartition(directory, pageOf(listing.place)),
+            sk: listing.slug,
+            type: 'listing',
+            ...listing,
+            revision,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR revision <= :revision',
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      // A publish of a later revision of the tag's feed recorded its listing first: it stands.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async readListings(directory: DirectoryId, page: number): Promise<Listing[]> {
+    const items = await queryPartition(this.client, this.tableName, listingPartition(directory, page));
+    return items.map((item) => {
+      const { revision: _revision, ...listing } = withoutKeys(item);
+      return listing as unknown as Listing;
+    });
+  }
 }
+
+/** Every field of a document's state but its revision: what a commit sets or removes. */
+const STATE_FIELDS = [
+  'changedAt',
+  'label',
+  'newestPublishedAt',
+  'tombstones',
+  'place',
+  'count',
+  'digests',
+] as const satisfies readonly Exclude<keyof DocumentState, 'revision'>[];
 
 function withoutExpected(values: Record<string, unknown>): Record<string, unknown> {
   const { ':expected': _unused, ...rest } = values;

@@ -14,7 +14,9 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
- * | publish state of any other document | `feedstate` | `{feedId}` or `sources/{source}/tags.json` |
+ * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{day}` or `directory:{dir}:{page}` |
+ * | places given in a tag directory (a counter) | `directory` | `{directory}` |
+ * | a tag's listing on a directory page | `listing#{directory}#{page}` | `{tag}` |
  *
  * A membership carries every field a feed entry shows, so the newest N entries of a feed are one `Query` on
  * `feed#{feedId}`, newest first, whatever the size of the table. `type` names the kind of each item, for
@@ -31,7 +33,9 @@ export type ItemType =
   | 'key'
   | 'idempotency'
   | 'tagcount'
-  | 'feedstate';
+  | 'feedstate'
+  | 'directory'
+  | 'listing';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 /** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
@@ -53,6 +57,10 @@ export const idempotencyKey = (scope: string, keyHash: string) => ({
 
 export const tagCountPartition = (source: string) => `tagcount#${source}`;
 export const tagCountKey = (source: string, tag: string) => ({ pk: tagCountPartition(source), sk: tag });
+
+export const directoryKey = (directory: string) => ({ pk: 'directory', sk: directory });
+/** A directory page's listings share a partition: a page is one query, whatever the number of tags. */
+export const listingPartition = (directory: string, page: number) => `listing#${directory}#${page}`;
 
 /** Tag-within-source feeds keep their state side by side, so a source's tag index reads them in one query. */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;

@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DocumentPublisher, PublishableDocument } from '../../feeds/ports.ts';
+import { type DocumentPublisher, digestOf, type PublishableDocument } from '../../feeds/ports.ts';
 
 /** Object metadata that records the SHA-256 of the bytes, so an unchanged document is never uploaded again. */
 const HASH_METADATA = 'sha256';
 
 /**
  * Publishes documents to the feeds bucket only when their bytes changed: the object keeps its ETag and
- * Last-Modified otherwise, and pollers keep getting 304s.
+ * Last-Modified otherwise, and pollers keep getting 304s. The caller passes the digest it recorded at the last
+ * publish, so a publish is one PUT or nothing; without one (a document from before digests were recorded, or a
+ * republish that checks the bucket itself) the object's metadata is read first.
  */
 export class S3DocumentPublisher implements DocumentPublisher {
   constructor(
@@ -15,9 +16,10 @@ export class S3DocumentPublisher implements DocumentPublisher {
     private readonly bucket: string,
   ) {}
 
-  async publish(document: PublishableDocument): Promise<boolean> {
-    const hash = createHash('sha256').update(document.body).digest('hex');
-    if ((await this.storedHash(document.key)) === hash) return false;
+  async publish(document: PublishableDocument, stored?: string | null): Promise<boolean> {
+    const hash = digestOf(document.body);
+    const previous = stored === undefined ? await this.storedHash(document.key) : stored;
+    if (previous === hash) return false;
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
