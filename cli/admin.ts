@@ -111,7 +111,7 @@ async function republish(where: ReturnType<typeof target>): Promise<void> {
   });
   const result = await republishEverything(regenerator, store, { archives: values.archives });
   process.stdout.write(
-    `Republished ${result.feeds} feeds, ${result.archives} archive days and ${result.directoryPages} tag directory pages ` +
+    `Republished ${result.feeds} feeds, ${result.archives} archive pages and ${result.directoryPages} tag directory pages ` +
       `under ${settings.baseUrl}feeds/: ${result.uploaded} objects changed.\n`,
   );
   client.destroy();

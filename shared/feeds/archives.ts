@@ -3,21 +3,38 @@ import type { FeedUrls } from './model.ts';
 import type { FeedSettings } from './settings.ts';
 
 /**
- * RFC 5005 archived feeds: alongside each feed, one archive document per calendar day (UTC, by publication
- * time) and format, holding every published article of that day. Days rather than months keep the cost of
- * re-rendering the open archive of a busy feed (such as `all`) bounded by a day's volume. Archives link to each other
- * (`prev-archive`, `next-archive`) and to the current feed (`current`), and the current feed links its newest
- * archive, so a partner that was away can walk back and recover every item.
+ * RFC 5005 archived feeds, in pages of at most as many entries as the feed holds. A feed keeps its newest N
+ * entries; the entries that have left it are archived in order, oldest first: page 1, page 2, … The newest page is
+ * open: it holds what left the feed since the last page closed, and it closes once it would pass N entries, so a
+ * page never grows with a day's volume. A closed page changes only when one of its articles is corrected or
+ * retracted (or an article backdated into its span joins it), and is cached for a day. A feed that still holds every
+ * entry has no archive. Each page links the page before it (`prev-archive`), a closed page the one after it
+ * (`next-archive`, known when it closes), and each the current feed (`current`); the current feed links the newest
+ * page, so a partner that was away walks back and recovers every item exactly once.
  */
-export type Day = string;
+export type ArchivePage = number;
 
-/** The day (`YYYY-MM-DD`, UTC) of an ISO 8601 time. */
-export function dayOf(iso: string): Day {
-  return iso.slice(0, 10);
+/**
+ * Where an entry sits in its feed: its membership's sort key, `{publishedAt}#{id}`. Keys order entries by
+ * publication, and a page is a span of keys.
+ */
+export type EntryKey = string;
+
+export const entryKey = (entry: { publishedAt: string; id: string }): EntryKey =>
+  `${entry.publishedAt}#${entry.id}`;
+
+/** One page of a feed's archive: the entries with keys after `after` and up to `through` (before, while open). */
+export interface ArchiveSpan {
+  page: ArchivePage;
+  /** Exclusive; '' for the first page. */
+  after: EntryKey;
+  /** Inclusive for a closed page; exclusive for the open one (the oldest entry of the feed). */
+  through: EntryKey;
+  closed: boolean;
 }
 
-export function archiveUrls(settings: FeedSettings, feed: FeedId, day: Day): FeedUrls {
-  const base = `${settings.baseUrl}feeds/${feed}/archive/${day}/`;
+export function archiveUrls(settings: FeedSettings, feed: FeedId, page: ArchivePage): FeedUrls {
+  const base = `${settings.baseUrl}feeds/${feed}/archive/${page}/`;
   return {
     rss: `${base}rss.xml`,
     atom: `${base}atom.xml`,
@@ -26,11 +43,11 @@ export function archiveUrls(settings: FeedSettings, feed: FeedId, day: Day): Fee
   };
 }
 
-/** The publish-state name of an archive (beside the feed's own). */
-export const archiveDocument = (feed: FeedId, day: Day) => `${feed}/archive/${day}`;
+/** The publish-state name of an archive page (beside the feed's own). */
+export const archiveDocument = (feed: FeedId, page: ArchivePage) => `${feed}/archive/${page}`;
 
 /** Whether an object key is an archive document rather than a current feed. */
-export const isArchiveKey = (key: string) => /\/archive\/\d{4}-\d{2}-\d{2}\//.test(key);
+export const isArchiveKey = (key: string) => /\/archive\/[0-9-]+\//.test(key);
 
-/** Archives of a closed day change only when an article in them is corrected or retracted: cache them long. */
+/** Closed pages change only when one of their articles is corrected or retracted: cache them long. */
 export const CLOSED_ARCHIVE_CACHE_CONTROL = 'public, max-age=86400, stale-while-revalidate=86400';

@@ -1,5 +1,5 @@
 import type { Article } from '../articles/model.ts';
-import { dayOf } from './archives.ts';
+import { entryKey } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
 
 /** What one write of an article changed: the feeds whose content it touched, and when. */
@@ -9,7 +9,7 @@ export interface ArticleChange {
   feeds: FeedId[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
-  /** The daily archives the write touched, as `{feed}|{YYYY-MM-DD}`. */
+  /** Where the write touched each feed, as `{feed}|{entry key}`: an archive page holds it if it has left the feed. */
   archives: string[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
@@ -43,8 +43,8 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
   ]);
   const at = (after ?? before)?.updatedAt ?? '';
   const archives = new Set<string>([
-    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${dayOf(before.publishedAt)}`) : []),
-    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${dayOf(after.publishedAt)}`) : []),
+    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${entryKey(before)}`) : []),
+    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${entryKey(after)}`) : []),
   ]);
   const change: ArticleChange = {
     recordId,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Source } from '../articles/model.ts';
+import type { ArchiveSpan, EntryKey } from './archives.ts';
 import type { Tombstone } from './changes.ts';
 import type { DirectoryId, Listing } from './directory.ts';
 import type { FeedId } from './feed-ids.ts';
@@ -17,6 +18,12 @@ export interface DocumentState {
   newestPublishedAt?: string;
   /** Articles retracted while they were in the feed's window, still announced as deleted. */
   tombstones?: Tombstone[];
+  /** A feed's archive pages, the open one included (shared/feeds/archives.ts); absent while it has none. */
+  archivePages?: number;
+  /** Where the open archive page starts: the last key of the page before it (exclusive), '' for the first. */
+  archiveAfter?: string;
+  /** Where the open archive page ends: the key of the feed's oldest entry (exclusive). */
+  archiveBefore?: string;
   /** A tag feed's place in its directory (shared/feeds/directory.ts), once it has had an entry. */
   place?: number;
   /** Articles that carry a source's tag, as last listed. */
@@ -43,10 +50,21 @@ export interface FeedStore {
   getSources(slugs: readonly string[]): Promise<Source[]>;
   /** The newest `limit` entries of a feed, newest first: one query, whatever the size of the table. */
   readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]>;
-  /** Every entry of a feed published in a day (`YYYY-MM-DD`), newest first. */
-  readDay(feed: FeedId, day: string): Promise<FeedEntry[]>;
-  /** The nearest days before and after `day` in which the feed has entries. */
-  neighbourDays(feed: FeedId, day: string): Promise<{ prev?: string; next?: string }>;
+  /**
+   * The entries of a feed with keys after `after` ('' for the first) and before `before` (or up to and including
+   * it, with `throughBefore`), oldest first, at most `limit`.
+   */
+  readSpan(
+    feed: FeedId,
+    span: { after: EntryKey; before: EntryKey; throughBefore?: boolean },
+    limit?: number,
+  ): Promise<FeedEntry[]>;
+  /** Records a closed archive page, so that an entry's page can be found by its key. */
+  recordArchivePage(feed: FeedId, span: ArchiveSpan): Promise<void>;
+  /** Every closed archive page of a feed, oldest first: for republishing, never for a batch. */
+  closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]>;
+  /** The closed archive page whose span holds an entry key, if any. */
+  findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
   /** Records a publish; false when another publish of the document committed after `expectedRevision` was read. */
   commitState(

@@ -1,11 +1,13 @@
 import type { Source } from '../articles/model.ts';
 import { forEachConcurrently } from '../pool.ts';
 import {
+  type ArchivePage,
+  type ArchiveSpan,
   archiveDocument,
   archiveUrls,
   CLOSED_ARCHIVE_CACHE_CONTROL,
-  type Day,
-  dayOf,
+  type EntryKey,
+  entryKey,
   isArchiveKey,
 } from './archives.ts';
 import { buildCatalogue, buildDirectoryPage, catalogueDocuments, directoryDocuments } from './catalogue.ts';
@@ -74,6 +76,8 @@ export interface RegeneratorOptions {
 /** What publishing a feed did: the objects it uploaded, and where its tag is listed, if it has one. */
 export interface FeedPublished {
   keys: string[];
+  /** Archive pages this publish rendered (shared/feeds/archives.ts), and what it uploaded of them. */
+  archived: { pages: number; keys: string[] };
   /** `opened`: the tag took the first place of a new page, so the page before gains a link to it. */
   listed?: { directory: DirectoryId; page: number; opened: boolean };
 }
@@ -82,6 +86,8 @@ interface Planned {
   at: string;
   records: Set<string>;
   tombstones: Tombstone[];
+  /** Keys of the entries the changes touched in the feed: an archive page that holds one is rendered again. */
+  keys: EntryKey[];
 }
 
 /** Tombstones a feed keeps at most, newest retraction first. */
@@ -111,10 +117,12 @@ export class FeedRegenerator {
     sourceChanges: readonly SourceChange[] = [],
   ): Promise<RegenerationResult> {
     const feeds = new Map<FeedId, Planned>();
-    const archives = new Map<string, Planned>();
     for (const change of changes) {
       for (const feed of change.feeds) plan(feeds, feed, change);
-      for (const archive of change.archives) plan(archives, archive, change);
+      for (const touched of change.archives) {
+        const [feed = '', key = ''] = touched.split('|');
+        feeds.get(feed)?.keys.push(key);
+      }
     }
     const result: RegenerationResult = {
       failedRecordIds: [],
@@ -154,20 +162,24 @@ export class FeedRegenerator {
         at: '',
         records: new Set(sourceChanges.map((c) => c.recordId)),
         tombstones: [],
+        keys: [],
       };
       await attempt('catalogue', records, () => this.publishCatalogue());
       for (const change of sourceChanges) {
         const directory = sourceTagsDirectory(change.slug);
         const pageCount = pagesFor(await this.store.placesTaken(directory));
-        const one: Planned = { at: '', records: new Set([change.recordId]), tombstones: [] };
+        const one: Planned = { at: '', records: new Set([change.recordId]), tombstones: [], keys: [] };
         for (let page = 1; page <= pageCount; page++) planPage(directory, page, one);
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
-    // Feeds first: a directory page reads the listings their publishes just recorded.
+    // Feeds first, each with its archive: a directory page reads the listings their publishes just recorded.
     await forEachConcurrently([...feeds], CONCURRENCY, ([feed, planned]) =>
       attempt(feed, planned, async () => {
-        const published = await this.publishFeed(feed, planned.at, planned.tombstones);
+        const touched = planned.keys;
+        const published = await this.publishFeed(feed, planned.at, planned.tombstones, touched);
+        result.archived += published.archived.pages;
+        result.uploaded += published.archived.keys.length;
         const listed = published.listed;
         if (listed) {
           planPage(listed.directory, listed.page, planned);
@@ -180,27 +192,6 @@ export class FeedRegenerator {
       attempt(directoryDocument(planned.directory, planned.page), planned, () =>
         this.publishDirectoryPage(planned.directory, planned.page),
       ),
-    );
-    // Daily archives of what changed; a day that appeared or emptied changes its neighbours' links too.
-    const neighbours = new Map<string, Planned>();
-    await forEachConcurrently([...archives], CONCURRENCY, ([key, planned]) =>
-      attempt(key, planned, async () => {
-        const [feed = '', day = ''] = key.split('|');
-        const published = await this.publishArchive(feed, day, planned.at);
-        if (published.linksChanged) {
-          for (const other of [published.prev, published.next]) {
-            const otherKey = other ? `${feed}|${other}` : undefined;
-            if (otherKey && !archives.has(otherKey)) neighbours.set(otherKey, planned);
-          }
-        }
-        return published.keys;
-      }),
-    );
-    await forEachConcurrently([...neighbours], CONCURRENCY, ([key, planned]) =>
-      attempt(key, planned, async () => {
-        const [feed = '', day = ''] = key.split('|');
-        return (await this.publishArchive(feed, day, planned.at)).keys;
-      }),
     );
     result.failedRecordIds = [...failed];
     return result;
@@ -236,12 +227,25 @@ export class FeedRegenerator {
     feed: FeedId,
     changedAt: string,
     retracted: readonly Tombstone[] = [],
+    touched: readonly EntryKey[] = [],
   ): Promise<FeedPublished> {
     const { source, tag } = parseFeedId(feed);
     const directory = directoryOf(feed);
     let placedNow = false;
+    let archived: FeedPublished['archived'] = { pages: 0, keys: [] };
     const published = await this.publishConsistently(feed, async (state) => {
-      const entries = (await this.store.readEntries(feed, this.settings.size)).map(withCorrectionNotes);
+      // One entry past the window says whether anything has left it, and so whether the feed needs an archive.
+      const read = await this.store.readEntries(feed, this.settings.size + 1);
+      const entries = read.slice(0, this.settings.size).map(withCorrectionNotes);
+      const oldest = entries[entries.length - 1];
+      // The archive first, so that the feed links its newest page.
+      let archivePages = state.archivePages ?? 0;
+      if (read.length > entries.length || archivePages > 0) {
+        const before = oldest ? entryKey(oldest) : '';
+        const archive = await this.publishArchive(feed, before, changedAt, touched);
+        archived = { pages: archived.pages + archive.rendered, keys: [...archived.keys, ...archive.keys] };
+        archivePages = archive.pages;
+      }
       const sources = await this.sourcesNamed(source ? [source] : entries.map((entry) => entry.source));
       const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
@@ -253,16 +257,10 @@ export class FeedRegenerator {
       const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
       if (tombstones.length)
         channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
-      // The newest archive holds the newest entry's day: from there a reader can walk back through them all.
-      if (entries[0]) {
-        channel.history = {
-          archive: false,
-          prevArchive: archiveUrls(this.settings, feed, dayOf(entries[0].publishedAt)),
-        };
-      }
-      // Older articles, for people: the archive of the oldest day the feed shows, which links the days before.
-      const oldest = entries[entries.length - 1];
-      const older = oldest ? archiveUrls(this.settings, feed, dayOf(oldest.publishedAt)) : undefined;
+      // From the newest archive page a reader walks back through every entry that has left the feed. People get the
+      // same link as "Older articles".
+      const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
+      if (older) channel.history = { archive: false, prevArchive: older };
       const documents = this.renderings(feedObjects(feed), channel, entries, { older });
       // A tag's place in its directory is taken once, with its first entry, and kept for good.
       const place =
@@ -276,11 +274,12 @@ export class FeedRegenerator {
         ...(tombstones.length ? { tombstones } : {}),
         ...(place !== undefined ? { place } : {}),
         ...(count !== undefined ? { count } : {}),
+        ...(archivePages ? { archivePages } : {}),
       };
       return { documents, next };
     });
     const { place, label, count, newestPublishedAt } = published.state;
-    if (!directory || !tag || place === undefined) return { keys: published.keys };
+    if (!directory || !tag || place === undefined) return { keys: published.keys, archived };
     // Recorded after the commit, from the committed revision: a slower publish of older state cannot overwrite it.
     await this.store.putListing(
       directory,
@@ -295,55 +294,129 @@ export class FeedRegenerator {
     );
     const page = pageOf(place);
     const opened = placedNow && page > 1 && (place - 1) % LISTING_PAGE_SIZE === 0;
-    return { keys: published.keys, listed: { directory, page, opened } };
+    return { keys: published.keys, archived, listed: { directory, page, opened } };
   }
 
   /**
-   * Renders the archive of one day of a feed in three formats: every entry published that day, linked to
-   * the nearest days with entries and to the current feed. A day before the feed's newest is closed: its
-   * archive changes only when one of its articles does, and is cached for a day.
+   * Brings a feed's archive up to date with its window, whose oldest entry has the key `before`: the open page holds
+   * what has left the feed since the last page closed, and closes once it would pass the feed's size, so a page
+   * never holds more than the feed does. Closed pages are rendered once as they close (with their link to the next
+   * page), and again only when an entry they hold was touched. Returns the open page's number.
    */
-  async publishArchive(
+  private async publishArchive(
     feed: FeedId,
-    day: Day,
+    before: EntryKey,
     changedAt: string,
-  ): Promise<{ keys: string[]; linksChanged: boolean; prev?: Day; next?: Day }> {
-    const { source, tag } = parseFeedId(feed);
-    let linksChanged = false;
-    let around: { prev?: Day; next?: Day } = {};
-    const { keys } = await this.publishConsistently(archiveDocument(feed, day), async (state) => {
-      const [entries, neighbours] = await Promise.all([
-        this.store.readDay(feed, day).then((list) => list.map(withCorrectionNotes)),
-        this.store.neighbourDays(feed, day),
-      ]);
-      const sources = await this.sourcesNamed(source ? [source] : entries.map((entry) => entry.source));
-      around = neighbours;
-      linksChanged = state.revision === 0 || entries.length === 0;
-      const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
-      const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
-      const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
-      const current = channel.urls;
-      const feedTitle = channel.title;
-      channel.urls = archiveUrls(this.settings, feed, day);
-      channel.title = `${feedTitle} (archive ${day})`;
-      channel.history = {
-        archive: true,
-        current,
-        ...(neighbours.prev ? { prevArchive: archiveUrls(this.settings, feed, neighbours.prev) } : {}),
-        ...(neighbours.next ? { nextArchive: archiveUrls(this.settings, feed, neighbours.next) } : {}),
+    touched: readonly EntryKey[],
+  ): Promise<{ pages: number; rendered: number; keys: string[] }> {
+    const size = this.settings.size;
+    const { tag } = parseFeedId(feed);
+    let rendered = 0;
+    let closedNow: ArchiveSpan[] = [];
+    let pages = 1;
+    const { keys, state } = await this.publishConsistently(`${feed}/archive`, async (state) => {
+      closedNow = [];
+      pages = state.archivePages ?? 1;
+      let after = state.archiveAfter ?? '';
+      const documents: PublishableDocument[] = [];
+      let open: FeedEntry[] = [];
+      for (;;) {
+        const span = before ? await this.store.readSpan(feed, { after, before }, size + 1) : [];
+        if (span.length <= size) {
+          open = span;
+          break;
+        }
+        const closing = span.slice(0, size);
+        const through = entryKey(closing[size - 1] as FeedEntry);
+        const closed: ArchiveSpan = { page: pages, after, through, closed: true };
+        closedNow.push(closed);
+        // Dated by its entries alone, as a republish dates it: a page that closes is the same bytes whenever
+        // it is rendered, until one of its articles changes.
+        documents.push(...(await this.archiveDocuments(feed, closed, closing, '', {})));
+        after = through;
+        pages++;
+      }
+      const openSpan: ArchiveSpan = { page: pages, after, through: before, closed: false };
+      documents.push(...(await this.archiveDocuments(feed, openSpan, open, changedAt, state)));
+      // The tag's label, kept for when the open page has emptied.
+      const label = tag ? (labelOf(open, tag) ?? state.label) : undefined;
+      return {
+        documents,
+        next: {
+          changedAt: latest(state.changedAt, changedAt, ...open.map((entry) => entry.updatedAt)),
+          ...(label ? { label } : {}),
+          archivePages: pages,
+          archiveAfter: after,
+          archiveBefore: before,
+        },
       };
-      // Closed once a later day has entries: the neighbours query already says so.
-      const closed = neighbours.next !== undefined;
-      const documents = this.renderings(
-        feedObjects(archiveDocument(feed, day)),
-        channel,
-        entries,
-        { archive: { day, feedTitle } },
-        closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined,
-      );
-      return { documents, next: { changedAt: updated, ...(label ? { label } : {}) } };
     });
-    return { keys, linksChanged, ...around };
+    rendered += closedNow.length + 1;
+    // Recorded once the pages are published: an entry's closed page is found by its key.
+    for (const span of closedNow) await this.store.recordArchivePage(feed, span);
+    const uploaded = [...keys];
+    // Entries the batch touched that sit in pages closed before it: those pages are rendered again.
+    const after = state.archiveAfter ?? '';
+    const again = new Map<ArchivePage, ArchiveSpan>();
+    for (const key of touched) {
+      if (!after || key > after || closedNow.some((span) => key <= span.through)) continue;
+      const span = await this.store.findArchivePage(feed, key);
+      if (span) again.set(span.page, span);
+    }
+    for (const span of again.values()) {
+      uploaded.push(...(await this.publishClosedPage(feed, span, changedAt)));
+      rendered++;
+    }
+    return { pages, rendered, keys: uploaded };
+  }
+
+  /** Renders one closed archive page again from its span: after one of its articles was corrected or retracted. */
+  async publishClosedPage(feed: FeedId, span: ArchiveSpan, changedAt: string): Promise<string[]> {
+    const { keys } = await this.publishConsistently(archiveDocument(feed, span.page), async (state) => {
+      const entries = await this.store.readSpan(feed, {
+        after: span.after,
+        before: span.through,
+        throughBefore: true,
+      });
+      return {
+        documents: await this.archiveDocuments(feed, span, entries, changedAt, state),
+        next: { changedAt: latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt)) },
+      };
+    });
+    return keys;
+  }
+
+  /** The documents of one archive page: its entries newest first, linked to its neighbours and the current feed. */
+  private async archiveDocuments(
+    feed: FeedId,
+    span: ArchiveSpan,
+    oldestFirst: readonly FeedEntry[],
+    changedAt: string,
+    state: Pick<DocumentState, 'changedAt' | 'label'>,
+  ): Promise<PublishableDocument[]> {
+    const { source, tag } = parseFeedId(feed);
+    const entries = [...oldestFirst].reverse().map(withCorrectionNotes);
+    const sources = await this.sourcesNamed(source ? [source] : entries.map((entry) => entry.source));
+    const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
+    const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
+    const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
+    const current = channel.urls;
+    const feedTitle = channel.title;
+    channel.urls = archiveUrls(this.settings, feed, span.page);
+    channel.title = `${feedTitle} (archive, page ${span.page})`;
+    channel.history = {
+      archive: true,
+      current,
+      ...(span.page > 1 ? { prevArchive: archiveUrls(this.settings, feed, span.page - 1) } : {}),
+      ...(span.closed ? { nextArchive: archiveUrls(this.settings, feed, span.page + 1) } : {}),
+    };
+    return this.renderings(
+      feedObjects(archiveDocument(feed, span.page)),
+      channel,
+      entries,
+      { archive: { page: span.page, feedTitle } },
+      span.closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined,
+    );
   }
 
   /**
@@ -396,12 +469,13 @@ export class FeedRegenerator {
       const built = await build(state);
       const digests: Record<string, string> = {};
       for (const doc of built.documents) digests[doc.key] = digestOf(doc.body);
-      // What the bucket holds, as far as the state knows: unknown (ask the bucket) for a document published before
-      // digests were kept, and for one this publish uploaded in an attempt that then lost the race.
+      // What the bucket holds, as far as the state knows: nothing for a document never published; unknown (ask the
+      // bucket) for one published before digests were kept, and for one this publish uploaded in an attempt that
+      // then lost the race.
       const stored = (key: string) =>
-        this.options.checkBucket || !state.digests || uploadedKeys.has(key)
+        this.options.checkBucket || uploadedKeys.has(key) || (state.revision > 0 && !state.digests)
           ? undefined
-          : (state.digests[key] ?? null);
+          : (state.digests?.[key] ?? null);
       const uploaded = await Promise.all(
         built.documents.map((doc) => this.publisher.publish(doc, stored(doc.key))),
       );
@@ -450,7 +524,7 @@ export class FeedRegenerator {
 }
 
 function plan(map: Map<string, Planned>, key: string, change: ArticleChange): void {
-  const planned = map.get(key) ?? { at: change.at, records: new Set<string>(), tombstones: [] };
+  const planned = map.get(key) ?? { at: change.at, records: new Set<string>(), tombstones: [], keys: [] };
   planned.at = latest(planned.at, change.at);
   planned.records.add(change.recordId);
   if (change.retraction) planned.tombstones.push(change.retraction);

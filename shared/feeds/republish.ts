@@ -1,5 +1,4 @@
 import { forEachConcurrently } from '../pool.ts';
-import { type Day, dayOf } from './archives.ts';
 import { CROSS_SOURCE_TAGS, pagesFor, sourceTagsDirectory } from './directory.ts';
 import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import type { FeedStore } from './ports.ts';
@@ -7,6 +6,7 @@ import type { FeedRegenerator } from './regenerate.ts';
 
 export interface RepublishResult {
   feeds: number;
+  /** Archive pages rendered: each feed's open page, and with `archives` every closed page. */
   archives: number;
   /** Pages of the tag directories (each an HTML page, an OPML and, for a source's tags, a JSON tag index). */
   directoryPages: number;
@@ -41,18 +41,16 @@ export async function republishEverything(
   const result: RepublishResult = { feeds: 0, archives: 0, directoryPages: 0, uploaded: 0 };
   await forEachConcurrently([...feeds].sort(), CONCURRENCY, async (feed) => {
     // Awaited first: `total += await …` would read the total before the wait, and lose the other workers' adds.
-    const { keys } = await regenerator.publishFeed(feed, '');
-    result.uploaded += keys.length;
+    // The feed renders its open archive page with it (and closes pages that are full).
+    const { keys, archived } = await regenerator.publishFeed(feed, '');
+    result.uploaded += keys.length + archived.keys.length;
     result.feeds++;
+    result.archives += archived.pages;
     if (options.archives) {
-      // From the newest day back, one day at a time: each archive names the day before it.
-      const [newest] = await store.readEntries(feed, 1);
-      let day: Day | undefined = newest ? dayOf(newest.publishedAt) : undefined;
-      while (day) {
-        const published = await regenerator.publishArchive(feed, day, '');
-        result.uploaded += published.keys.length;
+      for (const span of await store.closedArchivePages(feed)) {
+        const uploaded = await regenerator.publishClosedPage(feed, span, '');
+        result.uploaded += uploaded.length;
         result.archives++;
-        day = published.prev;
       }
     }
     options.progress?.(feed);

@@ -20,8 +20,13 @@ let dir: string;
 let stackFile: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  for (const [i, publishedAt] of ['2025-07-14T08:00:00Z', '2025-07-16T09:30:00Z'].entries()) {
+  // One entry a feed, so three articles give each feed a closed archive page and an open one.
+  stack = await startTestStack({ feedSize: 1 });
+  for (const [i, publishedAt] of [
+    '2025-07-12T08:00:00Z',
+    '2025-07-14T08:00:00Z',
+    '2025-07-16T09:30:00Z',
+  ].entries()) {
     const response = await stack.call('POST', '/articles', {
       ...seed,
       url: `https://thegaze.example/republish/${i}`,
@@ -29,8 +34,8 @@ beforeAll(async () => {
       publishedAt,
     });
     expect(response.status).toBe(201);
+    await stack.settle();
   }
-  await stack.settle();
   dir = await mkdtemp(join(tmpdir(), 'feed-pipeline-republish-'));
   stackFile = join(dir, 'stack.json');
   const { apiUrl, tableName, dynamodbEndpoint, s3Endpoint, bucket } = stack;
@@ -48,15 +53,16 @@ const republish = async (...args: string[]) =>
       process.execPath,
       ['--import', 'tsx', 'cli/admin.ts', 'feeds', 'republish', '--stack', stackFile, ...args],
       {
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        // The deployment's settings, as the regenerate function has them: here feeds of one entry.
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', FEED_SIZE: '1' },
       },
     )
   ).stdout;
 
 describe('feeds republish', () => {
-  it('renders every missing page again, feeds and archive days, and leaves the feeds’ bytes as they were', async () => {
+  it('renders every missing page again, feeds and archive pages, and leaves the feeds’ bytes as they were', async () => {
     const pages = (await stack.keys()).filter((key) => key.endsWith('/index.html')).sort();
-    // all, the source, the tag, the tag within the source: each with its page and two archive days' pages; the
+    // all, the source, the tag, the tag within the source: each with its page and two archive pages' pages; the
     // catalogue; and the tag directories, the source's and the one across sources
     expect(pages).toHaveLength(4 * 3 + 1 + 2);
     const feedsBefore = new Map<string, string | undefined>();
@@ -66,12 +72,12 @@ describe('feeds republish', () => {
 
     const feedsOnly = await republish();
     expect(feedsOnly).toMatch(
-      /^Republished 4 feeds, 0 archive days and 2 tag directory pages under http:.*: 7 objects changed\.\n$/,
+      /^Republished 4 feeds, 4 archive pages and 2 tag directory pages under http:.*: 11 objects changed\.\n$/,
     );
     expect(await stack.object('feeds/tags/republished/index.html')).toContain('Older articles');
 
     expect(await republish('--archives')).toMatch(
-      /Republished 4 feeds, 8 archive days and 2 tag directory pages .*: 8 objects changed/,
+      /Republished 4 feeds, 8 archive pages and 2 tag directory pages .*: 4 objects changed/,
     );
     expect((await stack.keys()).filter((key) => key.endsWith('/index.html')).sort()).toEqual(pages);
     for (const [key, etag] of feedsBefore) expect((await stack.head(key))?.etag, key).toBe(etag);

@@ -61,26 +61,28 @@ function channelOf(feed: string): FeedChannel {
   return describeFeed(feed, { settings: SETTINGS, sources: SOURCES, updated: '2025-07-16T09:30:00.000Z' });
 }
 
-function feedPage(feed = 'sources/the-gaze', entries: FeedEntry[] = [entry(), OLDER]): string {
-  const oldest = entries[entries.length - 1];
-  return renderFeedPage(channelOf(feed), entries, {
-    older: oldest ? archiveUrls(SETTINGS, feed, oldest.publishedAt.slice(0, 10)) : undefined,
-  });
+/** A feed's page; one that has archive pages links the newest as its older articles. */
+function feedPage(
+  feed = 'sources/the-gaze',
+  entries: FeedEntry[] = [entry(), OLDER],
+  archived = true,
+): string {
+  return renderFeedPage(channelOf(feed), entries, archived ? { older: archiveUrls(SETTINGS, feed, 7) } : {});
 }
 
 function archivePage(): string {
   const feed = 'sources/the-gaze';
   const channel = channelOf(feed);
   const current = channel.urls;
-  channel.urls = archiveUrls(SETTINGS, feed, '2025-07-16');
-  channel.title = 'The Gaze (archive 2025-07-16)';
+  channel.urls = archiveUrls(SETTINGS, feed, 6);
+  channel.title = 'The Gaze (archive, page 6)';
   channel.history = {
     archive: true,
     current,
-    prevArchive: archiveUrls(SETTINGS, feed, '2025-07-14'),
-    nextArchive: archiveUrls(SETTINGS, feed, '2025-07-18'),
+    prevArchive: archiveUrls(SETTINGS, feed, 5),
+    nextArchive: archiveUrls(SETTINGS, feed, 7),
   };
-  return renderFeedPage(channel, [entry()], { archive: { day: '2025-07-16', feedTitle: 'The Gaze' } });
+  return renderFeedPage(channel, [entry()], { archive: { page: 6, feedTitle: 'The Gaze' } });
 }
 
 /** The attributes of every `<tag ...>` start tag (double-quoted values, as the renderer writes them). */
@@ -179,7 +181,7 @@ describe('the page of a feed', () => {
 
   it('links older articles: the archive page of the oldest day it shows', () => {
     expect(html).toContain(
-      `<nav class="pages">\n<a href="${FEED}archive/2025-07-14/index.html" rel="prev">Older articles</a>\n</nav>`,
+      `<nav class="pages">\n<a href="${FEED}archive/7/index.html" rel="prev">Older articles</a>\n</nav>`,
     );
   });
 
@@ -202,8 +204,8 @@ describe('the page of a feed', () => {
     expect(directionOf('zh-Hans')).toBe('ltr');
   });
 
-  it('says so when the feed is empty, and links no archive', () => {
-    const empty = feedPage('sources/the-gaze', []);
+  it('says so when the feed is empty, and links no archive when it has none', () => {
+    const empty = feedPage('sources/the-gaze', [], false);
     expect(empty).toContain('<p>No articles yet.</p>');
     expect(empty).not.toContain('<ol');
     expect(empty).not.toContain('<nav');
@@ -217,31 +219,31 @@ describe('the page of a feed', () => {
   });
 });
 
-describe('the page of an archive day', () => {
+describe('the page of an archive page', () => {
   const html = archivePage();
 
-  it('says it is one day of the archive and subscribes readers to the current feed, not the day', () => {
+  it('says it is one page of the archive and subscribes readers to the current feed, not the page', () => {
     expect(html).toContain('<p class="kicker">Web feed archive</p>');
-    expect(html).toContain('<h1 dir="auto">The Gaze (archive 2025-07-16)</h1>');
+    expect(html).toContain('<h1 dir="auto">The Gaze (archive, page 6)</h1>');
     expect(html).toContain('copy the current feed’s URL into your feed reader');
     expect(html).toContain(`<code class="url">${FEED}rss.xml</code>`);
     expect(html).toContain(
-      `This day of the archive as <a href="${FEED}archive/2025-07-16/rss.xml" type="application/rss+xml">RSS</a>`,
+      `This page of the archive as <a href="${FEED}archive/6/rss.xml" type="application/rss+xml">RSS</a>`,
     );
     expect(startTags(html, 'link').map((link) => [link.title, link.href])).toEqual([
       ['The Gaze (RSS)', `${FEED}rss.xml`],
       ['The Gaze (Atom)', `${FEED}atom.xml`],
       ['The Gaze (JSON Feed)', `${FEED}feed.json`],
     ]);
-    expect(html).toContain('<h2>Articles of 2025-07-16</h2>');
+    expect(html).toContain('<h2>Archived articles, page 6</h2>');
   });
 
-  it('links the later and the earlier day and the current feed', () => {
+  it('links the later and the earlier page and the current feed', () => {
     expect(html).toContain(
       [
         '<nav class="pages">',
-        `<a href="${FEED}archive/2025-07-18/index.html" rel="next">Later day</a>`,
-        `<a href="${FEED}archive/2025-07-14/index.html" rel="prev">Earlier day</a>`,
+        `<a href="${FEED}archive/7/index.html" rel="next">Later articles</a>`,
+        `<a href="${FEED}archive/5/index.html" rel="prev">Earlier articles</a>`,
         `<a href="${FEED}index.html">Current feed</a>`,
         '</nav>',
       ].join('\n'),

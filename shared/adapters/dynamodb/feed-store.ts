@@ -9,11 +9,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Source } from '../../articles/model.ts';
+import { type ArchiveSpan, type EntryKey, entryKey } from '../../feeds/archives.ts';
 import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 import type { FeedEntry } from '../../feeds/model.ts';
 import type { DocumentState, FeedStore, TagRow } from '../../feeds/ports.ts';
 import {
+  archivePagePartition,
   directoryKey,
   ENTRY_FIELDS,
   feedPartition,
@@ -67,23 +69,78 @@ export class DynamoDbFeedStore implements FeedStore {
     return this.queryEntries('pk = :pk', { ':pk': feedPartition(feed) }, limit);
   }
 
-  readDay(feed: FeedId, day: string): Promise<FeedEntry[]> {
-    // Sort keys are `{publishedAt}#{id}`: a day is a key prefix.
-    return this.queryEntries('pk = :pk AND begins_with(sk, :day)', {
-      ':pk': feedPartition(feed),
-      ':day': `${day}T`,
-    });
+  async readSpan(
+    feed: FeedId,
+    span: { after: EntryKey; before: EntryKey; throughBefore?: boolean },
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<FeedEntry[]> {
+    // BETWEEN is inclusive at both ends, and `after` (and `before`, unless wanted) is an entry's own key: read two
+    // more and drop them. Keys begin with a year, so '0' is before every one.
+    const entries = await this.queryEntries(
+      'pk = :pk AND sk BETWEEN :after AND :before',
+      { ':pk': feedPartition(feed), ':after': span.after || '0', ':before': span.before },
+      limit + 2,
+      true,
+    );
+    return entries
+      .filter((entry) => {
+        const key = entryKey(entry);
+        return key !== span.after && (span.throughBefore || key !== span.before);
+      })
+      .slice(0, limit);
+  }
+
+  async recordArchivePage(feed: FeedId, span: ArchiveSpan): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: archivePagePartition(feed),
+          sk: span.through,
+          type: 'archivepage',
+          page: span.page,
+          after: span.after,
+        },
+      }),
+    );
+  }
+
+  async closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]> {
+    return (await queryPartition(this.client, this.tableName, archivePagePartition(feed))).map((item) => ({
+      page: Number(item.page),
+      after: String(item.after),
+      through: String(item.sk),
+      closed: true,
+    }));
+  }
+
+  async findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined> {
+    // Closed pages are keyed by their last entry's key: the first one at or after `key` is the page that spans it.
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :key',
+        ExpressionAttributeValues: { ':pk': archivePagePartition(feed), ':key': key },
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items[0];
+    if (!item || key <= String(item.after)) return undefined;
+    return { page: Number(item.page), after: String(item.after), through: String(item.sk), closed: true };
   }
 
   /**
-   * Entries of a feed partition, newest first. A Query returns at most 1 MB a page, so this reads on from
-   * `LastEvaluatedKey` until it has `limit` entries or the range ends: nothing is dropped whatever the entries
-   * weigh. Entries of a usual size (a few KB) fit one page, and each further page reads only what is missing.
+   * Entries of a feed partition, newest first (or oldest first, `forward`). A Query returns at most 1 MB a page, so
+   * this reads on from `LastEvaluatedKey` until it has `limit` entries or the range ends: nothing is dropped
+   * whatever the entries weigh. Entries of a usual size (a few KB) fit one page, and each further page reads only
+   * what is missing.
    */
   private async queryEntries(
     keyCondition: string,
     values: Record<string, string>,
     limit = Number.POSITIVE_INFINITY,
+    forward = false,
   ): Promise<FeedEntry[]> {
     const names = Object.fromEntries(ENTRY_FIELDS.map((field) => [`#${field}`, field]));
     const entries: FeedEntry[] = [];
@@ -96,7 +153,7 @@ export class DynamoDbFeedStore implements FeedStore {
           ExpressionAttributeValues: values,
           ExpressionAttributeNames: names,
           ProjectionExpression: Object.keys(names).join(', '),
-          ScanIndexForward: false,
+          ScanIndexForward: forward,
           ...(Number.isFinite(limit) ? { Limit: limit - entries.length } : {}),
           ConsistentRead: true,
           ExclusiveStartKey: start,
@@ -107,30 +164,6 @@ export class DynamoDbFeedStore implements FeedStore {
       start = page.LastEvaluatedKey;
     } while (start && entries.length < limit);
     return entries;
-  }
-
-  async neighbourDays(feed: FeedId, day: string): Promise<{ prev?: string; next?: string }> {
-    const nearest = async (condition: string, bound: string, forward: boolean) => {
-      const { Items = [] } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `pk = :pk AND ${condition}`,
-          ExpressionAttributeValues: { ':pk': feedPartition(feed), ':bound': bound },
-          ProjectionExpression: 'sk',
-          ScanIndexForward: forward,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      );
-      const sk = Items[0]?.sk;
-      return typeof sk === 'string' ? sk.slice(0, 10) : undefined;
-    };
-    // `~` sorts after every character of a time, so `{day}~` is past the day's last key.
-    const [prev, next] = await Promise.all([
-      nearest('sk < :bound', day, false),
-      nearest('sk > :bound', `${day}~`, true),
-    ]);
-    return { ...(prev ? { prev } : {}), ...(next ? { next } : {}) };
   }
 
   async readState(document: string): Promise<DocumentState> {
@@ -271,6 +304,9 @@ export class DynamoDbFeedStore implements FeedStore {
 /** Every field of a document's state but its revision: what a commit sets or removes. */
 const STATE_FIELDS = [
   'changedAt',
+  'archivePages',
+  'archiveAfter',
+  'archiveBefore',
   'label',
   'newestPublishedAt',
   'tombstones',

@@ -14,7 +14,8 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
- * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{day}` or `directory:{dir}:{page}` |
+ * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}` or `directory:{dir}:{page}` |
+ * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
  * | a tag's listing on a directory page | `listing#{directory}#{page}` | `{tag}` |
  *
@@ -35,7 +36,8 @@ export type ItemType =
   | 'tagcount'
   | 'feedstate'
   | 'directory'
-  | 'listing';
+  | 'listing'
+  | 'archivepage';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 /** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
@@ -58,6 +60,7 @@ export const idempotencyKey = (scope: string, keyHash: string) => ({
 export const tagCountPartition = (source: string) => `tagcount#${source}`;
 export const tagCountKey = (source: string, tag: string) => ({ pk: tagCountPartition(source), sk: tag });
 
+export const archivePagePartition = (feed: FeedId) => `archivepage#${feed}`;
 export const directoryKey = (directory: string) => ({ pk: 'directory', sk: directory });
 /** A directory page's listings share a partition: a page is one query, whatever the number of tags. */
 export const listingPartition = (directory: string, page: number) => `listing#${directory}#${page}`;

@@ -1,17 +1,17 @@
-import type { Day } from '../archives.ts';
+import type { ArchivePage } from '../archives.ts';
 import type { FeedChannel, FeedEntry, FeedUrls } from '../model.ts';
 import { FORMATS, formatLinks, htmlPage, isWebUrl, timeElement } from './page.ts';
 import { escapeXml as x } from './xml.ts';
 
 export interface FeedPageOptions {
-  /** A current feed's older articles: the archive of the day of its oldest entry. */
+  /** A current feed's older articles: the newest page of its archive. */
   older?: FeedUrls | undefined;
-  /** An archive's day, and the title of the feed it archives. */
-  archive?: { day: Day; feedTitle: string } | undefined;
+  /** An archive page's number, and the title of the feed it archives. */
+  archive?: { page: ArchivePage; feedTitle: string } | undefined;
 }
 
 /**
- * The page of a feed or of one day of its archive (`…/index.html`), which a browser gets at the feed's own URLs:
+ * The page of a feed or of one page of its archive (`…/index.html`), which a browser gets at the feed's own URLs:
  * what the feed is, how to subscribe with its URLs in every format, then its items (headline linking the article,
  * time, author, summary, tags), and links back through the archive. Rendered from the same channel and entries as
  * the feed, so it is as fresh as the feed and changes when it does. Text only: never the article HTML. Pure.
@@ -22,7 +22,7 @@ export function renderFeedPage(
   options: FeedPageOptions = {},
 ): string {
   const archive = channel.history?.archive === true;
-  // An archive's readers subscribe to the current feed, never to a day.
+  // An archive's readers subscribe to the current feed, never to an archive page.
   const subscribeTo = (archive ? channel.history?.current : undefined) ?? channel.urls;
   const body: string[] = [
     `<p class="kicker">${archive ? 'Web feed archive' : 'Web feed'}</p>\n`,
@@ -30,7 +30,7 @@ export function renderFeedPage(
     channel.description ? `<p dir="auto">${x(channel.description)}</p>\n` : '',
     '<div class="how" id="subscribe">\n',
     archive
-      ? '<p><strong>This is one day of a web feed’s archive.</strong> To get every new article as it is published, copy the current feed’s URL into your feed reader:</p>\n'
+      ? '<p><strong>This is one page of a web feed’s archive.</strong> To get every new article as it is published, copy the current feed’s URL into your feed reader:</p>\n'
       : '<p><strong>This is a web feed.</strong> Copy its URL into your feed reader to get every new article as it is published:</p>\n',
     '<dl class="urls">\n',
     ...FORMATS.map(
@@ -38,16 +38,16 @@ export function renderFeedPage(
         `<dt><a href="${x(subscribeTo[format.key])}" type="${format.type}">${format.name}</a></dt><dd><code class="url">${x(subscribeTo[format.key])}</code></dd>\n`,
     ),
     '</dl>\n',
-    archive ? `<p class="muted">This day of the archive as ${formatLinks(channel.urls)}.</p>\n` : '',
+    archive ? `<p class="muted">This page of the archive as ${formatLinks(channel.urls)}.</p>\n` : '',
     `<p class="muted"><a href="${x(channel.catalogueUrl)}">Every feed</a> of this site, by source and tag.`,
     isWebUrl(channel.homePageUrl) && channel.homePageUrl !== channel.catalogueUrl
       ? ` Website: <a href="${x(channel.homePageUrl)}">${x(channel.homePageUrl)}</a>`
       : '',
     '</p>\n</div>\n',
-    `<h2>${options.archive ? `Articles of ${x(options.archive.day)}` : 'Newest articles'}</h2>\n`,
+    `<h2>${options.archive ? `Archived articles, page ${options.archive.page}` : 'Newest articles'}</h2>\n`,
   ];
   if (entries.length === 0) {
-    body.push(`<p>${archive ? 'No articles on this day.' : 'No articles yet.'}</p>\n`);
+    body.push(`<p>${archive ? 'No articles on this page any more.' : 'No articles yet.'}</p>\n`);
   } else {
     body.push('<ol class="items">\n', ...entries.map((entry) => item(channel, entry)), '</ol>\n');
   }
@@ -87,14 +87,15 @@ function item(channel: FeedChannel, entry: FeedEntry): string {
   return parts.join('');
 }
 
-/** Back through the archive: a feed links its older articles; an archive its neighbouring days and the feed. */
+/** Back through the archive: a feed links its older articles; an archive page its neighbours and the feed. */
 function navigation(channel: FeedChannel, options: FeedPageOptions): string[] {
   const history = channel.history;
   const links: string[] = [];
   if (history?.archive) {
-    if (history.nextArchive) links.push(`<a href="${x(history.nextArchive.page)}" rel="next">Later day</a>`);
+    if (history.nextArchive)
+      links.push(`<a href="${x(history.nextArchive.page)}" rel="next">Later articles</a>`);
     if (history.prevArchive)
-      links.push(`<a href="${x(history.prevArchive.page)}" rel="prev">Earlier day</a>`);
+      links.push(`<a href="${x(history.prevArchive.page)}" rel="prev">Earlier articles</a>`);
     if (history.current) links.push(`<a href="${x(history.current.page)}">Current feed</a>`);
   } else if (options.older) {
     links.push(`<a href="${x(options.older.page)}" rel="prev">Older articles</a>`);
