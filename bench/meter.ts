@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** DynamoDB requests and written items, counted per operation. */
@@ -91,4 +92,55 @@ export function meterDynamoDb(): DynamoDbMeter {
     };
   }
   return meter;
+}
+
+/** Requests and their summed wall time, by client and operation (`S3 PutObject`, `DynamoDB Query`…). */
+export interface ClientMeter {
+  summary(): Record<string, { count: number; ms: number }>;
+  reset(): void;
+  stop(): void;
+}
+
+/**
+ * Times every request of the SDK's DynamoDB clients (plain and document) and S3 client in this process. Only for
+ * benchmarks: `stop()` puts the originals back.
+ */
+export function meterClients(): ClientMeter {
+  let counts: Record<string, { count: number; ms: number }> = {};
+  const originals: [Sendable, Sendable['send']][] = [];
+  for (const [service, cls] of [
+    ['DynamoDB', DynamoDBClient],
+    ['DynamoDB', DynamoDBDocumentClient],
+    ['S3', S3Client],
+  ] as const) {
+    const proto = cls.prototype as unknown as Sendable;
+    const original = proto.send;
+    originals.push([proto, original]);
+    proto.send = async function (this: unknown, command: unknown, ...rest: unknown[]) {
+      const name = `${service} ${((command as object).constructor?.name ?? '?').replace(/Command$/, '')}`;
+      const started = performance.now();
+      try {
+        return await original.call(this, command, ...rest);
+      } finally {
+        const entry = counts[name] ?? { count: 0, ms: 0 };
+        entry.count++;
+        entry.ms += performance.now() - started;
+        counts[name] = entry;
+      }
+    };
+  }
+  return {
+    summary: () =>
+      Object.fromEntries(
+        Object.entries(counts)
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .map(([name, { count, ms }]) => [name, { count, ms: Math.round(ms) }]),
+      ),
+    reset() {
+      counts = {};
+    },
+    stop() {
+      for (const [proto, original] of originals) proto.send = original;
+    },
+  };
 }

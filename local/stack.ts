@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -95,7 +95,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ? { endpoint: options.dynamodb.endpoint, stop: async () => undefined }
     : await startDynamoDbLocal(options.inMemory ? {} : { dbPath });
   const tableName = options.dynamodb?.tableName ?? TABLE_NAME;
-  const scratch = options.inMemory ? await mkdtemp(join(tmpdir(), 'feed-pipeline-s3-')) : undefined;
+  // In memory means the objects too: on a RAM disk where there is one, as S3 writes cost no local disk.
+  const scratch = options.inMemory
+    ? await mkdtemp(join(await scratchRoot(), 'feed-pipeline-s3-'))
+    : undefined;
   let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
   let poller: StreamPoller | undefined;
@@ -206,4 +209,14 @@ async function developmentKey(registry: Registry, keyFile: string): Promise<stri
   const { key } = await registry.createKey('*', 'local development key');
   await writeFile(keyFile, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** Where an in-memory stack keeps its objects: /dev/shm (a RAM disk on Linux) when it can write there, else the temp folder. */
+async function scratchRoot(): Promise<string> {
+  try {
+    await access('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
 }
