@@ -43,7 +43,7 @@ import { Bucket, BucketPolicy, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
-import { STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
+import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import {
   BROWSER_VIEW_FUNCTION,
   CONTENT_SECURITY_POLICY,
@@ -206,8 +206,8 @@ export class StatelessStack extends Stack {
     regenerate.function.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: STREAM_BATCHING.batchSize,
+        maxBatchingWindow: Duration.seconds(STREAM_BATCHING.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
         retryAttempts: 10,

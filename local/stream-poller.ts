@@ -6,7 +6,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { passesFilters } from '#functions/regenerate-feeds/filter.ts';
+import { passesFilters, STREAM_BATCHING } from '#functions/regenerate-feeds/filter.ts';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
 
@@ -63,8 +63,15 @@ export class StreamPoller {
     Pick<StreamPollerOptions, 'onDeadLetter' | 'onError'>;
 
   constructor(options: StreamPollerOptions) {
-    // A 500 ms window lets a burst coalesce into few batches and still keeps feeds within a second of a write.
-    this.options = { batchSize: 100, batchWindowMs: 500, pollIntervalMs: 100, maxAttempts: 10, ...options };
+    // The mapping's batch size, as in AWS; a 500 ms window (AWS waits up to 1 s) lets a burst coalesce into few
+    // batches and still keeps feeds within a second of a write.
+    this.options = {
+      batchSize: STREAM_BATCHING.batchSize,
+      batchWindowMs: 500,
+      pollIntervalMs: 100,
+      maxAttempts: 10,
+      ...options,
+    };
     this.client = new DynamoDBStreamsClient({
       endpoint: options.endpoint,
       region: 'local',
@@ -152,7 +159,7 @@ export class StreamPoller {
       const full = shard.pending.length >= this.options.batchSize;
       if (shard.pending.length && (full || windowOver || !shard.iterator)) {
         busy = true;
-        await this.deliver(shard.pending.splice(0, this.options.batchSize));
+        await this.deliver(shard.pending.splice(0, withinPayload(shard.pending, this.options.batchSize)));
         if (shard.pending.length) shard.pendingSince = Date.now();
       } else if (shard.pending.length) {
         busy = true;
@@ -238,4 +245,19 @@ export class StreamPoller {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * How many of the first records make a batch: at most `batchSize`, and no more than fit Lambda's invocation payload
+ * (the mapping cuts a batch there), though always at least one.
+ */
+export function withinPayload(records: readonly DynamoDBRecord[], batchSize: number): number {
+  let bytes = 0;
+  let count = 0;
+  for (const record of records.slice(0, batchSize)) {
+    bytes += Buffer.byteLength(JSON.stringify(record));
+    if (count > 0 && bytes > STREAM_BATCHING.maxPayloadBytes) break;
+    count++;
+  }
+  return count;
 }

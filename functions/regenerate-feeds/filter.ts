@@ -23,3 +23,16 @@ export function matchesPattern(record: unknown, pattern: unknown): boolean {
 export function passesFilters(record: unknown, patterns = STREAM_FILTER_PATTERNS): boolean {
   return patterns.some((pattern) => matchesPattern(record, pattern));
 }
+
+/**
+ * How the stream's event source mapping batches records for the regenerate function: read by the CDK app and by
+ * the local poller alike. A batch renders each feed it touched once, however many of its records touched it, so
+ * bigger batches mean fewer renders when writes come fast: a poller that fell behind catches up with a few large
+ * batches instead of many small ones. Lambda also cuts a batch at its 6 MB invocation payload (about 600 records
+ * of 5 KB articles, with old and new images), which the local poller imitates.
+ */
+export const STREAM_BATCHING = {
+  batchSize: 500,
+  maxBatchingWindowSeconds: 1,
+  maxPayloadBytes: 6 * 1024 * 1024,
+} as const;

@@ -76,8 +76,11 @@ export interface FeedStore {
   readTagRows(source: string): Promise<TagRow[]>;
   /** Articles that carry a tag of a source (kept exact by the writes). */
   tagCount(source: string, tag: string): Promise<number>;
-  /** Gives a tag the next place in a directory, from 1. Places are never reused; a lost race leaves a gap. */
-  takePlace(directory: DirectoryId): Promise<number>;
+  /**
+   * Gives the next `count` places in a directory (counted from 1) and returns the last of them. Places are never
+   * reused; a lost race leaves a gap.
+   */
+  takePlaces(directory: DirectoryId, count: number): Promise<number>;
   /** How many places a directory has given. */
   placesTaken(directory: DirectoryId): Promise<number>;
   /** Records a tag's listing, unless one recorded from a later revision of its feed is already there. */

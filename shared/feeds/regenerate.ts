@@ -101,6 +101,10 @@ const MAX_TOMBSTONES = 50;
  */
 export class FeedRegenerator {
   private readonly sources = new Map<string, { source: Source; until: number }>();
+  private readonly places = new Map<
+    DirectoryId,
+    { waiting: ((place: number | Error) => void)[]; busy: boolean }
+  >();
   private readonly now: () => number;
 
   constructor(
@@ -198,6 +202,38 @@ export class FeedRegenerator {
   }
 
   /**
+   * The next place in a directory. A burst of new tags asks for many at once: the requests that arrive while one is
+   * on its way are served together by the next, one counter update for them all.
+   */
+  private takePlace(directory: DirectoryId): Promise<number> {
+    const queue = this.places.get(directory) ?? { waiting: [], busy: false };
+    this.places.set(directory, queue);
+    const place = new Promise<number>((resolve, reject) =>
+      queue.waiting.push((given) => (given instanceof Error ? reject(given) : resolve(given))),
+    );
+    if (!queue.busy) void this.givePlaces(directory, queue);
+    return place;
+  }
+
+  private async givePlaces(
+    directory: DirectoryId,
+    queue: { waiting: ((place: number | Error) => void)[]; busy: boolean },
+  ): Promise<void> {
+    queue.busy = true;
+    while (queue.waiting.length) {
+      const waiting = queue.waiting.splice(0);
+      try {
+        const last = await this.store.takePlaces(directory, waiting.length);
+        const first = last - waiting.length + 1;
+        for (const [i, give] of waiting.entries()) give(first + i);
+      } catch (error) {
+        for (const give of waiting) give(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    queue.busy = false;
+  }
+
+  /**
    * The registered sources among `slugs`, from a cache a warm function keeps for a minute (a source edit clears its
    * entry): a batch reads the sources its feeds name, never every source.
    */
@@ -264,9 +300,15 @@ export class FeedRegenerator {
       const documents = this.renderings(feedObjects(feed), channel, entries, { older });
       // A tag's place in its directory is taken once, with its first entry, and kept for good.
       const place =
-        state.place ?? (directory && entries.length ? await this.store.takePlace(directory) : undefined);
+        state.place ?? (directory && entries.length ? await this.takePlace(directory) : undefined);
       placedNow = state.place === undefined && place !== undefined;
-      const count = source && tag ? await this.store.tagCount(source, tag) : undefined;
+      // A feed that holds all its entries counts its articles itself; a longer one asks the writes' counter.
+      const count =
+        source && tag
+          ? read.length <= this.settings.size
+            ? read.length
+            : await this.store.tagCount(source, tag)
+          : undefined;
       const next = {
         changedAt: updated,
         ...(label ? { label } : {}),

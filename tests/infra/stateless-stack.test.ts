@@ -226,7 +226,7 @@ describe('the stream subscription', () => {
       FunctionName: { Ref: functionId },
       EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      BatchSize: 500,
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,

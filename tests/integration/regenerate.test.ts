@@ -334,8 +334,8 @@ class GatedStore implements FeedStore {
   tagCount(source: string, tag: string) {
     return this.inner.tagCount(source, tag);
   }
-  takePlace(directory: string) {
-    return this.inner.takePlace(directory);
+  takePlaces(directory: string, count: number) {
+    return this.inner.takePlaces(directory, count);
   }
   placesTaken(directory: string) {
     return this.inner.placesTaken(directory);

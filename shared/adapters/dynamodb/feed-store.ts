@@ -249,14 +249,14 @@ export class DynamoDbFeedStore implements FeedStore {
     return Number(Item?.articles ?? 0);
   }
 
-  async takePlace(directory: DirectoryId): Promise<number> {
+  async takePlaces(directory: DirectoryId, count: number): Promise<number> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: directoryKey(directory),
-        UpdateExpression: 'SET #type = :type ADD places :one',
+        UpdateExpression: 'SET #type = :type ADD places :count',
         ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':type': 'directory', ':one': 1 },
+        ExpressionAttributeValues: { ':type': 'directory', ':count': count },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
