@@ -97,16 +97,30 @@ export function meterDynamoDb(): DynamoDbMeter {
 /** Requests and their summed wall time, by client and operation (`S3 PutObject`, `DynamoDB Query`…). */
 export interface ClientMeter {
   summary(): Record<string, { count: number; ms: number }>;
+  /** DynamoDB capacity consumed, as DynamoDB Local reports it (each request asks for it): read and write units. */
+  capacity(): { read: number; write: number };
   reset(): void;
   stop(): void;
 }
 
+const READS = new Set([
+  'Get',
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchGet',
+  'BatchGetItem',
+  'TransactGet',
+  'TransactGetItems',
+]);
+
 /**
- * Times every request of the SDK's DynamoDB clients (plain and document) and S3 client in this process. Only for
- * benchmarks: `stop()` puts the originals back.
+ * Times every request of the SDK's DynamoDB clients (plain and document) and S3 client in this process, and asks
+ * every DynamoDB request for the capacity it consumed. Only for benchmarks: `stop()` puts the originals back.
  */
 export function meterClients(): ClientMeter {
   let counts: Record<string, { count: number; ms: number }> = {};
+  let units = { read: 0, write: 0 };
   const originals: [Sendable, Sendable['send']][] = [];
   for (const [service, cls] of [
     ['DynamoDB', DynamoDBClient],
@@ -117,10 +131,22 @@ export function meterClients(): ClientMeter {
     const original = proto.send;
     originals.push([proto, original]);
     proto.send = async function (this: unknown, command: unknown, ...rest: unknown[]) {
-      const name = `${service} ${((command as object).constructor?.name ?? '?').replace(/Command$/, '')}`;
+      const op = ((command as object).constructor?.name ?? '?').replace(/Command$/, '');
+      const name = `${service} ${op}`;
+      const input = (command as { input?: Record<string, unknown> }).input;
+      if (service === 'DynamoDB' && input && !op.startsWith('Describe') && !op.includes('Table'))
+        input.ReturnConsumedCapacity = 'TOTAL';
       const started = performance.now();
       try {
-        return await original.call(this, command, ...rest);
+        const output = (await original.call(this, command, ...rest)) as { ConsumedCapacity?: unknown };
+        const consumed = output?.ConsumedCapacity;
+        const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+          CapacityUnits?: number;
+        }[];
+        const total = list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        if (READS.has(op)) units.read += total;
+        else units.write += total;
+        return output;
       } finally {
         const entry = counts[name] ?? { count: 0, ms: 0 };
         entry.count++;
@@ -136,8 +162,10 @@ export function meterClients(): ClientMeter {
           .sort((a, b) => b[1].ms - a[1].ms)
           .map(([name, { count, ms }]) => [name, { count, ms: Math.round(ms) }]),
       ),
+    capacity: () => ({ ...units }),
     reset() {
       counts = {};
+      units = { read: 0, write: 0 };
     },
     stop() {
       for (const [proto, original] of originals) proto.send = original;

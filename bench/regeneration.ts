@@ -62,7 +62,7 @@ function itemBytes(value: unknown): number {
 }
 
 /** The article and its memberships, as the API's transaction writes them (tag counts left out). */
-function itemsOf(article: Article): Record<string, unknown>[] {
+export function itemsOf(article: Article): Record<string, unknown>[] {
   const entry = Object.fromEntries(ENTRY_FIELDS.map((field) => [field, article[field]]));
   return [
     { ...articleKey(article.id), type: 'article', ...article },
@@ -71,7 +71,7 @@ function itemsOf(article: Article): Record<string, unknown>[] {
 }
 
 /** Writes items with BatchWriteItem, `parallel` batches of 25 at a time, retrying what comes back unprocessed. */
-async function batchWrite(
+export async function batchWrite(
   client: DynamoDBClient,
   table: string,
   items: Record<string, unknown>[],
