@@ -107,11 +107,14 @@ function renderRow(r: RenderResult | undefined) {
 }
 
 function regenerationRow(r: RegenerationResult | undefined) {
-  const target = '<= 1.2x from the smaller table to the larger (one Query, no Scan)';
+  const target = '<= 1.2x from the smaller table to the larger (the same requests, no Scan)';
   const name = '2. Regenerating one feed vs table size';
   if (!r) return failed(name, 'regeneration vs table size', target);
   const [small, large] = r.points as [RegenerationResult['points'][0], RegenerationResult['points'][0]];
-  const oneQuery = r.points.every((p) => p.requests.Query === 1 && !p.requests.Scan);
+  // The same requests whatever the table holds, and never a Scan.
+  const flat =
+    r.points.every((p) => !p.requests.Scan) &&
+    JSON.stringify(small.requests) === JSON.stringify(large.requests);
   rows.push({
     measurement: name,
     figures:
@@ -121,10 +124,11 @@ function regenerationRow(r: RegenerationResult | undefined) {
         .map(([op, n]) => `${n} ${op}`)
         .join(', ')}`,
     target,
-    met: r.timeRatio <= 1.2 && r.readUnitsRatio <= 1.2 && oneQuery,
+    met: r.timeRatio <= 1.2 && r.readUnitsRatio <= 1.2 && flat,
     note:
       `\`publishFeed('${r.feed}')\`, median of ${r.repetitions} interleaved repetitions per table, after warm-up; the bytes do not change after the first ` +
-      'publish, so this is state read + one Query of the newest 50 (and one more, to see whether anything has left the feed) + three renders and the page, compared with the digests the state recorded (no request to S3). ' +
+      'publish, so this is the state read + one Query of the newest 50 (and one more, to see whether anything has left the feed) + three renders and the page, ' +
+      'then the same for the open archive page (its state and one Query of at most 51 entries), compared with the digests the states recorded (no request to S3). ' +
       `Read units as DynamoDB Local reports them (ReturnConsumedCapacity TOTAL); from the item bytes: ${small.readUnitsFromBytes} and ${large.readUnitsFromBytes}. ` +
       `Tables seeded with BatchWriteItem (articles and memberships; tag counts left out) in ${fmt(r.seedSeconds, 0)} s.`,
   });

@@ -46,6 +46,8 @@ const PUBLISH_ATTEMPTS = 6;
 const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
 /** Feeds regenerated at once within a batch. */
 const CONCURRENCY = 8;
+/** Documents of one group uploaded at once. */
+const UPLOADS_AT_ONCE = 8;
 /** How long a warm function trusts a source it read: a source edit also clears it (see regenerate). */
 const SOURCE_TTL_MS = 60_000;
 
@@ -518,9 +520,13 @@ export class FeedRegenerator {
         this.options.checkBucket || uploadedKeys.has(key) || (state.revision > 0 && !state.digests)
           ? undefined
           : (state.digests?.[key] ?? null);
-      const uploaded = await Promise.all(
-        built.documents.map((doc) => this.publisher.publish(doc, stored(doc.key))),
-      );
+      // A few at a time: a group is four documents, but the first archive of a feed with a long history closes
+      // many pages at once, and a bucket (or the local S3 server) takes only so many connections.
+      const uploaded: boolean[] = [];
+      await forEachConcurrently([...built.documents.keys()], UPLOADS_AT_ONCE, async (i) => {
+        const doc = built.documents[i] as PublishableDocument;
+        uploaded[i] = await this.publisher.publish(doc, stored(doc.key));
+      });
       built.documents.forEach((doc, i) => {
         if (uploaded[i]) uploadedKeys.add(doc.key);
       });
