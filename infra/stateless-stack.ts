@@ -44,6 +44,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
+import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import {
   BROWSER_VIEW_FUNCTION,
   CONTENT_SECURITY_POLICY,
@@ -161,14 +162,11 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(60),
       ...logs,
     });
-    // Reads sources, feed memberships, publish state and tag counts; never keys or idempotency records.
-    regenerate.grantTable(
-      table,
-      ['GetItem', 'Query'],
-      leadingKeys(['source', 'feed#*', 'feedstate', 'feedstate#*', 'tagcount#*']),
-    );
-    // It writes nothing but publish state: items whose partition key is `feedstate` or `feedstate#...`.
-    regenerate.grantTable(table, ['UpdateItem'], leadingKeys(['feedstate', 'feedstate#*']));
+    // The table as REGENERATE_TABLE_ACCESS lists it: reads of sources, memberships, publish state, tag counts,
+    // listings and archive pages; writes of publish state, listings and archive pages. Never keys or idempotency
+    // records, never an article.
+    for (const { actions, partitions } of Object.values(REGENERATE_TABLE_ACCESS))
+      regenerate.grantTable(table, [...actions], leadingKeys([...partitions]));
     regenerate.role.addToPrincipalPolicy(
       new PolicyStatement({
         // HeadObject is authorised as GetObject.

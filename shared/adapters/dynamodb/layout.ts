@@ -110,3 +110,29 @@ export function withoutKeys(item: Record<string, unknown>): Record<string, unkno
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
   return rest;
 }
+
+/**
+ * What the regenerate function may do to the table, by DynamoDB action and partition-key pattern (IAM's
+ * `dynamodb:LeadingKeys`, `*` any characters). The CDK app grants exactly this (infra/stateless-stack.ts), and a
+ * test records every request a regeneration makes against DynamoDB Local and holds it to this table, so a new
+ * kind of item cannot work locally and be refused in AWS. Never keys, idempotency records or articles.
+ */
+export const REGENERATE_TABLE_ACCESS = {
+  read: {
+    actions: ['BatchGetItem', 'GetItem', 'Query'],
+    partitions: [
+      'source',
+      'feed#*',
+      'feedstate',
+      'feedstate#*',
+      'tagcount#*',
+      'directory',
+      'listing#*',
+      'archivepage#*',
+    ],
+  },
+  /** Publish state, and the counter of places in the tag directories. */
+  update: { actions: ['UpdateItem'], partitions: ['feedstate', 'feedstate#*', 'directory'] },
+  /** A tag's listing on its directory page, and the index of closed archive pages. */
+  put: { actions: ['PutItem'], partitions: ['listing#*', 'archivepage#*'] },
+} as const;
