@@ -33,6 +33,8 @@ export interface DocumentState {
    * bucket. Absent for documents published before digests were kept: the bucket is asked once.
    */
   digests?: Record<string, string>;
+  /** The revision whose commit recorded `digests`: they are trusted only while it is still the revision. */
+  digestsRevision?: number;
 }
 
 /** One row of a source's tag index, before URLs are added. */
@@ -59,18 +61,20 @@ export interface FeedStore {
     span: { after: EntryKey; before: EntryKey; throughBefore?: boolean },
     limit?: number,
   ): Promise<FeedEntry[]>;
-  /** Records a closed archive page, so that an entry's page can be found by its key. */
-  recordArchivePage(feed: FeedId, span: ArchiveSpan): Promise<void>;
   /** Every closed archive page of a feed, oldest first: for republishing, never for a batch. */
   closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]>;
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
-  /** Records a publish; false when another publish of the document committed after `expectedRevision` was read. */
+  /**
+   * Records a publish; false when another publish of the document committed after `expectedRevision` was read.
+   * With `closedPages`, the index of those archive pages is written in the same transaction.
+   */
   commitState(
     document: string,
     expectedRevision: number,
     next: Omit<DocumentState, 'revision'>,
+    closedPages?: { feed: FeedId; spans: readonly ArchiveSpan[] },
   ): Promise<boolean>;
   /** Every tag of a source that still has articles: for republishing, never for a batch. */
   readTagRows(source: string): Promise<TagRow[]>;

@@ -20,7 +20,6 @@ import {
   directoryDocument,
   directoryOf,
   directorySource,
-  LISTING_PAGE_SIZE,
   pageOf,
   pagesFor,
   sourceTagsDirectory,
@@ -48,6 +47,8 @@ const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
 const CONCURRENCY = 8;
 /** Documents of one group uploaded at once. */
 const UPLOADS_AT_ONCE = 8;
+/** Archive pages closed by one publish at most: their index items and the state fit one transaction. */
+const MAX_CLOSES_PER_PUBLISH = 90;
 /** How long a warm function trusts a source it read: a source edit also clears it (see regenerate). */
 const SOURCE_TTL_MS = 60_000;
 
@@ -173,9 +174,15 @@ export class FeedRegenerator {
       await attempt('catalogue', records, () => this.publishCatalogue());
       for (const change of sourceChanges) {
         const directory = sourceTagsDirectory(change.slug);
-        const pageCount = pagesFor(await this.store.placesTaken(directory));
-        const one: Planned = { at: '', records: new Set([change.recordId]), tombstones: [], keys: [] };
-        for (let page = 1; page <= pageCount; page++) planPage(directory, page, one);
+        try {
+          const pageCount = pagesFor(await this.store.placesTaken(directory));
+          const one: Planned = { at: '', records: new Set([change.recordId]), tombstones: [], keys: [] };
+          for (let page = 1; page <= pageCount; page++) planPage(directory, page, one);
+        } catch (error) {
+          // Only this record is delivered again; the rest of the batch goes on.
+          result.errors.push({ document: directory, error });
+          failed.add(change.recordId);
+        }
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
@@ -337,7 +344,9 @@ export class FeedRegenerator {
       published.revision,
     );
     const page = pageOf(place);
-    const opened = placedNow && page > 1 && (place - 1) % LISTING_PAGE_SIZE === 0;
+    // A tag new to a later page: the page before it links the next one once it exists (planning it for every new
+    // place, not only the page's first, heals a link whose first place went to a publish that failed).
+    const opened = placedNow && page > 1;
     return { keys: published.keys, archived, listed: { directory, page, opened } };
   }
 
@@ -364,9 +373,21 @@ export class FeedRegenerator {
       let after = state.archiveAfter ?? '';
       const documents: PublishableDocument[] = [];
       let open: FeedEntry[] = [];
-      for (;;) {
-        const span = before ? await this.store.readSpan(feed, { after, before }, size + 1) : [];
-        if (span.length <= size) {
+      // A feed that lost entries reaches back past the open page into closed ones: its open page is then empty
+      // (those entries are in the feed and in their closed page, never lost).
+      const hasSpan = before !== '' && before > after;
+      // At most MAX_CLOSES_PER_PUBLISH pages close in one publish (their index is written in the commit's
+      // transaction); only a feed with a long history from before archives were paged has more to close, and
+      // the next publishes close the rest.
+      for (let closes = 0; ; closes++) {
+        const span = hasSpan
+          ? await this.store.readSpan(
+              feed,
+              { after, before },
+              closes < MAX_CLOSES_PER_PUBLISH ? size + 1 : undefined,
+            )
+          : [];
+        if (span.length <= size || closes >= MAX_CLOSES_PER_PUBLISH) {
           open = span;
           break;
         }
@@ -381,29 +402,38 @@ export class FeedRegenerator {
         pages++;
       }
       const openSpan: ArchiveSpan = { page: pages, after, through: before, closed: false };
-      documents.push(...(await this.archiveDocuments(feed, openSpan, open, changedAt, state)));
+      // Dated by the change only when the change reached the open page (its span moved, or it touched an entry in
+      // it): an edit of an article still in the feed leaves the archive's bytes alone.
+      const reached =
+        closedNow.length > 0 ||
+        before !== state.archiveBefore ||
+        touched.some((key) => key > after && (before === '' || key < before));
+      const openChangedAt = reached ? changedAt : '';
+      documents.push(...(await this.archiveDocuments(feed, openSpan, open, openChangedAt, state)));
       // The tag's label, kept for when the open page has emptied.
       const label = tag ? (labelOf(open, tag) ?? state.label) : undefined;
       return {
         documents,
         next: {
-          changedAt: latest(state.changedAt, changedAt, ...open.map((entry) => entry.updatedAt)),
+          changedAt: latest(state.changedAt, openChangedAt, ...open.map((entry) => entry.updatedAt)),
           ...(label ? { label } : {}),
           archivePages: pages,
           archiveAfter: after,
           archiveBefore: before,
         },
+        // The index of the pages that closed, committed with the state: an entry's closed page is found by its key.
+        closedPages: closedNow,
       };
     });
     rendered += closedNow.length + 1;
-    // Recorded once the pages are published: an entry's closed page is found by its key.
-    for (const span of closedNow) await this.store.recordArchivePage(feed, span);
     const uploaded = [...keys];
     // Entries the batch touched that sit in pages closed before it: those pages are rendered again.
     const after = state.archiveAfter ?? '';
     const again = new Map<ArchivePage, ArchiveSpan>();
     for (const key of touched) {
-      if (!after || key > after || closedNow.some((span) => key <= span.through)) continue;
+      // Past the pages closed before this publish (the open page and the ones it just closed were rendered).
+      if (!after || key > after || closedNow.some((span) => key > span.after && key <= span.through))
+        continue;
       const span = await this.store.findArchivePage(feed, key);
       if (span) again.set(span.page, span);
     }
@@ -504,7 +534,9 @@ export class FeedRegenerator {
     document: string,
     build: (state: DocumentState) => Promise<{
       documents: PublishableDocument[];
-      next: Omit<DocumentState, 'revision' | 'digests'>;
+      next: Omit<DocumentState, 'revision' | 'digests' | 'digestsRevision'>;
+      /** Closed archive pages to index in the same transaction as the commit. */
+      closedPages?: ArchiveSpan[];
     }>,
   ): Promise<{ keys: string[]; revision: number; state: Omit<DocumentState, 'revision'> }> {
     const uploadedKeys = new Set<string>();
@@ -516,8 +548,11 @@ export class FeedRegenerator {
       // What the bucket holds, as far as the state knows: nothing for a document never published; unknown (ask the
       // bucket) for one published before digests were kept, and for one this publish uploaded in an attempt that
       // then lost the race.
+      // Digests are trusted only from the revision that recorded them: a commit by code that did not keep them
+      // (an invocation of an older release during a deploy) leaves them behind.
+      const trusted = state.revision === 0 || (state.digests && state.digestsRevision === state.revision);
       const stored = (key: string) =>
-        this.options.checkBucket || uploadedKeys.has(key) || (state.revision > 0 && !state.digests)
+        this.options.checkBucket || uploadedKeys.has(key) || !trusted
           ? undefined
           : (state.digests?.[key] ?? null);
       // A few at a time: a group is four documents, but the first archive of a feed with a long history closes
@@ -530,11 +565,14 @@ export class FeedRegenerator {
       built.documents.forEach((doc, i) => {
         if (uploaded[i]) uploadedKeys.add(doc.key);
       });
-      const next = { ...built.next, digests };
+      const next = { ...built.next, digests, digestsRevision: state.revision + 1 };
       // Nothing written and nothing new to record: nothing of anyone else's can have been overwritten.
-      if (!uploaded.some(Boolean) && sameState(state, next))
+      if (!uploaded.some(Boolean) && sameState(state, { ...next, digestsRevision: state.digestsRevision }))
         return { keys: [...uploadedKeys], revision: state.revision, state: next };
-      if (await this.store.commitState(document, state.revision, next))
+      const closed = built.closedPages?.length
+        ? { feed: document.replace(/\/archive$/, ''), spans: built.closedPages }
+        : undefined;
+      if (await this.store.commitState(document, state.revision, next, closed))
         return { keys: [...uploadedKeys], revision: state.revision + 1, state: next };
     }
     throw new Error(`${document} kept changing while it was published`);

@@ -73,7 +73,15 @@ beforeAll(async () => {
   raw.middlewareStack.add(
     (next, context) => async (args) => {
       const action = String(context.commandName ?? '?').replace(/Command$/, '');
-      requests.push({ action, partitions: partitionsOf(action, args.input as Record<string, unknown>) });
+      const input = args.input as Record<string, unknown>;
+      if (action === 'TransactWriteItems') {
+        // IAM authorises a transaction item by item, as the action each one is.
+        for (const item of input.TransactItems as Record<string, Record<string, unknown>>[]) {
+          const [kind = '?', request = {}] = Object.entries(item)[0] ?? [];
+          const itemAction = `${kind}Item`;
+          requests.push({ action: itemAction, partitions: partitionsOf(itemAction, request) });
+        }
+      } else requests.push({ action, partitions: partitionsOf(action, input) });
       return next(args);
     },
     { step: 'initialize', name: 'recordRegeneratorAccess' },

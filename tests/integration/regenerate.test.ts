@@ -313,17 +313,14 @@ class GatedStore implements FeedStore {
   readSpan(...args: Parameters<FeedStore['readSpan']>) {
     return this.inner.readSpan(...args);
   }
-  recordArchivePage(...args: Parameters<FeedStore['recordArchivePage']>) {
-    return this.inner.recordArchivePage(...args);
-  }
   closedArchivePages(feed: string) {
     return this.inner.closedArchivePages(feed);
   }
   findArchivePage(feed: string, key: string) {
     return this.inner.findArchivePage(feed, key);
   }
-  commitState(document: string, expected: number, next: Parameters<FeedStore['commitState']>[2]) {
-    return this.inner.commitState(document, expected, next);
+  commitState(...args: Parameters<FeedStore['commitState']>) {
+    return this.inner.commitState(...args);
   }
   readTagRows(source: string) {
     return this.inner.readTagRows(source);

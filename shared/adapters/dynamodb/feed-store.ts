@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Source } from '../../articles/model.ts';
@@ -90,21 +91,6 @@ export class DynamoDbFeedStore implements FeedStore {
       .slice(0, limit);
   }
 
-  async recordArchivePage(feed: FeedId, span: ArchiveSpan): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: archivePagePartition(feed),
-          sk: span.through,
-          type: 'archivepage',
-          page: span.page,
-          after: span.after,
-        },
-      }),
-    );
-  }
-
   async closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]> {
     return (await queryPartition(this.client, this.tableName, archivePagePartition(feed))).map((item) => ({
       page: Number(item.page),
@@ -181,6 +167,7 @@ export class DynamoDbFeedStore implements FeedStore {
     document: string,
     expectedRevision: number,
     next: Omit<DocumentState, 'revision'>,
+    closedPages?: { feed: FeedId; spans: readonly ArchiveSpan[] },
   ): Promise<boolean> {
     const values: Record<string, unknown> = { ':expected': expectedRevision, ':next': expectedRevision + 1 };
     const names: Record<string, string> = { '#type': 'type' };
@@ -196,21 +183,48 @@ export class DynamoDbFeedStore implements FeedStore {
         values[`:${name}`] = value;
       }
     }
+    const update = {
+      TableName: this.tableName,
+      Key: feedStateKey(document),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(revision)' : 'revision = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: expectedRevision === 0 ? withoutExpected(values) : values,
+    };
     try {
+      if (!closedPages?.spans.length) {
+        await this.client.send(new UpdateCommand(update));
+        return true;
+      }
+      // The state and the index of the pages it closed, together or not at all: a page is never closed without
+      // being findable.
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: feedStateKey(document),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression:
-            expectedRevision === 0 ? 'attribute_not_exists(revision)' : 'revision = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: expectedRevision === 0 ? withoutExpected(values) : values,
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            ...closedPages.spans.map((span) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: archivePagePartition(closedPages.feed),
+                  sk: span.through,
+                  type: 'archivepage',
+                  page: span.page,
+                  after: span.after,
+                },
+              },
+            })),
+          ],
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      )
+        return false;
       throw error;
     }
   }
@@ -313,6 +327,7 @@ const STATE_FIELDS = [
   'place',
   'count',
   'digests',
+  'digestsRevision',
 ] as const satisfies readonly Exclude<keyof DocumentState, 'revision'>[];
 
 function withoutExpected(values: Record<string, unknown>): Record<string, unknown> {
