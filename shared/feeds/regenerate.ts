@@ -509,12 +509,14 @@ export class FeedRegenerator {
   async publishDirectoryPage(directory: DirectoryId, page: number): Promise<string[]> {
     const slug = directorySource(directory);
     const { keys } = await this.publishConsistently(directoryDocument(directory, page), async () => {
+      // The source read afresh, not from the cache: a page renders its name, and another warm instance may
+      // not have heard of an edit yet (one small read per page, a few per batch).
       const [listings, places, sources] = await Promise.all([
         this.store.readListings(directory, page),
         this.store.placesTaken(directory),
-        this.sourcesNamed(slug ? [slug] : []),
+        slug ? this.store.getSources([slug]) : Promise.resolve([]),
       ]);
-      const source = slug ? sources.get(slug) : undefined;
+      const source = sources.find((candidate) => candidate.slug === slug);
       if (slug && !source) throw new Error(`source ${slug} is not registered`);
       const built = buildDirectoryPage(this.settings, directory, page, pagesFor(places), listings, source);
       return { documents: directoryDocuments(built, this.settings), next: {} };

@@ -344,3 +344,31 @@ class GatedStore implements FeedStore {
     return this.inner.readListings(directory, page);
   }
 }
+
+describe('a source renamed while another warm instance has it cached', () => {
+  it("shows the new name on the source's tag directory page that instance renders next", async () => {
+    const registry = new DynamoDbRegistryStore(
+      createDocumentClient({ endpoint: stack.dynamodbEndpoint }),
+      stack.tableName,
+    );
+    const warm = regenerator();
+    const first = await post({ ...seed, url: 'https://thegaze.example/renamed/1', tags: ['Renamed'] });
+    await warm.regenerate([changeOf('renamed-1', undefined, first) as ArticleChange]);
+    const gaze = (await registry.getSource('the-gaze')) as NonNullable<
+      Awaited<ReturnType<typeof registry.getSource>>
+    >;
+    try {
+      await registry.putSource({ ...gaze, name: 'The Gaze Weekly' });
+      // The warm instance never sees the source record (another instance handles it) and keeps its cache.
+      const second = await post({ ...seed, url: 'https://thegaze.example/renamed/2', tags: ['Renamed'] });
+      await warm.regenerate([changeOf('renamed-2', undefined, second) as ArticleChange]);
+      const page = (await stack.object('feeds/sources/the-gaze/tags/index.html')) ?? '';
+      expect(page).toContain('<title>Tags of The Gaze Weekly</title>');
+      expect(JSON.parse((await stack.object('feeds/sources/the-gaze/tags.json')) ?? '{}').source.name).toBe(
+        'The Gaze Weekly',
+      );
+    } finally {
+      await registry.putSource(gaze);
+    }
+  });
+});
