@@ -28,6 +28,9 @@ export const FIXED_PER_ARTICLE = {
   xray: 3 * (5 / 1e6),
 } as const;
 
+/** The fixed estimate, per million articles. */
+const fixedPerMillion = Object.values(FIXED_PER_ARTICLE).reduce((sum, v) => sum + v, 0) * 1e6;
+
 export interface CostScenario {
   name: string;
   articles: number;
@@ -132,8 +135,6 @@ export async function measureCost(options: { single?: number; burst?: number } =
     await rm(stateDir, { recursive: true, force: true });
   }
 }
-
-const fixedPerMillion = Object.values(FIXED_PER_ARTICLE).reduce((sum, v) => sum + v, 0) * 1e6;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

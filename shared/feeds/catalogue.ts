@@ -11,6 +11,7 @@ import {
 import { ALL_FEED, feedIdFor } from './feed-ids.ts';
 import type { FeedUrls } from './model.ts';
 import type { PublishableDocument } from './ports.ts';
+import { documentOf, feedCacheControl } from './publish.ts';
 import { renderDirectoryHtml } from './render/directory-html.ts';
 import { renderIndexHtml } from './render/index-html.ts';
 import { renderDirectoryOpml, renderOpml } from './render/opml.ts';
@@ -183,13 +184,6 @@ export function buildDirectoryPage(
   };
 }
 
-const cacheControlOf = (settings: FeedSettings) =>
-  `public, max-age=${settings.ttlMinutes * 60}, stale-while-revalidate=60`;
-
-function document(key: string, contentType: string, text: string, cacheControl: string): PublishableDocument {
-  return { key, body: Buffer.from(text, 'utf8'), contentType, cacheControl };
-}
-
 /** OPML goes out as `text/x-opml`, the type feed readers and OPML exporters use (the format has no registered one). */
 const OPML_TYPE = 'text/x-opml; charset=utf-8';
 
@@ -198,22 +192,36 @@ const OPML_TYPE = 'text/x-opml; charset=utf-8';
  * OPML as a file to import instead of showing an XML tree, and programs read it whatever its type.
  */
 export function catalogueDocuments(catalogue: Catalogue, settings: FeedSettings): PublishableDocument[] {
-  const cacheControl = cacheControlOf(settings);
+  const cacheControl = feedCacheControl(settings);
   return [
-    document(CATALOGUE_KEYS.index, 'text/html; charset=utf-8', renderIndexHtml(catalogue), cacheControl),
-    document(CATALOGUE_KEYS.opml, OPML_TYPE, renderOpml(catalogue), cacheControl),
+    documentOf(
+      { key: CATALOGUE_KEYS.index, contentType: 'text/html; charset=utf-8' },
+      renderIndexHtml(catalogue),
+      cacheControl,
+    ),
+    documentOf({ key: CATALOGUE_KEYS.opml, contentType: OPML_TYPE }, renderOpml(catalogue), cacheControl),
   ];
 }
 
 /** One directory page's documents: its HTML page, its OPML and, for a source's tags, its JSON tag index. */
 export function directoryDocuments(page: DirectoryPage, settings: FeedSettings): PublishableDocument[] {
-  const cacheControl = cacheControlOf(settings);
+  const cacheControl = feedCacheControl(settings);
   const keys = directoryKeys(page.directory, page.page);
   return [
-    document(keys.html, 'text/html; charset=utf-8', renderDirectoryHtml(page), cacheControl),
-    document(keys.opml, OPML_TYPE, renderDirectoryOpml(page), cacheControl),
+    documentOf(
+      { key: keys.html, contentType: 'text/html; charset=utf-8' },
+      renderDirectoryHtml(page),
+      cacheControl,
+    ),
+    documentOf({ key: keys.opml, contentType: OPML_TYPE }, renderDirectoryOpml(page), cacheControl),
     ...(keys.json
-      ? [document(keys.json, 'application/json; charset=utf-8', renderTagIndex(page), cacheControl)]
+      ? [
+          documentOf(
+            { key: keys.json, contentType: 'application/json; charset=utf-8' },
+            renderTagIndex(page),
+            cacheControl,
+          ),
+        ]
       : []),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Article } from '../articles/model.ts';
-import { entryKey } from './archives.ts';
+import { type EntryKey, entryKey } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
 
 /** What one write of an article changed: the feeds whose content it touched, and when. */
@@ -9,8 +9,8 @@ export interface ArticleChange {
   feeds: FeedId[];
   /** When the change happened, from the stored article (its `updatedAt`). */
   at: string;
-  /** Where the write touched each feed, as `{feed}|{entry key}`: an archive page holds it if it has left the feed. */
-  archives: string[];
+  /** Where the write touched each feed: the entry's key, which an archive page holds once it has left the feed. */
+  touched: { feed: FeedId; key: EntryKey }[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
 }
@@ -42,15 +42,15 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     ...(isListed ? feedIdsOf(after) : []),
   ]);
   const at = (after ?? before)?.updatedAt ?? '';
-  const archives = new Set<string>([
-    ...(wasListed ? feedIdsOf(before).map((feed) => `${feed}|${entryKey(before)}`) : []),
-    ...(isListed ? feedIdsOf(after).map((feed) => `${feed}|${entryKey(after)}`) : []),
-  ]);
+  const touched = [
+    ...(wasListed ? feedIdsOf(before).map((feed) => ({ feed, key: entryKey(before) })) : []),
+    ...(isListed ? feedIdsOf(after).map((feed) => ({ feed, key: entryKey(after) })) : []),
+  ];
   const change: ArticleChange = {
     recordId,
     feeds: [...feeds],
     at,
-    archives: [...archives],
+    touched,
   };
   if (wasListed && after?.status === 'retracted') {
     change.retraction = { id: before.id, publishedAt: before.publishedAt, at: after.retractedAt ?? at };

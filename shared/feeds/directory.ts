@@ -1,3 +1,4 @@
+import { parseFeedId } from './channel.ts';
 import type { FeedId } from './feed-ids.ts';
 
 /**
@@ -24,9 +25,9 @@ export const sourceTagsDirectory = (source: string): DirectoryId => `sources/${s
 
 /** The directory a tag feed is listed in; undefined for feeds without a tag. */
 export function directoryOf(feed: FeedId): DirectoryId | undefined {
-  const match = /^(?:sources\/([a-z0-9-]+)\/)?tags\/[a-z0-9-]+$/.exec(feed);
-  if (!match) return undefined;
-  return match[1] ? sourceTagsDirectory(match[1]) : CROSS_SOURCE_TAGS;
+  const { source, tag } = parseFeedId(feed);
+  if (!tag) return undefined;
+  return source ? sourceTagsDirectory(source) : CROSS_SOURCE_TAGS;
 }
 
 /** The source a directory belongs to, if it is a source's. */

@@ -37,14 +37,6 @@ export interface DocumentState {
   digestsRevision?: number;
 }
 
-/** One row of a source's tag index, before URLs are added. */
-export interface TagRow {
-  slug: string;
-  label: string;
-  count: number;
-  newestPublishedAt?: string;
-}
-
 export interface FeedStore {
   /** Every registered source: for the catalogue, which changes only with them, and for republishing. */
   listSources(): Promise<Source[]>;
@@ -76,8 +68,8 @@ export interface FeedStore {
     next: Omit<DocumentState, 'revision'>,
     closedPages?: { feed: FeedId; spans: readonly ArchiveSpan[] },
   ): Promise<boolean>;
-  /** Every tag of a source that still has articles: for republishing, never for a batch. */
-  readTagRows(source: string): Promise<TagRow[]>;
+  /** The slug of every tag of a source that still has articles: for republishing, never for a batch. */
+  readTagSlugs(source: string): Promise<string[]>;
   /** Articles that carry a tag of a source (kept exact by the writes). */
   tagCount(source: string, tag: string): Promise<number>;
   /**

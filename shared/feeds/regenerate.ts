@@ -1,4 +1,3 @@
-import type { Source } from '../articles/model.ts';
 import { forEachConcurrently } from '../pool.ts';
 import {
   type ArchivePage,
@@ -25,32 +24,22 @@ import {
   sourceTagsDirectory,
 } from './directory.ts';
 import type { FeedId } from './feed-ids.ts';
+import { PlaceGiver, SourceCache } from './lookups.ts';
 import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
-import {
-  type DocumentPublisher,
-  type DocumentState,
-  digestOf,
-  type FeedStore,
-  type PublishableDocument,
-} from './ports.ts';
+import type { DocumentPublisher, DocumentState, FeedStore, PublishableDocument } from './ports.ts';
+import { ConsistentPublisher, documentOf, feedCacheControl } from './publish.ts';
 import { renderAtom } from './render/atom.ts';
 import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
 import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
 import type { FeedSettings } from './settings.ts';
 
-/** How often a publish that found another one committed in between starts over from fresh state. */
-const PUBLISH_ATTEMPTS = 6;
 /** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
 const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
 /** Feeds regenerated at once within a batch. */
 const CONCURRENCY = 8;
-/** Documents of one group uploaded at once. */
-const UPLOADS_AT_ONCE = 8;
 /** Archive pages closed by one publish at most: their index items and the state fit one transaction. */
 const MAX_CLOSES_PER_PUBLISH = 90;
-/** How long a warm function trusts a source it read: a source edit also clears it (see regenerate). */
-const SOURCE_TTL_MS = 60_000;
 
 export interface RegenerationResult {
   /** Records whose feeds could not all be published: the stream delivers them again. */
@@ -103,20 +92,19 @@ const MAX_TOMBSTONES = 50;
  * it; the others still publish.
  */
 export class FeedRegenerator {
-  private readonly sources = new Map<string, { source: Source; until: number }>();
-  private readonly places = new Map<
-    DirectoryId,
-    { waiting: ((place: number | Error) => void)[]; busy: boolean }
-  >();
-  private readonly now: () => number;
+  private readonly sources: SourceCache;
+  private readonly places: PlaceGiver;
+  private readonly publishing: ConsistentPublisher;
 
   constructor(
     private readonly store: FeedStore,
-    private readonly publisher: DocumentPublisher,
+    publisher: DocumentPublisher,
     private readonly settings: FeedSettings,
-    private readonly options: RegeneratorOptions = {},
+    options: RegeneratorOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.sources = new SourceCache(store, options.now);
+    this.places = new PlaceGiver(store);
+    this.publishing = new ConsistentPublisher(store, publisher, options);
   }
 
   async regenerate(
@@ -126,9 +114,9 @@ export class FeedRegenerator {
     const feeds = new Map<FeedId, Planned>();
     for (const change of changes) {
       for (const feed of change.feeds) plan(feeds, feed, change);
-      for (const touched of change.archives) {
-        const [feed = '', key = ''] = touched.split('|');
-        feeds.get(feed)?.keys.push(key);
+      for (const { feed, key } of change.touched) {
+        const keys = feeds.get(feed)?.keys;
+        if (keys && !keys.includes(key)) keys.push(key);
       }
     }
     const result: RegenerationResult = {
@@ -163,7 +151,7 @@ export class FeedRegenerator {
       for (const record of planned.records) known.records.add(record);
       pages.set(key, known);
     };
-    for (const change of sourceChanges) this.sources.delete(change.slug);
+    for (const change of sourceChanges) this.sources.forget(change.slug);
     if (sourceChanges.length) {
       const records: Planned = {
         at: '',
@@ -211,60 +199,6 @@ export class FeedRegenerator {
   }
 
   /**
-   * The next place in a directory. A burst of new tags asks for many at once: the requests that arrive while one is
-   * on its way are served together by the next, one counter update for them all.
-   */
-  private takePlace(directory: DirectoryId): Promise<number> {
-    const queue = this.places.get(directory) ?? { waiting: [], busy: false };
-    this.places.set(directory, queue);
-    const place = new Promise<number>((resolve, reject) =>
-      queue.waiting.push((given) => (given instanceof Error ? reject(given) : resolve(given))),
-    );
-    if (!queue.busy) void this.givePlaces(directory, queue);
-    return place;
-  }
-
-  private async givePlaces(
-    directory: DirectoryId,
-    queue: { waiting: ((place: number | Error) => void)[]; busy: boolean },
-  ): Promise<void> {
-    queue.busy = true;
-    while (queue.waiting.length) {
-      const waiting = queue.waiting.splice(0);
-      try {
-        const last = await this.store.takePlaces(directory, waiting.length);
-        const first = last - waiting.length + 1;
-        for (const [i, give] of waiting.entries()) give(first + i);
-      } catch (error) {
-        for (const give of waiting) give(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-    queue.busy = false;
-  }
-
-  /**
-   * The registered sources among `slugs`, from a cache a warm function keeps for a minute (a source edit clears its
-   * entry): a batch reads the sources its feeds name, never every source.
-   */
-  private async sourcesNamed(slugs: Iterable<string>): Promise<Map<string, Source>> {
-    const now = this.now();
-    const found = new Map<string, Source>();
-    const missing = new Set<string>();
-    for (const slug of slugs) {
-      const cached = this.sources.get(slug);
-      if (cached && cached.until > now) found.set(slug, cached.source);
-      else missing.add(slug);
-    }
-    if (missing.size) {
-      for (const source of await this.store.getSources([...missing])) {
-        this.sources.set(source.slug, { source, until: now + SOURCE_TTL_MS });
-        found.set(source.slug, source);
-      }
-    }
-    return found;
-  }
-
-  /**
    * Renders a feed from stored state and publishes what changed. A tag feed is also listed in its directory: it
    * takes a place there with its first entry, and records its label, count and newest entry at every publish.
    */
@@ -278,7 +212,7 @@ export class FeedRegenerator {
     const directory = directoryOf(feed);
     let placedNow = false;
     let archived: FeedPublished['archived'] = { pages: 0, keys: [] };
-    const published = await this.publishConsistently(feed, async (state) => {
+    const published = await this.publishing.publish(feed, async (state) => {
       // One entry past the window says whether anything has left it, and so whether the feed needs an archive.
       const read = await this.store.readEntries(feed, this.settings.size + 1);
       const entries = read.slice(0, this.settings.size).map(withCorrectionNotes);
@@ -291,7 +225,7 @@ export class FeedRegenerator {
         archived = { pages: archived.pages + archive.rendered, keys: [...archived.keys, ...archive.keys] };
         archivePages = archive.pages;
       }
-      const sources = await this.sourcesNamed(source ? [source] : entries.map((entry) => entry.source));
+      const sources = await this.sources.named(source ? [source] : entries.map((entry) => entry.source));
       const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
       const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
       const tombstones = keptTombstones(
@@ -309,7 +243,7 @@ export class FeedRegenerator {
       const documents = this.renderings(feedObjects(feed), channel, entries, { older });
       // A tag's place in its directory is taken once, with its first entry, and kept for good.
       const place =
-        state.place ?? (directory && entries.length ? await this.takePlace(directory) : undefined);
+        state.place ?? (directory && entries.length ? await this.places.take(directory) : undefined);
       placedNow = state.place === undefined && place !== undefined;
       // A feed that holds all its entries counts its articles itself; a longer one asks the writes' counter.
       const count =
@@ -367,7 +301,7 @@ export class FeedRegenerator {
     let rendered = 0;
     let closedNow: ArchiveSpan[] = [];
     let pages = 1;
-    const { keys, state } = await this.publishConsistently(`${feed}/archive`, async (state) => {
+    const { keys, state } = await this.publishing.publish(`${feed}/archive`, async (state) => {
       closedNow = [];
       pages = state.archivePages ?? 1;
       let after = state.archiveAfter ?? '';
@@ -422,7 +356,7 @@ export class FeedRegenerator {
           archiveBefore: before,
         },
         // The index of the pages that closed, committed with the state: an entry's closed page is found by its key.
-        closedPages: closedNow,
+        closedPages: { feed, spans: closedNow },
       };
     });
     rendered += closedNow.length + 1;
@@ -446,7 +380,7 @@ export class FeedRegenerator {
 
   /** Renders one closed archive page again from its span: after one of its articles was corrected or retracted. */
   async publishClosedPage(feed: FeedId, span: ArchiveSpan, changedAt: string): Promise<string[]> {
-    const { keys } = await this.publishConsistently(archiveDocument(feed, span.page), async (state) => {
+    const { keys } = await this.publishing.publish(archiveDocument(feed, span.page), async (state) => {
       const entries = await this.store.readSpan(feed, {
         after: span.after,
         before: span.through,
@@ -470,7 +404,7 @@ export class FeedRegenerator {
   ): Promise<PublishableDocument[]> {
     const { source, tag } = parseFeedId(feed);
     const entries = [...oldestFirst].reverse().map(withCorrectionNotes);
-    const sources = await this.sourcesNamed(source ? [source] : entries.map((entry) => entry.source));
+    const sources = await this.sources.named(source ? [source] : entries.map((entry) => entry.source));
     const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
     const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
     const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
@@ -498,7 +432,7 @@ export class FeedRegenerator {
    * only when a source was registered or edited, and when republishing.
    */
   async publishCatalogue(): Promise<string[]> {
-    const { keys } = await this.publishConsistently('catalogue', async () => {
+    const { keys } = await this.publishing.publish('catalogue', async () => {
       const catalogue = buildCatalogue(this.settings, await this.store.listSources());
       return { documents: catalogueDocuments(catalogue, this.settings), next: {} };
     });
@@ -508,7 +442,7 @@ export class FeedRegenerator {
   /** Publishes one page of a tag directory: its HTML page, its OPML and, for a source's tags, its JSON tag index. */
   async publishDirectoryPage(directory: DirectoryId, page: number): Promise<string[]> {
     const slug = directorySource(directory);
-    const { keys } = await this.publishConsistently(directoryDocument(directory, page), async () => {
+    const { keys } = await this.publishing.publish(directoryDocument(directory, page), async () => {
       // The source read afresh, not from the cache: a page renders its name, and another warm instance may
       // not have heard of an edit yet (one small read per page, a few per batch).
       const [listings, places, sources] = await Promise.all([
@@ -524,62 +458,6 @@ export class FeedRegenerator {
     return keys;
   }
 
-  /**
-   * Publishes a document group so that a slower regeneration that read older state never leaves its bytes in
-   * place of newer ones: upload what differs from what was last published, then commit the document's revision only
-   * if no other publish committed since this one read it; if one did, start over from fresh state. Whoever commits
-   * last read the newest state, and anyone who uploaded stale bytes fails to commit and publishes again, checking
-   * the bucket itself for what it uploaded. The state records each object's digest, so finding an unchanged
-   * document costs no request to the bucket.
-   */
-  private async publishConsistently(
-    document: string,
-    build: (state: DocumentState) => Promise<{
-      documents: PublishableDocument[];
-      next: Omit<DocumentState, 'revision' | 'digests' | 'digestsRevision'>;
-      /** Closed archive pages to index in the same transaction as the commit. */
-      closedPages?: ArchiveSpan[];
-    }>,
-  ): Promise<{ keys: string[]; revision: number; state: Omit<DocumentState, 'revision'> }> {
-    const uploadedKeys = new Set<string>();
-    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
-      const state = await this.store.readState(document);
-      const built = await build(state);
-      const digests: Record<string, string> = {};
-      for (const doc of built.documents) digests[doc.key] = digestOf(doc.body);
-      // What the bucket holds, as far as the state knows: nothing for a document never published; unknown (ask the
-      // bucket) for one published before digests were kept, and for one this publish uploaded in an attempt that
-      // then lost the race.
-      // Digests are trusted only from the revision that recorded them: a commit by code that did not keep them
-      // (an invocation of an older release during a deploy) leaves them behind.
-      const trusted = state.revision === 0 || (state.digests && state.digestsRevision === state.revision);
-      const stored = (key: string) =>
-        this.options.checkBucket || uploadedKeys.has(key) || !trusted
-          ? undefined
-          : (state.digests?.[key] ?? null);
-      // A few at a time: a group is four documents, but the first archive of a feed with a long history closes
-      // many pages at once, and a bucket (or the local S3 server) takes only so many connections.
-      const uploaded: boolean[] = [];
-      await forEachConcurrently([...built.documents.keys()], UPLOADS_AT_ONCE, async (i) => {
-        const doc = built.documents[i] as PublishableDocument;
-        uploaded[i] = await this.publisher.publish(doc, stored(doc.key));
-      });
-      built.documents.forEach((doc, i) => {
-        if (uploaded[i]) uploadedKeys.add(doc.key);
-      });
-      const next = { ...built.next, digests, digestsRevision: state.revision + 1 };
-      // Nothing written and nothing new to record: nothing of anyone else's can have been overwritten.
-      if (!uploaded.some(Boolean) && sameState(state, { ...next, digestsRevision: state.digestsRevision }))
-        return { keys: [...uploadedKeys], revision: state.revision, state: next };
-      const closed = built.closedPages?.length
-        ? { feed: document.replace(/\/archive$/, ''), spans: built.closedPages }
-        : undefined;
-      if (await this.store.commitState(document, state.revision, next, closed))
-        return { keys: [...uploadedKeys], revision: state.revision + 1, state: next };
-    }
-    throw new Error(`${document} kept changing while it was published`);
-  }
-
   /** A feed's or an archive's documents: RSS, Atom and JSON Feed, and the page browsers get, from one state. */
   private renderings(
     objects: ReturnType<typeof feedObjects>,
@@ -588,26 +466,13 @@ export class FeedRegenerator {
     page: FeedPageOptions,
     cacheControl?: string,
   ): PublishableDocument[] {
+    const control = cacheControl ?? feedCacheControl(this.settings);
     return [
-      this.document(objects.rss, renderRss(channel, entries), cacheControl),
-      this.document(objects.atom, renderAtom(channel, entries), cacheControl),
-      this.document(objects.json, renderJsonFeed(channel, entries), cacheControl),
-      this.document(objects.page, renderFeedPage(channel, entries, page), cacheControl),
+      documentOf(objects.rss, renderRss(channel, entries), control),
+      documentOf(objects.atom, renderAtom(channel, entries), control),
+      documentOf(objects.json, renderJsonFeed(channel, entries), control),
+      documentOf(objects.page, renderFeedPage(channel, entries, page), control),
     ];
-  }
-
-  private document(
-    object: { key: string; contentType: string },
-    text: string,
-    cacheControl?: string,
-  ): PublishableDocument {
-    return {
-      key: object.key,
-      body: Buffer.from(text, 'utf8'),
-      contentType: object.contentType,
-      cacheControl:
-        cacheControl ?? `public, max-age=${this.settings.ttlMinutes * 60}, stale-while-revalidate=60`,
-    };
   }
 }
 
@@ -646,18 +511,4 @@ function latest(...times: (string | undefined)[]): string {
   let max = '';
   for (const time of times) if (time && time > max) max = time;
   return max || '1970-01-01T00:00:00.000Z';
-}
-
-/** Whether a publish would record nothing new: every field the same, whatever the order of map keys. */
-function sameState(state: DocumentState, next: Omit<DocumentState, 'revision'>): boolean {
-  const { revision: _revision, ...recorded } = state;
-  return stableJson(recorded) === stableJson(next);
-}
-
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
 }

@@ -33,9 +33,9 @@ export async function republishEverything(
   const feeds = new Set<FeedId>([ALL_FEED]);
   for (const source of sources) {
     feeds.add(feedIdFor({ source }));
-    for (const row of await store.readTagRows(source)) {
-      feeds.add(feedIdFor({ source, tag: row.slug }));
-      feeds.add(feedIdFor({ tag: row.slug }));
+    for (const tag of await store.readTagSlugs(source)) {
+      feeds.add(feedIdFor({ source, tag }));
+      feeds.add(feedIdFor({ tag }));
     }
   }
   const result: RepublishResult = { feeds: 0, archives: 0, directoryPages: 0, uploaded: 0 };

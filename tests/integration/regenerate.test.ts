@@ -322,8 +322,8 @@ class GatedStore implements FeedStore {
   commitState(...args: Parameters<FeedStore['commitState']>) {
     return this.inner.commitState(...args);
   }
-  readTagRows(source: string) {
-    return this.inner.readTagRows(source);
+  readTagSlugs(source: string) {
+    return this.inner.readTagSlugs(source);
   }
   getSources(slugs: readonly string[]) {
     return this.inner.getSources(slugs);

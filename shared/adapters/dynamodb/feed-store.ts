@@ -14,7 +14,7 @@ import { type ArchiveSpan, type EntryKey, entryKey } from '../../feeds/archives.
 import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 import type { FeedEntry } from '../../feeds/model.ts';
-import type { DocumentState, FeedStore, TagRow } from '../../feeds/ports.ts';
+import type { DocumentState, FeedStore } from '../../feeds/ports.ts';
 import {
   archivePagePartition,
   directoryKey,
@@ -25,7 +25,6 @@ import {
   sourceKey,
   tagCountKey,
   tagCountPartition,
-  tagFeedStatePartition,
   withoutKeys,
 } from './layout.ts';
 import { queryPartition } from './query.ts';
@@ -229,26 +228,9 @@ export class DynamoDbFeedStore implements FeedStore {
     }
   }
 
-  async readTagRows(source: string): Promise<TagRow[]> {
-    const [counts, states] = await Promise.all([
-      queryPartition(this.client, this.tableName, tagCountPartition(source)),
-      queryPartition(this.client, this.tableName, tagFeedStatePartition(source)),
-    ]);
-    const newest = new Map(
-      states.map((state) => [state.sk as string, state.newestPublishedAt as string | undefined]),
-    );
-    return counts
-      .filter((item) => Number(item.articles) > 0)
-      .map((item) => {
-        const slug = item.sk as string;
-        const published = newest.get(slug);
-        return {
-          slug,
-          label: String(item.label ?? slug),
-          count: Number(item.articles),
-          ...(published ? { newestPublishedAt: published } : {}),
-        };
-      });
+  async readTagSlugs(source: string): Promise<string[]> {
+    const counts = await queryPartition(this.client, this.tableName, tagCountPartition(source));
+    return counts.filter((item) => Number(item.articles) > 0).map((item) => String(item.sk));
   }
 
   async tagCount(source: string, tag: string): Promise<number> {

@@ -65,7 +65,10 @@ export const directoryKey = (directory: string) => ({ pk: 'directory', sk: direc
 /** A directory page's listings share a partition: a page is one query, whatever the number of tags. */
 export const listingPartition = (directory: string, page: number) => `listing#${directory}#${page}`;
 
-/** Tag-within-source feeds keep their state side by side, so a source's tag index reads them in one query. */
+/**
+ * Tag-within-source feeds keep their state in a partition per source (as deployments already hold it), which
+ * spreads a source's thousands of tag states over their own partition instead of the shared `feedstate` one.
+ */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
 export function feedStateKey(document: string): { pk: string; sk: string } {
   const match = /^sources\/([a-z0-9-]+)\/tags\/([a-z0-9-]+)$/.exec(document);
