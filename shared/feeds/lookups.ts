@@ -43,20 +43,44 @@ export class SourceCache {
 interface PlaceQueue {
   waiting: ((place: number | Error) => void)[];
   busy: boolean;
+  /** Places taken ahead for a batch's new tags and not yet given, lowest first. */
+  reserved: number[];
 }
 
 /**
- * Gives tags their places in a directory. A burst of new tags asks for many at once: the requests that arrive while
- * one is on its way are served together by the next, one counter update for them all.
+ * Gives tags their places in a directory. A batch that knows it brings new tags reserves their places in one
+ * counter update per directory ({@link reserve}); beyond those, the requests that arrive while one is on its way are
+ * served together by the next. A reserved place that no tag takes (its feed emptied within the batch) is a gap in
+ * its page, like the place of a publish that lost a race.
  */
 export class PlaceGiver {
   private readonly queues = new Map<DirectoryId, PlaceQueue>();
 
   constructor(private readonly store: Pick<FeedStore, 'takePlaces'>) {}
 
-  take(directory: DirectoryId): Promise<number> {
-    const queue = this.queues.get(directory) ?? { waiting: [], busy: false };
+  private queue(directory: DirectoryId): PlaceQueue {
+    const queue = this.queues.get(directory) ?? { waiting: [], busy: false, reserved: [] };
     this.queues.set(directory, queue);
+    return queue;
+  }
+
+  /** Takes `count` places in a directory ahead, one counter update, for the next {@link take}s. */
+  async reserve(directory: DirectoryId, count: number): Promise<void> {
+    if (count <= 0) return;
+    const last = await this.store.takePlaces(directory, count);
+    const queue = this.queue(directory);
+    for (let place = last - count + 1; place <= last; place++) queue.reserved.push(place);
+  }
+
+  /** Forgets the places reserved and not given: a warm function's next batch starts from the counter. */
+  release(): void {
+    for (const queue of this.queues.values()) queue.reserved = [];
+  }
+
+  take(directory: DirectoryId): Promise<number> {
+    const queue = this.queue(directory);
+    const reserved = queue.reserved.shift();
+    if (reserved !== undefined) return Promise.resolve(reserved);
     const place = new Promise<number>((resolve, reject) =>
       queue.waiting.push((given) => (given instanceof Error ? reject(given) : resolve(given))),
     );

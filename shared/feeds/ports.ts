@@ -58,6 +58,8 @@ export interface FeedStore {
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
+  /** The states of many documents at once (a batch's feeds), by document; one never published has revision 0. */
+  readStates(documents: readonly string[]): Promise<Map<string, DocumentState>>;
   /**
    * Records a publish; false when another publish of the document committed after `expectedRevision` was read.
    * With `closedPages`, the index of those archive pages is written in the same transaction.
@@ -79,10 +81,20 @@ export interface FeedStore {
   takePlaces(directory: DirectoryId, count: number): Promise<number>;
   /** How many places a directory has given. */
   placesTaken(directory: DirectoryId): Promise<number>;
-  /** Records a tag's listing, unless one recorded from a later revision of its feed is already there. */
-  putListing(directory: DirectoryId, listing: Listing, revision: number): Promise<void>;
+  /**
+   * Records tags' listings, each unless one recorded from a later revision of its feed is already there. A batch
+   * records all its listings at once; at most one per directory and tag.
+   */
+  putListings(listings: readonly ListingWrite[]): Promise<void>;
   /** The listings of one page of a directory. */
   readListings(directory: DirectoryId, page: number): Promise<Listing[]>;
+}
+
+/** A tag's listing as a publish of its feed at `revision` recorded it. */
+export interface ListingWrite {
+  directory: DirectoryId;
+  listing: Listing;
+  revision: number;
 }
 
 /** A document ready to publish. */

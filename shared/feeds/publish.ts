@@ -60,13 +60,18 @@ export class ConsistentPublisher {
     private readonly options: { checkBucket?: boolean } = {},
   ) {}
 
+  /**
+   * `known`: the document's state as read just before (a batch reads its feeds' states together); the first attempt
+   * starts from it, and a publish that loses its commit to a newer one reads afresh.
+   */
   async publish(
     document: string,
     build: (state: DocumentState) => Promise<PublishBuild>,
+    known?: DocumentState,
   ): Promise<Published> {
     const uploadedKeys = new Set<string>();
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
-      const state = await this.store.readState(document);
+      const state = attempt === 1 && known ? known : await this.store.readState(document);
       const built = await build(state);
       const digests: Record<string, string> = {};
       for (const doc of built.documents) digests[doc.key] = digestOf(doc.body);

@@ -26,7 +26,13 @@ import {
 import type { FeedId } from './feed-ids.ts';
 import { PlaceGiver, SourceCache } from './lookups.ts';
 import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
-import type { DocumentPublisher, DocumentState, FeedStore, PublishableDocument } from './ports.ts';
+import type {
+  DocumentPublisher,
+  DocumentState,
+  FeedStore,
+  ListingWrite,
+  PublishableDocument,
+} from './ports.ts';
 import { ConsistentPublisher, documentOf, feedCacheControl } from './publish.ts';
 import { renderAtom } from './render/atom.ts';
 import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
@@ -72,6 +78,8 @@ export interface FeedPublished {
   archived: { pages: number; keys: string[] };
   /** `opened`: the tag took the first place of a new page, so the page before gains a link to it. */
   listed?: { directory: DirectoryId; page: number; opened: boolean };
+  /** The tag's listing as this publish left it, to record before its directory page is rendered. */
+  listing?: ListingWrite;
 }
 
 interface Planned {
@@ -174,11 +182,32 @@ export class FeedRegenerator {
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
-    // Feeds first, each with its archive: a directory page reads the listings their publishes just recorded.
+    // The states of the batch's feeds in a few reads instead of one each (a feed that another publish commits in
+    // between reads its own again). Without them, each feed reads its own.
+    const known = await this.store
+      .readStates([...feeds.keys()])
+      .catch(() => new Map<string, DocumentState>());
+    // Places for the tags new to their directories, one counter update per directory rather than one per tag.
+    const newTags = new Map<DirectoryId, number>();
+    for (const [feed, state] of known) {
+      const directory = directoryOf(feed);
+      if (directory && state.place === undefined) newTags.set(directory, (newTags.get(directory) ?? 0) + 1);
+    }
+    await Promise.all(
+      [...newTags].map(([directory, count]) => this.places.reserve(directory, count).catch(() => undefined)),
+    );
+    const listings: { write: ListingWrite; planned: Planned }[] = [];
+    // Feeds first, each with its archive: a directory page reads the listings their publishes record.
     await forEachConcurrently([...feeds], CONCURRENCY, ([feed, planned]) =>
       attempt(feed, planned, async () => {
         const touched = planned.keys;
-        const published = await this.publishFeed(feed, planned.at, planned.tombstones, touched);
+        const published = await this.renderFeed(
+          feed,
+          planned.at,
+          planned.tombstones,
+          touched,
+          known.get(feed),
+        );
         result.archived += published.archived.pages;
         result.uploaded += published.archived.keys.length;
         const listed = published.listed;
@@ -186,14 +215,22 @@ export class FeedRegenerator {
           planPage(listed.directory, listed.page, planned);
           if (listed.opened) planPage(listed.directory, listed.page - 1, planned);
         }
+        if (published.listing) listings.push({ write: published.listing, planned });
         return published.keys;
       }),
     );
+    try {
+      await this.store.putListings(listings.map((listing) => listing.write));
+    } catch (error) {
+      result.errors.push({ document: 'listings', error });
+      for (const { planned } of listings) for (const record of planned.records) failed.add(record);
+    }
     await forEachConcurrently([...pages.values()], CONCURRENCY, (planned) =>
       attempt(directoryDocument(planned.directory, planned.page), planned, () =>
         this.publishDirectoryPage(planned.directory, planned.page),
       ),
     );
+    this.places.release();
     result.failedRecordIds = [...failed];
     return result;
   }
@@ -208,80 +245,97 @@ export class FeedRegenerator {
     retracted: readonly Tombstone[] = [],
     touched: readonly EntryKey[] = [],
   ): Promise<FeedPublished> {
+    const published = await this.renderFeed(feed, changedAt, retracted, touched);
+    if (published.listing) await this.store.putListings([published.listing]);
+    return published;
+  }
+
+  /** {@link publishFeed} but for the listing, which it returns for the caller to record (a batch records all at once). */
+  private async renderFeed(
+    feed: FeedId,
+    changedAt: string,
+    retracted: readonly Tombstone[],
+    touched: readonly EntryKey[],
+    known?: DocumentState,
+  ): Promise<FeedPublished> {
     const { source, tag } = parseFeedId(feed);
     const directory = directoryOf(feed);
     let placedNow = false;
     let archived: FeedPublished['archived'] = { pages: 0, keys: [] };
-    const published = await this.publishing.publish(feed, async (state) => {
-      // One entry past the window says whether anything has left it, and so whether the feed needs an archive.
-      const read = await this.store.readEntries(feed, this.settings.size + 1);
-      const entries = read.slice(0, this.settings.size).map(withCorrectionNotes);
-      const oldest = entries[entries.length - 1];
-      // The archive first, so that the feed links its newest page.
-      let archivePages = state.archivePages ?? 0;
-      if (read.length > entries.length || archivePages > 0) {
-        const before = oldest ? entryKey(oldest) : '';
-        const archive = await this.publishArchive(feed, before, changedAt, touched);
-        archived = { pages: archived.pages + archive.rendered, keys: [...archived.keys, ...archive.keys] };
-        archivePages = archive.pages;
-      }
-      const sources = await this.sources.named(source ? [source] : entries.map((entry) => entry.source));
-      const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
-      const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
-      const tombstones = keptTombstones(
-        [...(state.tombstones ?? []), ...retracted],
-        entries,
-        this.settings.size,
-      );
-      const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
-      if (tombstones.length)
-        channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
-      // From the newest archive page a reader walks back through every entry that has left the feed. People get the
-      // same link as "Older articles".
-      const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
-      if (older) channel.history = { archive: false, prevArchive: older };
-      const documents = this.renderings(feedObjects(feed), channel, entries, { older });
-      // A tag's place in its directory is taken once, with its first entry, and kept for good.
-      const place =
-        state.place ?? (directory && entries.length ? await this.places.take(directory) : undefined);
-      placedNow = state.place === undefined && place !== undefined;
-      // A feed that holds all its entries counts its articles itself; a longer one asks the writes' counter.
-      const count =
-        source && tag
-          ? read.length <= this.settings.size
-            ? read.length
-            : await this.store.tagCount(source, tag)
-          : undefined;
-      const next = {
-        changedAt: updated,
-        ...(label ? { label } : {}),
-        ...(entries[0] ? { newestPublishedAt: entries[0].publishedAt } : {}),
-        ...(tombstones.length ? { tombstones } : {}),
-        ...(place !== undefined ? { place } : {}),
-        ...(count !== undefined ? { count } : {}),
-        ...(archivePages ? { archivePages } : {}),
-      };
-      return { documents, next };
-    });
+    const published = await this.publishing.publish(
+      feed,
+      async (state) => {
+        // One entry past the window says whether anything has left it, and so whether the feed needs an archive.
+        const read = await this.store.readEntries(feed, this.settings.size + 1);
+        const entries = read.slice(0, this.settings.size).map(withCorrectionNotes);
+        const oldest = entries[entries.length - 1];
+        // The archive first, so that the feed links its newest page.
+        let archivePages = state.archivePages ?? 0;
+        if (read.length > entries.length || archivePages > 0) {
+          const before = oldest ? entryKey(oldest) : '';
+          const archive = await this.publishArchive(feed, before, changedAt, touched);
+          archived = { pages: archived.pages + archive.rendered, keys: [...archived.keys, ...archive.keys] };
+          archivePages = archive.pages;
+        }
+        const sources = await this.sources.named(source ? [source] : entries.map((entry) => entry.source));
+        const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
+        const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
+        const tombstones = keptTombstones(
+          [...(state.tombstones ?? []), ...retracted],
+          entries,
+          this.settings.size,
+        );
+        const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
+        if (tombstones.length)
+          channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
+        // From the newest archive page a reader walks back through every entry that has left the feed. People get the
+        // same link as "Older articles".
+        const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
+        if (older) channel.history = { archive: false, prevArchive: older };
+        const documents = this.renderings(feedObjects(feed), channel, entries, { older });
+        // A tag's place in its directory is taken once, with its first entry, and kept for good.
+        const place =
+          state.place ?? (directory && entries.length ? await this.places.take(directory) : undefined);
+        placedNow = state.place === undefined && place !== undefined;
+        // A feed that holds all its entries counts its articles itself; a longer one asks the writes' counter.
+        const count =
+          source && tag
+            ? read.length <= this.settings.size
+              ? read.length
+              : await this.store.tagCount(source, tag)
+            : undefined;
+        const next = {
+          changedAt: updated,
+          ...(label ? { label } : {}),
+          ...(entries[0] ? { newestPublishedAt: entries[0].publishedAt } : {}),
+          ...(tombstones.length ? { tombstones } : {}),
+          ...(place !== undefined ? { place } : {}),
+          ...(count !== undefined ? { count } : {}),
+          ...(archivePages ? { archivePages } : {}),
+        };
+        return { documents, next };
+      },
+      known,
+    );
     const { place, label, count, newestPublishedAt } = published.state;
     if (!directory || !tag || place === undefined) return { keys: published.keys, archived };
     // Recorded after the commit, from the committed revision: a slower publish of older state cannot overwrite it.
-    await this.store.putListing(
+    const listing: ListingWrite = {
       directory,
-      {
+      listing: {
         slug: tag,
         label: label ?? tag,
         place,
         ...(count !== undefined ? { count } : {}),
         ...(newestPublishedAt ? { newestPublishedAt } : {}),
       },
-      published.revision,
-    );
+      revision: published.revision,
+    };
     const page = pageOf(place);
     // A tag new to a later page: the page before it links the next one once it exists (planning it for every new
     // place, not only the page's first, heals a link whose first place went to a publish that failed).
     const opened = placedNow && page > 1;
-    return { keys: published.keys, archived, listed: { directory, page, opened } };
+    return { keys: published.keys, archived, listed: { directory, page, opened }, listing };
   }
 
   /**

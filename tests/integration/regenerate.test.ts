@@ -223,6 +223,61 @@ describe('a batch of stream records', () => {
   });
 });
 
+describe('a batch that brings many new tags', () => {
+  it('reserves their places in one counter update per directory and records their listings together', async () => {
+    const changes: ArticleChange[] = [];
+    for (let i = 0; i < 12; i++) {
+      const tags = [`Many ${i} A`, `Many ${i} B`];
+      const article = await post({ ...seed, url: `https://thegaze.example/many/${i}`, tags });
+      changes.push(changeOf(`record-many-${i}`, undefined, article) as ArticleChange);
+    }
+    // A listing recorded by a later revision of one tag's feed (another regeneration got there first): it stands.
+    const directory = 'sources/the-gaze/tags';
+    await store.putListings([
+      { directory, listing: { slug: 'many-0-a', label: 'Later', place: 1, count: 7 }, revision: 99 },
+    ]);
+    const taken: { directory: string; count: number }[] = [];
+    const listed: number[] = [];
+    const counting = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name === 'takePlaces')
+          return (dir: string, count: number) => {
+            taken.push({ directory: dir, count });
+            return target.takePlaces(dir, count);
+          };
+        if (name === 'putListings')
+          return (writes: Parameters<FeedStore['putListings']>[0]) => {
+            listed.push(writes.length);
+            return target.putListings(writes);
+          };
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const result = await regenerator(s3Publisher, counting).regenerate(changes);
+    expect(result.failedRecordIds).toEqual([]);
+    expect(taken.sort((a, b) => a.directory.localeCompare(b.directory))).toEqual([
+      { directory, count: 24 },
+      { directory: 'tags', count: 24 },
+    ]);
+    // 24 tags in two directories: more than a few, so one call, in transactions.
+    expect(listed).toEqual([48]);
+    const listings = await store.readListings(directory, 1);
+    const ours = listings.filter((listing) => listing.slug.startsWith('many-'));
+    expect(ours).toHaveLength(24);
+    expect(new Set(ours.map((listing) => listing.place)).size).toBe(24);
+    expect(ours.find((listing) => listing.slug === 'many-0-a')).toMatchObject({ label: 'Later', count: 7 });
+    expect(ours.find((listing) => listing.slug === 'many-0-b')).toMatchObject({
+      label: 'Many 0 B',
+      count: 1,
+    });
+    const index = JSON.parse((await stack.object('feeds/sources/the-gaze/tags.json')) ?? '{}');
+    expect(JSON.stringify(index)).toContain('Many 11 B');
+    const across = (await stack.object('feeds/tags/opml.xml')) ?? '';
+    for (let i = 0; i < 12; i++) expect(across).toContain(`Many ${i} A`);
+  });
+});
+
 describe('two regenerations of one feed at once', () => {
   it('keeps the newer state published when the one that read older state writes last', async () => {
     const first = await post({ ...seed, tags: ['Race'] });
@@ -337,8 +392,11 @@ class GatedStore implements FeedStore {
   placesTaken(directory: string) {
     return this.inner.placesTaken(directory);
   }
-  putListing(...args: Parameters<FeedStore['putListing']>) {
-    return this.inner.putListing(...args);
+  readStates(documents: readonly string[]) {
+    return this.inner.readStates(documents);
+  }
+  putListings(...args: Parameters<FeedStore['putListings']>) {
+    return this.inner.putListings(...args);
   }
   readListings(directory: string, page: number) {
     return this.inner.readListings(directory, page);

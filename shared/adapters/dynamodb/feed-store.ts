@@ -14,7 +14,7 @@ import { type ArchiveSpan, type EntryKey, entryKey } from '../../feeds/archives.
 import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 import type { FeedEntry } from '../../feeds/model.ts';
-import type { DocumentState, FeedStore } from '../../feeds/ports.ts';
+import type { DocumentState, FeedStore, ListingWrite } from '../../feeds/ports.ts';
 import {
   archivePagePartition,
   directoryKey,
@@ -42,23 +42,31 @@ export class DynamoDbFeedStore implements FeedStore {
     return this.registry.listSources();
   }
 
-  /** One BatchGetItem per 100 sources, read again for any the service left unprocessed. */
+  /** The registered sources among `slugs`. */
   async getSources(slugs: readonly string[]): Promise<Source[]> {
-    const found: Source[] = [];
-    const unique = [...new Set(slugs)];
+    const items = await this.batchGet(slugs.map(sourceKey));
+    return items.map((item) => withoutKeys(item) as unknown as Source);
+  }
+
+  /**
+   * Items by key, strongly consistent: one BatchGetItem per 100 keys, read again (with a growing pause) for any the
+   * service left unprocessed. Duplicate keys are read once.
+   */
+  private async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
     for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(sourceKey);
-      for (let attempt = 0; keys?.length; attempt++) {
+      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+      for (let attempt = 0; pending?.length; attempt++) {
         if (attempt > 0)
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.client.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
           }),
         );
-        for (const item of Responses?.[this.tableName] ?? [])
-          found.push(withoutKeys(item) as unknown as Source);
-        keys = UnprocessedKeys?.[this.tableName]?.Keys;
+        found.push(...(Responses?.[this.tableName] ?? []));
+        pending = UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
     return found;
@@ -156,6 +164,16 @@ export class DynamoDbFeedStore implements FeedStore {
       new GetCommand({ TableName: this.tableName, Key: feedStateKey(document), ConsistentRead: true }),
     );
     return Item ? (withoutKeys(Item) as unknown as DocumentState) : { revision: 0 };
+  }
+
+  async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
+    const byKey = new Map(documents.map((document) => [stateKeyString(feedStateKey(document)), document]));
+    const states = new Map<string, DocumentState>(documents.map((document) => [document, { revision: 0 }]));
+    for (const item of await this.batchGet(documents.map(feedStateKey))) {
+      const document = byKey.get(stateKeyString(item as { pk: string; sk: string }));
+      if (document !== undefined) states.set(document, withoutKeys(item) as unknown as DocumentState);
+    }
+    return states;
   }
 
   /**
@@ -266,25 +284,62 @@ export class DynamoDbFeedStore implements FeedStore {
     return Number(Item?.places ?? 0);
   }
 
-  async putListing(directory: DirectoryId, listing: Listing, revision: number): Promise<void> {
+  /**
+   * A few listings (one post's tags) are put one by one, each with its condition. More (a burst of new tags) go in
+   * transactions of up to 100 puts: one request instead of a hundred, at twice the write units each, which a batch
+   * that large pays for in time it would otherwise spend waiting on requests. A put whose condition failed (a later
+   * revision's listing stands) is dropped from the transaction and the rest is written again.
+   */
+  async putListings(listings: readonly ListingWrite[]): Promise<void> {
+    if (listings.length <= LISTINGS_ONE_BY_ONE) {
+      await Promise.all(listings.map((write) => this.putListing(write)));
+      return;
+    }
+    for (let i = 0; i < listings.length; i += 100) await this.putListingsTogether(listings.slice(i, i + 100));
+  }
+
+  private listingPut(write: ListingWrite) {
+    const { directory, listing, revision } = write;
+    return {
+      TableName: this.tableName,
+      Item: {
+        pk: listingPartition(directory, pageOf(listing.place)),
+        sk: listing.slug,
+        type: 'listing',
+        ...listing,
+        revision,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR revision <= :revision',
+      ExpressionAttributeValues: { ':revision': revision },
+    };
+  }
+
+  private async putListing(write: ListingWrite): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: listingPartition(directory, pageOf(listing.place)),
-            sk: listing.slug,
-            type: 'listing',
-            ...listing,
-            revision,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR revision <= :revision',
-          ExpressionAttributeValues: { ':revision': revision },
-        }),
-      );
+      await this.client.send(new PutCommand(this.listingPut(write)));
     } catch (error) {
       // A publish of a later revision of the tag's feed recorded its listing first: it stands.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private async putListingsTogether(writes: readonly ListingWrite[]): Promise<void> {
+    let pending = [...writes];
+    for (let attempt = 1; pending.length; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: pending.map((write) => ({ Put: this.listingPut(write) })),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || attempt >= LISTING_ATTEMPTS) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        // Conflicts with another writer and throttling are tried again after a pause; a failed condition is not.
+        pending = pending.filter((_write, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
     }
   }
 
@@ -296,6 +351,13 @@ export class DynamoDbFeedStore implements FeedStore {
     });
   }
 }
+
+/** Listings a batch puts one by one; past this many, in transactions (see putListings). */
+const LISTINGS_ONE_BY_ONE = 16;
+/** Tries of one transaction of listings before the batch's records are reported failed. */
+const LISTING_ATTEMPTS = 4;
+
+const stateKeyString = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
 
 /** Every field of a document's state but its revision: what a commit sets or removes. */
 const STATE_FIELDS = [

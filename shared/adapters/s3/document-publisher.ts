@@ -28,6 +28,9 @@ export class S3DocumentPublisher implements DocumentPublisher {
         ContentType: document.contentType,
         CacheControl: document.cacheControl,
         Metadata: { [HASH_METADATA]: hash },
+        // The digest already computed, as S3's own checksum: S3 verifies the bytes it stores against SHA-256, and
+        // the SDK does not compute a CRC32 of its own over every document.
+        ChecksumSHA256: Buffer.from(hash, 'hex').toString('base64'),
       }),
     );
     return true;
