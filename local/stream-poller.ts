@@ -35,10 +35,14 @@ interface ShardCursor {
   lastSequence?: string | undefined;
   pending: DynamoDBRecord[];
   pendingSince: number;
+  /** The batch the handler is working on, if any: the next pages are read meanwhile, and delivered after it. */
+  delivering?: Promise<void> | undefined;
   finished: boolean;
 }
 
 export interface PollerStats {
+  /** Records read from the stream, before the filter. */
+  read: number;
   invocations: number;
   records: number;
   failedAttempts: number;
@@ -52,7 +56,7 @@ export interface PollerStats {
  * handler reports `batchItemFailures` (or throws) until `maxAttempts` is spent.
  */
 export class StreamPoller {
-  readonly stats: PollerStats = { invocations: 0, records: 0, failedAttempts: 0, deadLettered: 0 };
+  readonly stats: PollerStats = { read: 0, invocations: 0, records: 0, failedAttempts: 0, deadLettered: 0 };
   private readonly client: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardCursor>();
   private running = false;
@@ -89,6 +93,7 @@ export class StreamPoller {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await Promise.all([...this.shards.values()].map((shard) => shard.delivering));
     this.client.destroy();
   }
 
@@ -138,6 +143,10 @@ export class StreamPoller {
         );
         shard.iterator = ShardIterator;
       }
+      // Pages are read ahead while the handler works on a batch, as the mapping's poller does, so that reading
+      // (the local stream hands over every record, where AWS filters them before they leave the service) does
+      // not stand between one batch and the next.
+      let readRecords = 0;
       if (shard.pending.length < this.options.batchSize && shard.iterator) {
         const page = await this.client.send(
           new GetRecordsCommand({
@@ -151,20 +160,35 @@ export class StreamPoller {
         const records = (page.Records ?? [])
           .map((record) => this.toLambdaRecord(record))
           .filter((r) => passesFilters(r));
-        if ((page.Records ?? []).length) busy = true;
+        readRecords = (page.Records ?? []).length;
+        this.stats.read += readRecords;
+        if (readRecords) busy = true;
         if (records.length && shard.pending.length === 0) shard.pendingSince = Date.now();
         shard.pending.push(...records);
+      }
+      if (shard.delivering) {
+        busy = true;
+        // A full batch waits for the one in hand; an empty page, for it or the next poll, whichever comes first.
+        if (shard.pending.length >= this.options.batchSize) await shard.delivering;
+        else if (!readRecords) await Promise.race([shard.delivering, sleep(this.options.pollIntervalMs)]);
+        continue;
       }
       const windowOver = Date.now() - shard.pendingSince >= this.options.batchWindowMs;
       const full = shard.pending.length >= this.options.batchSize;
       if (shard.pending.length && (full || windowOver || !shard.iterator)) {
         busy = true;
-        await this.deliver(shard.pending.splice(0, withinPayload(shard.pending, this.options.batchSize)));
+        const batch = shard.pending.splice(0, withinPayload(shard.pending, this.options.batchSize));
         if (shard.pending.length) shard.pendingSince = Date.now();
+        const delivering: Promise<void> = this.deliver(batch)
+          .catch((error: unknown) => this.options.onError?.(error))
+          .finally(() => {
+            if (shard.delivering === delivering) shard.delivering = undefined;
+          });
+        shard.delivering = delivering;
       } else if (shard.pending.length) {
         busy = true;
       }
-      if (!shard.iterator && shard.pending.length === 0) shard.finished = true;
+      if (!shard.iterator && shard.pending.length === 0 && !shard.delivering) shard.finished = true;
     }
     return busy;
   }
