@@ -77,14 +77,14 @@ export async function measureBurst(
       source: 'the-gaze',
       tags: (body.tags as string[]).map((label) => ({ label, slug: toSlug(label) })),
     });
-    const pending = new Set(feeds);
-    while (pending.size) {
-      for (const feed of [...pending]) {
-        const response = await fetch(`${stack.apiUrl}/feeds/${feed}/feed.json`);
-        if (response.ok && (await response.text()).includes(id)) pending.delete(feed);
-      }
-      if (performance.now() - at > 300_000) throw new Error(`not in ${[...pending].join(', ')} after 300 s`);
-      if (pending.size) await new Promise((resolve) => setTimeout(resolve, 20));
+    // One request at a time, 20 ms apart, to the first feed that has not shown the article yet: the reader's own
+    // load on the stack it measures stays at most 50 requests a second, whatever the number of feeds.
+    const pending = [...feeds];
+    while (pending.length) {
+      const response = await fetch(`${stack.apiUrl}/feeds/${pending[0]}/feed.json`);
+      if (response.ok && (await response.text()).includes(id)) pending.shift();
+      else if (performance.now() - at > 300_000) throw new Error(`not in ${pending.join(', ')} after 300 s`);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const inFeeds = performance.now();
     await stack.poller.drained(300_000);
