@@ -6,7 +6,7 @@ import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
-import { ServiceUnavailableError } from '#shared/errors.ts';
+import { StoreUnavailableError } from '#shared/domain/errors.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
 import { republishEverything } from '#shared/feeds/republish.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main().catch((error: unknown) => {
-  if (error instanceof ServiceUnavailableError) {
+  if (error instanceof StoreUnavailableError) {
     const where = target();
     fail(
       `Cannot reach table ${where.tableName}${where.endpoint ? ` at ${where.endpoint}` : ''}: is the stack running (npm start)?`,

@@ -1,5 +1,6 @@
 import type { Principal } from './articles/model.ts';
-import { ServiceUnavailableError, UnauthorizedError } from './errors.ts';
+import { StoreUnavailableError } from './domain/errors.ts';
+import { UnauthorizedError } from './http/problems.ts';
 
 /**
  * What the editor-key authorizer tells the API function, through API Gateway's `authorizer.lambda` context
@@ -32,7 +33,7 @@ export function principalFrom(context: unknown): Principal {
     case 'denied':
       throw new UnauthorizedError(found.detail ?? 'The editor key is not valid.');
     case 'unavailable':
-      throw new ServiceUnavailableError(2);
+      throw new StoreUnavailableError(2);
   }
   // A route without the authorizer in front of it is a deployment mistake, never an open door.
   throw new Error('no editor-key authorizer context on this request');

@@ -1,6 +1,6 @@
 import type { Principal } from './articles/model.ts';
 import type { RegistryStore } from './articles/ports.ts';
-import { UnauthorizedError } from './errors.ts';
+import { UnauthorizedError } from './http/problems.ts';
 import { parseKey, secretMatches } from './keys.ts';
 
 /**

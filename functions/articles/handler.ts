@@ -9,11 +9,14 @@ import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import type { Principal } from '#shared/articles/model.ts';
-import { ArticleService, etagOf } from '#shared/articles/service.ts';
+import { ArticleService } from '#shared/articles/service.ts';
 import { principalFrom } from '#shared/auth-context.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
-import { MethodNotAllowedError, NotFoundError } from '#shared/errors.ts';
-import { header, readJsonBody } from '#shared/http/request.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { expectedVersionsOf, idempotencyKeyOf, listQueryOf } from '#shared/http/parameters.ts';
+import { MethodNotAllowedError } from '#shared/http/problems.ts';
+import { readJsonBody } from '#shared/http/request.ts';
 import { empty, json, problem } from '#shared/http/response.ts';
 import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
 
@@ -60,7 +63,7 @@ function present(article: Partial<Record<(typeof FIELD_ORDER)[number], unknown>>
 const ACTIONS: Record<ArticleRoute, Action> = {
   'POST /articles': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
-    const { article, replayed } = await articles.create(principal, body, header(event, 'idempotency-key'));
+    const { article, replayed } = await articles.create(principal, body, idempotencyKeyOf(event));
     return json(201, present(article), {
       location: `/articles/${article.id}`,
       etag: etagOf(article.version),
@@ -69,7 +72,7 @@ const ACTIONS: Record<ArticleRoute, Action> = {
   },
   'GET /articles': async (event, principal, { articles }) => {
     const query = event.queryStringParameters ?? {};
-    const page = await articles.list(principal, query);
+    const page = await articles.list(principal, listQueryOf(query));
     const headers: Record<string, string> = {};
     if (page.cursor) {
       const next = new URLSearchParams({ ...definedOnly(query), cursor: page.cursor });
@@ -87,7 +90,7 @@ const ACTIONS: Record<ArticleRoute, Action> = {
   },
   'PUT /articles/{id}': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
-    const article = await articles.correct(principal, articleId(event), header(event, 'if-match'), body);
+    const article = await articles.correct(principal, articleId(event), expectedVersionsOf(event), body);
     return json(200, present(article), { etag: etagOf(article.version) });
   },
   'GET /articles/{id}/history': async (event, principal, { articles }) => {
@@ -95,7 +98,7 @@ const ACTIONS: Record<ArticleRoute, Action> = {
     return json(200, { items: versions.map(present) });
   },
   'DELETE /articles/{id}': async (event, principal, { articles }) => {
-    const article = await articles.retract(principal, articleId(event), header(event, 'if-match'));
+    const article = await articles.retract(principal, articleId(event), expectedVersionsOf(event));
     return empty(204, { etag: etagOf(article.version) });
   },
 };

@@ -13,7 +13,8 @@ import { type Clock, systemClock } from '#shared/articles/ports.ts';
 import { type AuthorizerContext, contextOf } from '#shared/auth-context.ts';
 import { authenticate } from '#shared/authentication.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
-import { ServiceUnavailableError, UnauthorizedError } from '#shared/errors.ts';
+import { StoreUnavailableError } from '#shared/domain/errors.ts';
+import { UnauthorizedError } from '#shared/http/problems.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
@@ -57,7 +58,7 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
         context = contextOf(await registry.authenticate(authorization));
       } catch (error) {
         if (error instanceof UnauthorizedError) context = { outcome: 'denied', detail: error.message };
-        else if (error instanceof ServiceUnavailableError)
+        else if (error instanceof StoreUnavailableError)
           return { isAuthorized: true, context: { outcome: 'unavailable' } };
         else throw error;
       }

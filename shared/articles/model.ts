@@ -87,3 +87,10 @@ export interface Principal {
 export function scopeAllows(scope: SourceScope, source: string): boolean {
   return scope === '*' || scope.includes(source);
 }
+
+/** The versions a write names as the one it replaces: any, or a list (it proceeds if the current one is among them). */
+export type ExpectedVersions = 'any' | readonly number[];
+
+export function versionMatches(expected: ExpectedVersions, version: number): boolean {
+  return expected === 'any' || expected.includes(version);
+}

@@ -3,15 +3,21 @@ import {
   ConflictError,
   ForbiddenError,
   fieldError,
+  InvalidInputError,
   NotFoundError,
-  PreconditionFailedError,
-  PreconditionRequiredError,
-  parameterError,
-  ValidationError,
-} from '../errors.ts';
+  RequestKeyReusedError,
+  VersionMismatchError,
+  VersionRequiredError,
+} from '../domain/errors.ts';
 import { feedIdFor } from '../feeds/feed-ids.ts';
-import { isSlug } from '../slug.ts';
-import { type Article, type Principal, type Submission, scopeAllows } from './model.ts';
+import {
+  type Article,
+  type ExpectedVersions,
+  type Principal,
+  type Submission,
+  scopeAllows,
+  versionMatches,
+} from './model.ts';
 import {
   type ArticlePage,
   type ArticleStore,
@@ -28,8 +34,6 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 /** Ids are version-4 UUIDs; anything else cannot name an article, whatever its length. */
 const ARTICLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Idempotency keys: printable ASCII, as many clients send a UUID or a hash. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** How often a write that lost a transaction race is tried again before the caller is told. */
 const RACE_ATTEMPTS = 5;
 
@@ -39,10 +43,11 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+/** A listing: of a source, of a tag (within the source, if both), or of everything; `limit` from 1 to 100. */
 export interface ListQuery {
   source?: string | undefined;
   tag?: string | undefined;
-  limit?: string | undefined;
+  limit?: number | undefined;
   cursor?: string | undefined;
 }
 
@@ -56,15 +61,6 @@ export class ArticleService {
   ) {}
 
   async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<CreateResult> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationError([
-        parameterError(
-          'header',
-          'Idempotency-Key',
-          'must be 1 to 255 printable ASCII characters without spaces, such as a UUID',
-        ),
-      ]);
-    }
     const submission = parseSubmission(body, this.clock.now());
     await this.authorise(principal, submission.source);
     await this.requireSource(submission.source);
@@ -74,13 +70,9 @@ export class ArticleService {
         const earlier = await this.store.getIdempotency(principal.keyId, idempotencyKey);
         if (earlier && earlier.expiresAt > this.clock.now()) {
           if (earlier.requestHash !== requestHash) {
-            throw new ValidationError([
-              parameterError(
-                'header',
-                'Idempotency-Key',
-                'was already used with a different body in the last 24 hours; use a new key for a new article',
-              ),
-            ]);
+            throw new RequestKeyReusedError(
+              'was already used with a different body in the last 24 hours; use a new key for a new article',
+            );
           }
           return { article: earlier.article, replayed: true };
         }
@@ -132,19 +124,16 @@ export class ArticleService {
     return article;
   }
 
+  /** `expected`: the version the correction replaces, so that it cannot overwrite one it has not seen. */
   async correct(
     principal: Principal,
     id: string,
-    ifMatch: string | undefined,
+    expected: ExpectedVersions | undefined,
     body: unknown,
   ): Promise<Article> {
     const current = await this.get(principal, id);
-    if (ifMatch === undefined) {
-      throw new PreconditionRequiredError(
-        `A correction needs If-Match with the article's current ETag ("${current.version}"), so it cannot overwrite a correction it has not seen.`,
-      );
-    }
-    this.checkPrecondition(current, ifMatch);
+    if (expected === undefined) throw new VersionRequiredError(current.version);
+    this.checkVersion(current, expected);
     if (current.status === 'retracted')
       throw new ConflictError(`Article ${id} is retracted and cannot be corrected.`);
     const submission: Submission = parseSubmission(body, this.clock.now(), { correction: true });
@@ -174,9 +163,9 @@ export class ArticleService {
     return next;
   }
 
-  async retract(principal: Principal, id: string, ifMatch: string | undefined): Promise<Article> {
+  async retract(principal: Principal, id: string, expected?: ExpectedVersions): Promise<Article> {
     const current = await this.get(principal, id);
-    if (ifMatch !== undefined) this.checkPrecondition(current, ifMatch);
+    if (expected !== undefined) this.checkVersion(current, expected);
     if (current.status === 'retracted') return current;
     const stamp = laterThan(new Date(this.clock.now()).toISOString(), current.updatedAt);
     const next: Article = {
@@ -197,19 +186,6 @@ export class ArticleService {
   }
 
   async list(principal: Principal, query: ListQuery): Promise<ArticlePage> {
-    const errors = [];
-    if (query.source !== undefined && !isSlug(query.source))
-      errors.push(parameterError('query', 'source', 'must be a source slug'));
-    if (query.tag !== undefined && !isSlug(query.tag))
-      errors.push(parameterError('query', 'tag', 'must be a tag slug'));
-    let limit = DEFAULT_PAGE_SIZE;
-    if (query.limit !== undefined) {
-      limit = /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : Number.NaN;
-      if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
-        errors.push(parameterError('query', 'limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
-      }
-    }
-    if (errors.length) throw new ValidationError(errors);
     if (query.source === undefined) {
       if (principal.sources !== '*') {
         throw new ForbiddenError('This key is limited to some sources: pass ?source= to list one of them.');
@@ -218,10 +194,12 @@ export class ArticleService {
       await this.authorise(principal, query.source);
     }
     try {
-      return await this.store.listFeed(feedIdFor(query), limit, query.cursor);
+      return await this.store.listFeed(feedIdFor(query), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
-        throw new ValidationError([parameterError('query', 'cursor', 'is not a cursor from this listing')]);
+        throw new InvalidInputError([
+          { field: 'cursor', in: 'query', detail: 'is not a cursor from this listing' },
+        ]);
       }
       throw error;
     }
@@ -235,8 +213,9 @@ export class ArticleService {
       } catch (error) {
         if (!(error instanceof WriteConflictError)) throw error;
         if (error.reason === 'condition' || attempt >= RACE_ATTEMPTS) {
-          throw new PreconditionFailedError(
-            `Article ${current.id} changed while this request was applied; fetch it again and retry with its new ETag.`,
+          throw new VersionMismatchError(
+            current.version,
+            `Article ${current.id} changed while this request was applied; fetch it again and retry with its new version.`,
           );
         }
         await pause(attempt);
@@ -244,10 +223,11 @@ export class ArticleService {
     }
   }
 
-  private checkPrecondition(current: Article, ifMatch: string): void {
-    if (!etagMatches(ifMatch, current.version)) {
-      throw new PreconditionFailedError(
-        `If-Match ${ifMatch} does not match the current version of article ${current.id}, which is "${current.version}".`,
+  private checkVersion(current: Article, expected: ExpectedVersions): void {
+    if (!versionMatches(expected, current.version)) {
+      throw new VersionMismatchError(
+        current.version,
+        `The version named (${expected === 'any' ? 'any' : expected.join(', ') || 'none'}) is not the current version of article ${current.id}, which is ${current.version}.`,
       );
     }
   }
@@ -260,22 +240,9 @@ export class ArticleService {
 
   private async requireSource(slug: string): Promise<void> {
     if (!(await this.sources.getSource(slug))) {
-      throw new ValidationError([fieldError(['source'], `${slug} is not a registered source`)]);
+      throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
     }
   }
-}
-
-/** The strong ETag of a version. */
-export function etagOf(version: number): string {
-  return `"${version}"`;
-}
-
-/** Whether an If-Match header matches a version: `*`, or a list with `"3"` (a bare `3` is accepted too). */
-export function etagMatches(ifMatch: string, version: number): boolean {
-  return ifMatch
-    .split(',')
-    .map((tag) => tag.trim())
-    .some((tag) => tag === '*' || tag === etagOf(version) || tag === String(version));
 }
 
 /** A hash of a JSON body that ignores key order and whitespace. */

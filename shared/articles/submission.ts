@@ -1,7 +1,7 @@
 // zod's functional build: the bundler keeps only the schemas and checks used here (about 20 KB, against about
 // 85 KB for the method-chaining build, which carries every method of every schema).
 import * as z from 'zod/mini';
-import { type FieldError, fieldError, ValidationError } from '../errors.ts';
+import { type FieldError, fieldError, InvalidInputError } from '../domain/errors.ts';
 import { htmlToText, sanitizeContentHtml } from '../html.ts';
 import { toSlug } from '../slug.ts';
 import { collapseWhitespace, deepStripXmlInvalid, truncateText, utf8Length } from '../text.ts';
@@ -228,18 +228,18 @@ export function parseSubmission(
   options: { correction?: boolean } = {},
 ): Submission {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ValidationError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
+    throw new InvalidInputError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
   }
   const cleaned = deepStripXmlInvalid(body) as Record<string, unknown>;
   const result = schemaAt(now).safeParse(cleaned);
   if (result.success) {
     if (result.data.correction !== undefined && !options.correction) {
-      throw new ValidationError([fieldError(['correction'], 'can only accompany a correction (PUT)')]);
+      throw new InvalidInputError([fieldError(['correction'], 'can only accompany a correction (PUT)')]);
     }
     if (result.data.correction === '') delete result.data.correction;
     return result.data;
   }
-  throw new ValidationError(toFieldErrors(result.error.issues, cleaned));
+  throw new InvalidInputError(toFieldErrors(result.error.issues, cleaned));
 }
 
 function toFieldErrors(issues: readonly z.core.$ZodIssue[], body: Record<string, unknown>): FieldError[] {

@@ -1,11 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  fieldError,
-  MalformedRequestError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-} from '../errors.ts';
+import { fieldError } from '../domain/errors.ts';
 import { inspectJson, MAX_JSON_DEPTH } from './duplicate-keys.ts';
+import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './problems.ts';
 
 /** Largest body the editor API accepts. */
 export const MAX_BODY_BYTES = 256 * 1024;

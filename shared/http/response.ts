@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ProblemError } from '../errors.ts';
+import { problemOf } from './problems.ts';
 
 /** Headers on every API response: JSON is never sniffed, framed or cached by a shared cache. */
 export const API_HEADERS: Readonly<Record<string, string>> = {
@@ -28,31 +28,31 @@ export function empty(
   return { statusCode, headers: { ...API_HEADERS, ...headers } };
 }
 
-/** An RFC 9457 problem document for an error; anything but a {@link ProblemError} becomes a bare 500. */
+/** An RFC 9457 problem document for an error (shared/http/problems.ts); anything it does not know is a bare 500. */
 export function problem(
   error: unknown,
   instance: string,
   requestId?: string,
 ): APIGatewayProxyStructuredResultV2 {
-  const known = error instanceof ProblemError;
-  const status = known ? error.status : 500;
-  const title = known ? error.title : 'Internal server error';
+  const known = problemOf(error);
+  const status = known ? known.status : 500;
+  const title = known ? known.title : 'Internal server error';
   const body: Record<string, unknown> = {
     type: `tag:feed-pipeline,2026:problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
     title,
     status,
     detail: known
-      ? error.message
+      ? known.message
       : `The request could not be completed.${requestId ? ` Quote request id ${requestId} when reporting it.` : ''}`,
     instance,
   };
-  if (known && error.extra.errors) body.errors = error.extra.errors;
+  if (known?.extra.errors) body.errors = known.extra.errors;
   return {
     statusCode: status,
     headers: {
       ...API_HEADERS,
       'content-type': 'application/problem+json; charset=utf-8',
-      ...(known ? error.extra.headers : {}),
+      ...known?.extra.headers,
     },
     body: JSON.stringify(body),
   };

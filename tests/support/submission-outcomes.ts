@@ -1,5 +1,5 @@
 import { parseSubmission } from '#shared/articles/submission.ts';
-import { ValidationError } from '#shared/errors.ts';
+import { InvalidInputError } from '#shared/domain/errors.ts';
 
 /**
  * What {@link parseSubmission} makes of each body at `now`: the submission, or the field errors it refuses
@@ -10,7 +10,7 @@ export function submissionOutcomes(bodies: readonly unknown[], now: number): unk
     try {
       return { submission: parseSubmission(body, now) };
     } catch (error) {
-      return { errors: error instanceof ValidationError ? error.errors : String(error) };
+      return { errors: error instanceof InvalidInputError ? error.errors : String(error) };
     }
   });
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { etagMatches, etagOf, hashRequest } from '../../shared/articles/service.ts';
+import { hashRequest } from '../../shared/articles/service.ts';
+import { etagMatches, etagOf } from '../../shared/http/etag.ts';
 import { hashSecret, mintKey, parseKey, secretMatches } from '../../shared/keys.ts';
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

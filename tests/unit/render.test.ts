@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Source } from '../../shared/articles/model.ts';
 import { parseSubmission } from '../../shared/articles/submission.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { InvalidInputError } from '../../shared/domain/errors.ts';
 import { describeFeed } from '../../shared/feeds/channel.ts';
 import type { FeedId } from '../../shared/feeds/feed-ids.ts';
 import type { FeedChannel, FeedEntry } from '../../shared/feeds/model.ts';
@@ -815,7 +815,7 @@ describe('rendering hostile input', () => {
             try {
               normalised = parseSubmission(body, NOW);
             } catch (error) {
-              if (!(error instanceof ValidationError)) throw error;
+              if (!(error instanceof InvalidInputError)) throw error;
             }
             if (!normalised) rejected++;
             fc.pre(normalised !== undefined);

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Submission } from '../../shared/articles/model.ts';
 import { LIMITS, parseRfc3339, parseSubmission } from '../../shared/articles/submission.ts';
-import { type FieldError, ValidationError } from '../../shared/errors.ts';
+import { type FieldError, InvalidInputError } from '../../shared/domain/errors.ts';
+import { problemOf } from '../../shared/http/problems.ts';
 import { isSlug } from '../../shared/slug.ts';
 import { stripXmlInvalid } from '../../shared/text.ts';
 import seedJson from '../fixtures/seed-article.json' with { type: 'json' };
@@ -32,11 +33,12 @@ function rejection(body: unknown, now = NOW): FieldError[] {
   } catch (error) {
     caught = error;
   }
-  expect(caught).toBeInstanceOf(ValidationError);
-  const error = caught as ValidationError;
-  expect(error.status).toBe(422);
+  expect(caught).toBeInstanceOf(InvalidInputError);
+  const error = caught as InvalidInputError;
+  // The HTTP edge reports it as a 422 listing the same field errors.
+  expect(problemOf(error)?.status).toBe(422);
   expect(error.errors.length).toBeGreaterThan(0);
-  expect(error.extra.errors).toEqual(error.errors);
+  expect(problemOf(error)?.extra.errors).toEqual(error.errors);
   return error.errors;
 }
 
@@ -559,8 +561,8 @@ describe('parseSubmission field errors', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(ValidationError);
-    const error = caught as ValidationError;
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    const error = caught as InvalidInputError;
     expect(error.errors.map((item) => item.field).sort()).toEqual(['id', 'title', 'url']);
     expect(error.message).toMatch(/\(and 2 more\)$/);
   });
@@ -683,9 +685,9 @@ describe('parseSubmission on arbitrary input', () => {
     try {
       submission = parseSubmission(body, NOW);
     } catch (error) {
-      expect(error).toBeInstanceOf(ValidationError);
-      const { errors, status } = error as ValidationError;
-      expect(status).toBe(422);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      const { errors } = error as InvalidInputError;
+      expect(problemOf(error)?.status).toBe(422);
       expect(errors.length).toBeGreaterThan(0);
       for (const item of errors) {
         expect(typeof item.field).toBe('string');
@@ -739,11 +741,11 @@ describe('parseSubmission on arbitrary input', () => {
 describe('keys with characters XML forbids', () => {
   it('treats them as unknown fields rather than folding them into a known one', () => {
     const body = { ...structuredClone(seedJson), 'ti\u0000tle': 'Smuggled' };
-    expect(() => parseSubmission(body, Date.parse('2026-01-01T00:00:00Z'))).toThrow(ValidationError);
+    expect(() => parseSubmission(body, Date.parse('2026-01-01T00:00:00Z'))).toThrow(InvalidInputError);
     try {
       parseSubmission(body, Date.parse('2026-01-01T00:00:00Z'));
     } catch (error) {
-      expect((error as ValidationError).errors).toContainEqual({
+      expect((error as InvalidInputError).errors).toContainEqual({
         field: 'ti\u0000tle',
         in: 'body',
         pointer: '/ti\u0000tle',

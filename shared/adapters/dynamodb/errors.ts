@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../../errors.ts';
+import { StoreUnavailableError } from '../../domain/errors.ts';
 
 /** Errors that mean "the store is not answering right now" rather than "this request is wrong". */
 const UNAVAILABLE_NAMES = new Set([
@@ -25,12 +25,12 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-/** Runs a store call, turning an unavailable store into a 503 with Retry-After. */
+/** Runs a store call, turning an unavailable store into the domain's StoreUnavailableError (the API's 503). */
 export async function guard<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isUnavailable(error)) throw new ServiceUnavailableError(2);
+    if (isUnavailable(error)) throw new StoreUnavailableError(2);
     throw error;
   }
 }
