@@ -22,5 +22,8 @@ export function createS3Client(connection: S3Connection = {}): S3Client {
         : {}),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 10_000 },
+    // The middleware stack resolved once per command class, not on every request: a tenth to a sixth less CPU per
+    // request (bench/ measures it). Middleware is added to the client before its first request, never per command.
+    cacheMiddleware: true,
   });
 }
