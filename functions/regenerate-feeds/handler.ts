@@ -1,16 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { changesFromRecords } from '#shared/adapters/dynamodb/stream.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
-import type { Article } from '#shared/articles/model.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
-import { type ArticleChange, changeOf, type SourceChange } from '#shared/feeds/changes.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { WebSubNotifier } from '#shared/feeds/websub.ts';
@@ -22,33 +19,6 @@ export interface RegenerateDeps {
   notifier?: WebSubNotifier;
   /** Told of every batch's result (the local stack counts renders and uploads with it). */
   observe?: (result: RegenerationResult, records: number) => void;
-}
-
-/** The item a stream image holds, if it is of the given type. */
-function itemOf(
-  image: Record<string, unknown> | undefined,
-  type: string,
-): Record<string, unknown> | undefined {
-  if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  return item.type === type ? item : undefined;
-}
-
-const articleOf = (image: Record<string, unknown> | undefined) =>
-  itemOf(image, 'article') as Article | undefined;
-
-/** The source a stream record registered or edited, if it is a source item's. */
-export function sourceChangeFromRecord(record: DynamoDBRecord): SourceChange | undefined {
-  const id = record.dynamodb?.SequenceNumber;
-  const slug = itemOf(record.dynamodb?.NewImage, 'source')?.slug;
-  return id && typeof slug === 'string' ? { recordId: id, slug } : undefined;
-}
-
-/** The change a stream record describes; undefined for records that no feed shows. */
-export function changeFromRecord(record: DynamoDBRecord): ArticleChange | undefined {
-  const id = record.dynamodb?.SequenceNumber;
-  if (!id) return undefined;
-  return changeOf(id, articleOf(record.dynamodb?.OldImage), articleOf(record.dynamodb?.NewImage));
 }
 
 /**
@@ -64,9 +34,8 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
     const { regenerator, logger, observe, notifier } = get();
     const started = Date.now();
-    const changes = event.Records.map(changeFromRecord).filter((change) => change !== undefined);
-    const sources = event.Records.map(sourceChangeFromRecord).filter((change) => change !== undefined);
-    const result = await regenerator.regenerate(changes, sources);
+    const { changes, sourceChanges } = changesFromRecords(event.Records);
+    const result = await regenerator.regenerate(changes, sourceChanges);
     for (const failure of result.errors) {
       logger.error('publish failed', { document: failure.document, error: failure.error as Error });
     }

@@ -1,0 +1,56 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Article } from '../../articles/model.ts';
+import { type ArticleChange, changeOf, type SourceChange } from '../../feeds/changes.ts';
+import type { ItemType } from './layout.ts';
+
+/**
+ * What the table's stream records say, in the feeds' terms: the article writes (a feed change, from the old and
+ * new image) and the source edits of a batch. The table's item layout (marshalled images, the `type` attribute)
+ * is known here and nowhere else.
+ */
+export interface StreamChanges {
+  changes: ArticleChange[];
+  sourceChanges: SourceChange[];
+}
+
+/** The item a stream image holds, if it is of the given type. */
+function itemOf(
+  image: Record<string, unknown> | undefined,
+  type: ItemType,
+): Record<string, unknown> | undefined {
+  if (!image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return item.type === type ? item : undefined;
+}
+
+const articleOf = (image: Record<string, unknown> | undefined) =>
+  itemOf(image, 'article') as Article | undefined;
+
+/** The source a stream record registered or edited, if it is a source item's. */
+export function sourceChangeFromRecord(record: DynamoDBRecord): SourceChange | undefined {
+  const id = record.dynamodb?.SequenceNumber;
+  const slug = itemOf(record.dynamodb?.NewImage, 'source')?.slug;
+  return id && typeof slug === 'string' ? { recordId: id, slug } : undefined;
+}
+
+/** The change a stream record describes; undefined for records that no feed shows. */
+export function changeFromRecord(record: DynamoDBRecord): ArticleChange | undefined {
+  const id = record.dynamodb?.SequenceNumber;
+  if (!id) return undefined;
+  return changeOf(id, articleOf(record.dynamodb?.OldImage), articleOf(record.dynamodb?.NewImage));
+}
+
+/** Every change of a batch of stream records, in the records' order. */
+export function changesFromRecords(records: readonly DynamoDBRecord[]): StreamChanges {
+  const changes: ArticleChange[] = [];
+  const sourceChanges: SourceChange[] = [];
+  for (const record of records) {
+    const change = changeFromRecord(record);
+    if (change) changes.push(change);
+    const source = sourceChangeFromRecord(record);
+    if (source) sourceChanges.push(source);
+  }
+  return { changes, sourceChanges };
+}
