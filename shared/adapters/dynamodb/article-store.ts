@@ -14,10 +14,10 @@ import {
   type ArticleSummary,
   type IdempotencyClaim,
   type IdempotencyRecord,
-  InvalidCursorError,
   WriteConflictError,
 } from '../../articles/ports.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guard } from './errors.ts';
 import {
   articleKey,
@@ -130,7 +130,7 @@ export class DynamoDbArticleStore implements ArticleStore {
 
   async listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage> {
     const partition = feedPartition(feed);
-    const start = cursor === undefined ? undefined : decodeCursor(cursor, partition);
+    const start = cursor === undefined ? undefined : { pk: partition, sk: decodeCursor(cursor) };
     const names = Object.fromEntries(SUMMARY_FIELDS.map((field) => [`#${field}`, field]));
     const { Items = [], LastEvaluatedKey } = await guard(() =>
       this.client.send(
@@ -248,27 +248,4 @@ export class DynamoDbArticleStore implements ArticleStore {
 /** Idempotency keys are caller-chosen strings of any length: store a fixed-size hash of them. */
 function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-function encodeCursor(sk: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, sk }), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, partition: string): Record<string, string> {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      v?: unknown;
-      sk?: unknown;
-    };
-    if (
-      parsed.v === 1 &&
-      typeof parsed.sk === 'string' &&
-      /^\d{4}-\d\d-\d\dT[\d:.]+Z#[0-9a-f-]{36}$/.test(parsed.sk)
-    ) {
-      return { pk: partition, sk: parsed.sk };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError('not a cursor of this listing');
 }

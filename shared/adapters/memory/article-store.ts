@@ -1,0 +1,182 @@
+import type { Article, Source } from '../../articles/model.ts';
+import {
+  type ArticlePage,
+  type ArticleStore,
+  type ArticleSummary,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type RegistryStore,
+  type StoredKey,
+  WriteConflictError,
+} from '../../articles/ports.ts';
+import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { ENTRY_FIELDS, SUMMARY_FIELDS } from '../dynamodb/layout.ts';
+import { byKey, copy, type MemoryTable } from './table.ts';
+
+const entryKeyOf = (article: Pick<Article, 'publishedAt' | 'id'>) => `${article.publishedAt}#${article.id}`;
+
+/** The article side of the store, in memory: each write all or nothing, as the DynamoDB adapter's transactions. */
+export class MemoryArticleStore implements ArticleStore {
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async getArticle(id: string): Promise<Article | undefined> {
+    const article = this.table.articles.get(id);
+    return article && copy(article);
+  }
+
+  async getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const record = this.table.idempotency.get(`${scope}\n${key}`);
+    return record && copy(record);
+  }
+
+  async createArticle(article: Article, claim?: IdempotencyClaim): Promise<void> {
+    const claimed = claim && this.table.idempotency.get(`${claim.scope}\n${claim.key}`);
+    // A record whose second has started is expired, as the table's condition has it.
+    const live = claimed && claimed.expiresAt / 1000 > Math.floor(this.now() / 1000);
+    if (this.table.articles.has(article.id) || this.hasVersion(article) || live)
+      throw new WriteConflictError('condition');
+    this.table.articles.set(article.id, copy(article));
+    this.putVersion(article);
+    this.putMemberships(article);
+    this.moveTagCounts(undefined, article);
+    if (claim) {
+      const { scope, key, ...record } = claim;
+      this.table.idempotency.set(`${scope}\n${key}`, {
+        ...copy(record),
+        expiresAt: Math.ceil(record.expiresAt / 1000) * 1000,
+      });
+    }
+  }
+
+  async replaceArticle(previous: Article, next: Article): Promise<void> {
+    if (this.table.articles.get(next.id)?.version !== previous.version || this.hasVersion(next))
+      throw new WriteConflictError('condition');
+    this.table.articles.set(next.id, copy(next));
+    this.putVersion(next);
+    for (const feed of feedIdsOf(previous)) this.table.memberships.get(feed)?.delete(entryKeyOf(previous));
+    if (next.status === 'published') this.putMemberships(next);
+    this.moveTagCounts(previous, next);
+  }
+
+  async listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const members = this.table.memberships.get(feed);
+    const keys = [...(members?.keys() ?? [])].sort().reverse();
+    const page = keys.filter((key) => after === undefined || key < after).slice(0, limit);
+    const items = page.map(
+      (key) =>
+        Object.fromEntries(
+          SUMMARY_FIELDS.filter((field) => members?.get(key)?.[field] !== undefined).map((field) => [
+            field,
+            copy(members?.get(key)?.[field]),
+          ]),
+        ) as unknown as ArticleSummary,
+    );
+    const last = page.at(-1);
+    // A page that reached its limit has a cursor, as DynamoDB's does, even when nothing follows it.
+    return page.length === limit && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
+  }
+
+  async listVersions(id: string): Promise<Article[]> {
+    return byKey(
+      new Map([...(this.table.versions.get(id) ?? new Map<number, Article>())].map(([n, v]) => [pad(n), v])),
+      true,
+    ).map(copy);
+  }
+
+  private hasVersion(article: Article): boolean {
+    return this.table.versions.get(article.id)?.has(article.version) ?? false;
+  }
+
+  private putVersion(article: Article): void {
+    const versions = this.table.versions.get(article.id) ?? new Map<number, Article>();
+    versions.set(article.version, copy(article));
+    this.table.versions.set(article.id, versions);
+  }
+
+  private putMemberships(article: Article): void {
+    const entry = Object.fromEntries(
+      ENTRY_FIELDS.filter((field) => article[field] !== undefined).map((field) => [
+        field,
+        copy(article[field]),
+      ]),
+    );
+    for (const feed of feedIdsOf(article)) {
+      const members = this.table.memberships.get(feed) ?? new Map<string, Record<string, unknown>>();
+      members.set(entryKeyOf(article), copy(entry));
+      this.table.memberships.set(feed, members);
+    }
+  }
+
+  /** +1 for a tag an article gains within its source, -1 for one it loses, the label refreshed where it changed. */
+  private moveTagCounts(before: Article | undefined, after: Article): void {
+    const listed = (article: Article | undefined) =>
+      new Map(
+        article?.status === 'published'
+          ? article.tags.map((tag) => [`${article.source}\n${tag.slug}`, tag.label])
+          : [],
+      );
+    const was = listed(before);
+    const is = listed(after);
+    for (const key of new Set([...was.keys(), ...is.keys()])) {
+      const delta = (is.has(key) ? 1 : 0) - (was.has(key) ? 1 : 0);
+      const label = is.get(key);
+      if (delta === 0 && label === was.get(key)) continue;
+      const [source = '', slug = ''] = key.split('\n');
+      const counts =
+        this.table.tagCounts.get(source) ?? new Map<string, { articles: number; label?: string }>();
+      const current = counts.get(slug) ?? { articles: 0 };
+      counts.set(slug, {
+        ...current,
+        articles: current.articles + delta,
+        ...(label === undefined ? {} : { label }),
+      });
+      this.table.tagCounts.set(source, counts);
+    }
+  }
+}
+
+/** Sources and editor keys, in memory. */
+export class MemoryRegistryStore implements RegistryStore {
+  constructor(private readonly table: MemoryTable) {}
+
+  async putSource(source: Source): Promise<void> {
+    this.table.sources.set(source.slug, copy(source));
+  }
+
+  async getSource(slug: string): Promise<Source | undefined> {
+    const source = this.table.sources.get(slug);
+    return source && copy(source);
+  }
+
+  async listSources(): Promise<Source[]> {
+    return byKey(this.table.sources).map(copy);
+  }
+
+  async putKey(key: StoredKey): Promise<void> {
+    if (this.table.keys.has(key.keyId)) throw new WriteConflictError('condition');
+    this.table.keys.set(key.keyId, copy(key));
+  }
+
+  async getKey(keyId: string): Promise<StoredKey | undefined> {
+    const key = this.table.keys.get(keyId);
+    return key && copy(key);
+  }
+
+  async listKeys(): Promise<StoredKey[]> {
+    return byKey(this.table.keys).map(copy);
+  }
+
+  async revokeKey(keyId: string, at: string): Promise<boolean> {
+    const key = this.table.keys.get(keyId);
+    if (!key) return false;
+    this.table.keys.set(keyId, { ...key, revokedAt: key.revokedAt ?? at });
+    return true;
+  }
+}
+
+const pad = (version: number) => String(version).padStart(6, '0');

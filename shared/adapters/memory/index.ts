@@ -1,0 +1,21 @@
+import type { Clock } from '../../articles/ports.ts';
+import { MemoryArticleStore, MemoryRegistryStore } from './article-store.ts';
+import { MemoryDocumentPublisher, MemoryFeedStore } from './feed-store.ts';
+import { MemoryTable } from './table.ts';
+
+export { MemoryArticleStore, MemoryRegistryStore } from './article-store.ts';
+export { MemoryDocumentPublisher, MemoryFeedStore } from './feed-store.ts';
+export { MemoryTable } from './table.ts';
+
+/** Every port's in-memory adapter over one shared table (and a bucket), as a deployment wires the real ones. */
+export function memoryAdapters(clock: Clock = { now: () => Date.now() }) {
+  const table = new MemoryTable();
+  const registry = new MemoryRegistryStore(table);
+  return {
+    table,
+    articles: new MemoryArticleStore(table, () => clock.now()),
+    registry,
+    feeds: new MemoryFeedStore(table),
+    publisher: new MemoryDocumentPublisher(),
+  };
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { createS3Client } from '#shared/adapters/s3/client.ts';
+import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import { type S3Local, startS3Local } from '../../local/s3-local.ts';
+import { ensureTable } from '../../local/table.ts';
+import { storeContract } from './stores.contract.ts';
+
+let s3: S3Local;
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'contract-s3-'));
+  s3 = await startS3Local(directory, 'contract');
+});
+afterAll(async () => {
+  await s3?.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('the DynamoDB Local and S3 adapters', () => {
+  storeContract(async () => {
+    const endpoint = inject('dynamodbEndpoint');
+    // A table of its own for each test, as the in-memory adapters start empty.
+    const tableName = `contract-${randomBytes(6).toString('hex')}`;
+    const raw = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTable(raw, tableName, { stream: false });
+    raw.destroy();
+    const client = createDocumentClient({ endpoint });
+    const registry = new DynamoDbRegistryStore(client, tableName);
+    const bucket = createS3Client({ endpoint: s3.endpoint });
+    return {
+      articles: new DynamoDbArticleStore(client, tableName),
+      registry,
+      feeds: new DynamoDbFeedStore(client, tableName, registry),
+      publisher: new S3DocumentPublisher(bucket, 'contract'),
+    };
+  });
+});

@@ -1,0 +1,272 @@
+import { expect, it } from 'vitest';
+import type { Article, Source } from '#shared/articles/model.ts';
+import {
+  type ArticleStore,
+  InvalidCursorError,
+  type RegistryStore,
+  type StoredKey,
+  WriteConflictError,
+} from '#shared/articles/ports.ts';
+import type { DocumentPublisher, FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
+import { digestOf } from '#shared/feeds/ports.ts';
+import { storedArticle } from '../support/stored-article.ts';
+
+/** One set of adapters for every port, over one store, as a deployment wires them. */
+export interface Stores {
+  articles: ArticleStore;
+  registry: RegistryStore;
+  feeds: FeedStore;
+  publisher: DocumentPublisher;
+}
+
+const SOURCE: Source = {
+  slug: 'the-gaze',
+  name: 'The Gaze',
+  homepageUrl: 'https://thegaze.example/',
+  description: 'News',
+  language: 'en',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+const article = storedArticle;
+
+const ids = (items: { id: string }[]) => items.map((item) => item.id);
+
+/**
+ * What every adapter of the store ports must do, run against the in-memory adapters and against DynamoDB Local
+ * and the S3 server alike, so that the fast tests' fakes cannot drift from what the deployment runs on. `stores`
+ * gives a fresh, empty set for each test.
+ */
+export function storeContract(stores: () => Promise<Stores>): void {
+  it('keeps an article, its first version and its entry in each of its feeds', async () => {
+    const { articles, feeds } = await stores();
+    const posted = article(1, { tags: [{ label: 'Harbour', slug: 'harbour' }] });
+    await articles.createArticle(posted);
+    expect(await articles.getArticle(posted.id)).toEqual(posted);
+    expect(await articles.getArticle('00000000-0000-4000-8000-999999999999')).toBeUndefined();
+    expect(ids(await articles.listVersions(posted.id))).toEqual([posted.id]);
+    for (const feed of ['all', 'sources/the-gaze', 'tags/harbour', 'sources/the-gaze/tags/harbour']) {
+      const [entry] = await feeds.readEntries(feed, 10);
+      expect(entry, feed).toMatchObject({
+        id: posted.id,
+        title: posted.title,
+        contentHtml: posted.contentHtml,
+      });
+    }
+    expect(await feeds.tagCount('the-gaze', 'harbour')).toBe(1);
+    expect(await feeds.readTagSlugs('the-gaze')).toEqual(['harbour']);
+  });
+
+  it('claims an idempotency key with the article, once while it lives, again once it has expired', async () => {
+    const { articles } = await stores();
+    const first = article(2);
+    const claim = {
+      scope: 'key-1',
+      key: 'k',
+      requestHash: 'h',
+      article: first,
+      expiresAt: Date.now() + 60_000,
+    };
+    await articles.createArticle(first, claim);
+    const record = await articles.getIdempotency('key-1', 'k');
+    expect(record?.article).toEqual(first);
+    expect(record?.requestHash).toBe('h');
+    // Kept to the second, rounded up, as a TTL attribute keeps it.
+    expect(record?.expiresAt).toBe(Math.ceil(claim.expiresAt / 1000) * 1000);
+    expect(await articles.getIdempotency('key-2', 'k')).toBeUndefined();
+    const second = article(2);
+    await expect(articles.createArticle(second, { ...claim, article: second })).rejects.toEqual(
+      new WriteConflictError('condition'),
+    );
+    // Nothing of the refused write is kept.
+    expect(await articles.getArticle(second.id)).toBeUndefined();
+    const expired = {
+      scope: 'key-3',
+      key: 'k',
+      requestHash: 'h',
+      article: first,
+      expiresAt: Date.now() - 5_000,
+    };
+    await articles.createArticle(article(2), expired);
+    const third = article(2);
+    await articles.createArticle(third, { ...expired, article: third, expiresAt: Date.now() + 60_000 });
+    expect((await articles.getIdempotency('key-3', 'k'))?.article.id).toBe(third.id);
+    await expect(articles.createArticle(first)).rejects.toBeInstanceOf(WriteConflictError);
+  });
+
+  it('replaces an article only from its current version, moving its entries and tag counts', async () => {
+    const { articles, feeds } = await stores();
+    const v1 = article(3, {
+      tags: [
+        { label: 'Harbour', slug: 'harbour' },
+        { label: 'Tides', slug: 'tides' },
+      ],
+    });
+    await articles.createArticle(v1);
+    const v2: Article = {
+      ...v1,
+      version: 2,
+      title: 'Corrected',
+      tags: [{ label: 'The Harbour', slug: 'harbour' }],
+    };
+    await articles.replaceArticle(v1, v2);
+    await expect(articles.replaceArticle(v1, { ...v2, version: 3 })).rejects.toEqual(
+      new WriteConflictError('condition'),
+    );
+    expect(await articles.getArticle(v1.id)).toEqual(v2);
+    expect((await articles.listVersions(v1.id)).map((v) => v.version)).toEqual([2, 1]);
+    expect((await feeds.readEntries('tags/harbour', 5))[0]).toMatchObject({ title: 'Corrected' });
+    expect(await feeds.readEntries('tags/tides', 5)).toEqual([]);
+    expect(await feeds.tagCount('the-gaze', 'tides')).toBe(0);
+    expect(await feeds.readTagSlugs('the-gaze')).toEqual(['harbour']);
+    const v3: Article = { ...v2, version: 3, status: 'retracted', retractedAt: '2026-07-04T00:00:00.000Z' };
+    await articles.replaceArticle(v2, v3);
+    for (const feed of ['all', 'sources/the-gaze', 'tags/harbour', 'sources/the-gaze/tags/harbour'])
+      expect(await feeds.readEntries(feed, 5), feed).toEqual([]);
+    expect(await feeds.tagCount('the-gaze', 'harbour')).toBe(0);
+    expect(await feeds.readTagSlugs('the-gaze')).toEqual([]);
+  });
+
+  it('lists a feed newest first in pages, each item once, and refuses a cursor it did not issue', async () => {
+    const { articles } = await stores();
+    const posted = [];
+    for (let day = 1; day <= 5; day++) {
+      const a = article(day, { tags: [{ label: 'Paging', slug: 'paging' }] });
+      await articles.createArticle(a);
+      posted.push(a);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await articles.listFeed('tags/paging', 2, cursor);
+      sizes.push(page.items.length);
+      seen.push(...ids(page.items));
+      for (const item of page.items) expect(item).not.toHaveProperty('contentHtml');
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toEqual(ids(posted).reverse());
+    expect(sizes).toEqual([2, 2, 1]);
+    await expect(articles.listFeed('tags/paging', 2, 'not-a-cursor')).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it('keeps sources and editor keys; a key is put once and revoked for good', async () => {
+    const { registry, feeds } = await stores();
+    await registry.putSource({ ...SOURCE, slug: 'zeta' });
+    await registry.putSource(SOURCE);
+    await registry.putSource({ ...SOURCE, name: 'The Gaze, renamed' });
+    expect((await registry.listSources()).map((s) => s.slug)).toEqual(['the-gaze', 'zeta']);
+    expect((await registry.getSource('the-gaze'))?.name).toBe('The Gaze, renamed');
+    expect((await feeds.getSources(['zeta', 'nowhere'])).map((s) => s.slug)).toEqual(['zeta']);
+    const key: StoredKey = {
+      keyId: 'k1',
+      secretHash: 'x',
+      sources: ['the-gaze'],
+      label: 'desk',
+      createdAt: SOURCE.createdAt,
+    };
+    await registry.putKey(key);
+    await expect(registry.putKey(key)).rejects.toThrow();
+    expect(await registry.getKey('k1')).toEqual(key);
+    expect(await registry.revokeKey('k1', '2026-02-01T00:00:00.000Z')).toBe(true);
+    expect(await registry.revokeKey('k1', '2026-03-01T00:00:00.000Z')).toBe(true);
+    expect((await registry.getKey('k1'))?.revokedAt).toBe('2026-02-01T00:00:00.000Z');
+    expect(await registry.revokeKey('nobody', '2026-02-01T00:00:00.000Z')).toBe(false);
+    expect((await registry.listKeys()).map((k) => k.keyId)).toEqual(['k1']);
+  });
+
+  it('commits a publish state only from the revision it read, and records exactly what it is given', async () => {
+    const { feeds } = await stores();
+    expect(await feeds.readState('tags/x')).toEqual({ revision: 0 });
+    expect(await feeds.commitState('tags/x', 0, { changedAt: 'a', label: 'X', count: 2 })).toBe(true);
+    expect(await feeds.commitState('tags/x', 0, { changedAt: 'b' })).toBe(false);
+    expect(await feeds.commitState('tags/x', 1, { changedAt: 'c', label: 'X' })).toBe(true);
+    expect(await feeds.readState('tags/x')).toEqual({ revision: 2, changedAt: 'c', label: 'X' });
+    expect(await feeds.commitState('sources/the-gaze/tags/y', 0, { changedAt: 'd' })).toBe(true);
+    const states = await feeds.readStates(['tags/x', 'sources/the-gaze/tags/y', 'tags/none']);
+    expect(Object.fromEntries(states)).toEqual({
+      'tags/x': { revision: 2, changedAt: 'c', label: 'X' },
+      'sources/the-gaze/tags/y': { revision: 1, changedAt: 'd' },
+      'tags/none': { revision: 0 },
+    });
+  });
+
+  it('reads spans of a feed and finds the closed archive page that holds an entry', async () => {
+    const { articles, feeds } = await stores();
+    const posted = [];
+    for (let day = 1; day <= 6; day++) {
+      const a = article(day, { tags: [{ label: 'Spans', slug: 'spans' }] });
+      await articles.createArticle(a);
+      posted.push(a);
+    }
+    const key = (a: Article) => `${a.publishedAt}#${a.id}`;
+    const [k1, k2, k3, k4, , k6] = posted.map(key) as string[];
+    const span = await feeds.readSpan('tags/spans', { after: k1 as string, before: k4 as string });
+    expect(ids(span)).toEqual(ids(posted.slice(1, 3)));
+    const through = await feeds.readSpan(
+      'tags/spans',
+      { after: '', before: k3 as string, throughBefore: true },
+      2,
+    );
+    expect(ids(through)).toEqual(ids(posted.slice(0, 2)));
+    expect(
+      await feeds.commitState(
+        'tags/spans/archive',
+        0,
+        { archivePages: 3 },
+        {
+          feed: 'tags/spans',
+          spans: [
+            { page: 1, after: '', through: k2 as string, closed: true },
+            { page: 2, after: k2 as string, through: k4 as string, closed: true },
+          ],
+        },
+      ),
+    ).toBe(true);
+    expect((await feeds.closedArchivePages('tags/spans')).map((p) => p.page)).toEqual([1, 2]);
+    expect(await feeds.findArchivePage('tags/spans', k3 as string)).toEqual({
+      page: 2,
+      after: k2,
+      through: k4,
+      closed: true,
+    });
+    expect((await feeds.findArchivePage('tags/spans', k1 as string))?.page).toBe(1);
+    expect(await feeds.findArchivePage('tags/spans', k6 as string)).toBeUndefined();
+  });
+
+  it('gives directory places once each, and keeps the listing of the latest revision', async () => {
+    const { feeds } = await stores();
+    expect(await feeds.placesTaken('tags')).toBe(0);
+    expect(await feeds.takePlaces('tags', 3)).toBe(3);
+    expect(await feeds.takePlaces('tags', 1)).toBe(4);
+    expect(await feeds.placesTaken('tags')).toBe(4);
+    const listing = (slug: string, place: number, label = slug) => ({ slug, label, place });
+    await feeds.putListings([
+      { directory: 'tags', listing: listing('b', 2), revision: 5 },
+      { directory: 'tags', listing: listing('a', 1), revision: 1 },
+      { directory: 'tags', listing: listing('c', 101), revision: 1 },
+    ]);
+    await feeds.putListings([{ directory: 'tags', listing: listing('b', 2, 'older'), revision: 4 }]);
+    await feeds.putListings([{ directory: 'tags', listing: listing('a', 1, 'newer'), revision: 2 }]);
+    expect(await feeds.readListings('tags', 1)).toEqual([listing('a', 1, 'newer'), listing('b', 2)]);
+    expect(await feeds.readListings('tags', 2)).toEqual([listing('c', 101)]);
+  });
+
+  it('uploads a document only when its bytes differ from what it is told, or finds, is stored', async () => {
+    const { publisher } = await stores();
+    const doc = (text: string): PublishableDocument => ({
+      key: 'feeds/tags/contract/rss.xml',
+      body: Buffer.from(text),
+      contentType: 'application/rss+xml; charset=utf-8',
+      cacheControl: 'public, max-age=300',
+    });
+    expect(await publisher.publish(doc('one'), null)).toBe(true);
+    expect(await publisher.publish(doc('one'), digestOf(Buffer.from('one')))).toBe(false);
+    // Not told: the bucket is asked.
+    expect(await publisher.publish(doc('one'))).toBe(false);
+    expect(await publisher.publish(doc('two'))).toBe(true);
+    expect(await publisher.publish(doc('two'), digestOf(Buffer.from('one')))).toBe(true);
+  });
+}

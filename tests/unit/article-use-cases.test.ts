@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { memoryAdapters } from '#shared/adapters/memory/index.ts';
+import type { Principal } from '#shared/articles/model.ts';
+import { WriteConflictError } from '#shared/articles/ports.ts';
+import { ArticleService } from '#shared/articles/service.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RequestKeyReusedError,
+  VersionMismatchError,
+  VersionRequiredError,
+} from '#shared/domain/errors.ts';
+import { THE_GAZE } from '../support/feed-fixtures.ts';
+
+const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
+const EDITOR: Principal = { keyId: 'desk', sources: ['the-gaze'] };
+
+/** The editor use cases over the in-memory adapters, with a clock the test moves. */
+async function service() {
+  let now = Date.parse('2026-07-16T10:00:00Z');
+  const clock = { now: () => now };
+  const stores = memoryAdapters(clock);
+  await stores.registry.putSource(THE_GAZE);
+  let serial = 0;
+  const newId = () => `00000000-0000-4000-8000-${String(++serial).padStart(12, '0')}`;
+  return {
+    ...stores,
+    articles: new ArticleService(stores.articles, stores.registry, clock, newId),
+    store: stores.articles,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe('posting', () => {
+  it('replays a request key with the same body, refuses it with another, and frees it after 24 hours', async () => {
+    const { articles, advance } = await service();
+    const first = await articles.create(EDITOR, seed, 'key-1');
+    expect(first.replayed).toBe(false);
+    const again = await articles.create(EDITOR, { ...seed }, 'key-1');
+    expect(again).toEqual({ article: first.article, replayed: true });
+    await expect(articles.create(EDITOR, { ...seed, title: 'Other' }, 'key-1')).rejects.toBeInstanceOf(
+      RequestKeyReusedError,
+    );
+    // Another editor key may use the same string.
+    expect((await articles.create({ ...EDITOR, keyId: 'other' }, seed, 'key-1')).replayed).toBe(false);
+    advance(24 * 60 * 60 * 1000 + 1000);
+    const later = await articles.create(EDITOR, seed, 'key-1');
+    expect(later.replayed).toBe(false);
+    expect(later.article.id).not.toBe(first.article.id);
+  });
+
+  it('answers two racing requests with one key with one article', async () => {
+    const { articles, store } = await service();
+    const results = await Promise.all([1, 2, 3].map(() => articles.create(EDITOR, seed, 'race')));
+    expect(new Set(results.map((r) => r.article.id)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect((await store.listFeed('all', 10)).items).toHaveLength(1);
+  });
+
+  it('refuses a source outside the key, or not registered, and writes nothing', async () => {
+    const { articles, store } = await service();
+    await expect(articles.create(EDITOR, { ...seed, source: 'daily-planet' })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    const anywhere: Principal = { keyId: 'all', sources: '*' };
+    const refused = await articles.create(anywhere, { ...seed, source: 'nowhere' }).catch((error) => error);
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect((refused as InvalidInputError).errors.map((e) => e.field)).toEqual(['source']);
+    expect((await store.listFeed('all', 10)).items).toEqual([]);
+  });
+});
+
+describe('corrections and retractions', () => {
+  it('need the current version, keep the id, and move the version and the updated time', async () => {
+    const { articles, advance } = await service();
+    const { article } = await articles.create(EDITOR, seed);
+    await expect(articles.correct(EDITOR, article.id, undefined, seed)).rejects.toBeInstanceOf(
+      VersionRequiredError,
+    );
+    await expect(articles.correct(EDITOR, article.id, [2], seed)).rejects.toBeInstanceOf(
+      VersionMismatchError,
+    );
+    advance(1000);
+    const corrected = await articles.correct(EDITOR, article.id, [1], {
+      ...seed,
+      title: 'Corrected',
+      correction: 'The headline misnamed the city.',
+    });
+    expect(corrected).toMatchObject({ id: article.id, version: 2, title: 'Corrected' });
+    expect(corrected.updatedAt > article.updatedAt).toBe(true);
+    expect(corrected.corrections).toEqual([
+      { version: 2, at: corrected.updatedAt, note: 'The headline misnamed the city.' },
+    ]);
+    const any = await articles.correct(EDITOR, article.id, 'any', { ...seed, title: 'Again' });
+    expect(any.version).toBe(3);
+    expect((await articles.history(EDITOR, article.id)).map((v) => v.version)).toEqual([3, 2, 1]);
+    const retracted = await articles.retract(EDITOR, article.id, [3]);
+    expect(retracted.status).toBe('retracted');
+    expect(await articles.retract(EDITOR, article.id)).toEqual(retracted);
+    await expect(articles.correct(EDITOR, article.id, [4], seed)).rejects.toBeInstanceOf(ConflictError);
+    await expect(articles.get(EDITOR, 'not-an-id')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lets one of two corrections of one version win, and tells the other its version is gone', async () => {
+    const { articles, store } = await service();
+    const { article } = await articles.create(EDITOR, seed);
+    const outcomes = await Promise.allSettled(
+      ['A', 'B'].map((title) => articles.correct(EDITOR, article.id, [1], { ...seed, title })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(VersionMismatchError);
+    expect((await store.getArticle(article.id))?.version).toBe(2);
+  });
+
+  it('retries a write that lost a transaction race, then reports a conflict', async () => {
+    const { store } = await service();
+    let failures = 0;
+    const flaky = Object.create(store) as typeof store;
+    flaky.createArticle = async () => {
+      failures++;
+      throw new WriteConflictError('transaction');
+    };
+    const racing = new ArticleService(flaky, { getSource: async () => THE_GAZE }, { now: () => Date.now() });
+    await expect(racing.create(EDITOR, seed)).rejects.toBeInstanceOf(ConflictError);
+    expect(failures).toBe(5);
+  });
+});
