@@ -18,6 +18,7 @@ import {
 } from '../../articles/ports.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { tagCountChanges } from '../tag-counts.ts';
 import { guard } from './errors.ts';
 import {
   articleKey,
@@ -200,22 +201,9 @@ export class DynamoDbArticleStore implements ArticleStore {
    * +1 for a tag an article gains within its source, -1 for one it loses, the label refreshed where it changed.
    */
   private tagCountUpdates(before: Article | undefined, after: Article): TransactItem[] {
-    const listed = (article: Article | undefined) =>
-      new Map(
-        article?.status === 'published'
-          ? article.tags.map((tag) => [`${article.source}\n${tag.slug}`, tag.label])
-          : [],
-      );
-    const was = listed(before);
-    const is = listed(after);
-    const updates: TransactItem[] = [];
-    for (const key of new Set([...was.keys(), ...is.keys()])) {
-      const delta = (is.has(key) ? 1 : 0) - (was.has(key) ? 1 : 0);
-      const label = is.get(key);
-      if (delta === 0 && label === was.get(key)) continue;
-      const [source = '', tag = ''] = key.split('\n');
+    return tagCountChanges(before, after).map(({ source, tag, delta, label }) => {
       const sets = ['#type = :type', ...(label === undefined ? [] : ['label = :label'])];
-      updates.push({
+      return {
         Update: {
           TableName: this.tableName,
           Key: tagCountKey(source, tag),
@@ -227,9 +215,8 @@ export class DynamoDbArticleStore implements ArticleStore {
             ...(label === undefined ? {} : { ':label': label }),
           },
         },
-      });
-    }
-    return updates;
+      };
+    });
   }
 
   private async transact(items: TransactItem[]): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { ENTRY_FIELDS, SUMMARY_FIELDS } from '../dynamodb/layout.ts';
+import { tagCountChanges } from '../tag-counts.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
 
 const entryKeyOf = (article: Pick<Article, 'publishedAt' | 'id'>) => `${article.publishedAt}#${article.id}`;
@@ -112,25 +113,13 @@ export class MemoryArticleStore implements ArticleStore {
     }
   }
 
-  /** +1 for a tag an article gains within its source, -1 for one it loses, the label refreshed where it changed. */
+  /** The per-tag article counts moved as the DynamoDB adapter moves them (shared/adapters/tag-counts.ts). */
   private moveTagCounts(before: Article | undefined, after: Article): void {
-    const listed = (article: Article | undefined) =>
-      new Map(
-        article?.status === 'published'
-          ? article.tags.map((tag) => [`${article.source}\n${tag.slug}`, tag.label])
-          : [],
-      );
-    const was = listed(before);
-    const is = listed(after);
-    for (const key of new Set([...was.keys(), ...is.keys()])) {
-      const delta = (is.has(key) ? 1 : 0) - (was.has(key) ? 1 : 0);
-      const label = is.get(key);
-      if (delta === 0 && label === was.get(key)) continue;
-      const [source = '', slug = ''] = key.split('\n');
+    for (const { source, tag, delta, label } of tagCountChanges(before, after)) {
       const counts =
         this.table.tagCounts.get(source) ?? new Map<string, { articles: number; label?: string }>();
-      const current = counts.get(slug) ?? { articles: 0 };
-      counts.set(slug, {
+      const current = counts.get(tag) ?? { articles: 0 };
+      counts.set(tag, {
         ...current,
         articles: current.articles + delta,
         ...(label === undefined ? {} : { label }),
