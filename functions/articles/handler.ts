@@ -18,6 +18,7 @@ import { expectedVersionsOf, idempotencyKeyOf, listQueryOf } from '#shared/http/
 import { MethodNotAllowedError } from '#shared/http/problems.ts';
 import { readJsonBody } from '#shared/http/request.ts';
 import { empty, json, problem } from '#shared/http/response.ts';
+import { logContext } from '../log-context.ts';
 import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
 
 /** HTTP API events of routes behind the editor-key authorizer. */
@@ -116,37 +117,45 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
     get().logger.info('request', {
       route: event.routeKey,
       status,
-      requestId: context.awsRequestId,
       keyId: callers.get(event),
       durationMs: Date.now() - (started.get(event) ?? Date.now()),
     });
   };
-  return middy<Event, Result, Error, Context>()
-    .use({
-      before: async (request) => {
-        started.set(request.event, Date.now());
-      },
-      after: async (request) => {
-        logRequest(request.event, request.response?.statusCode, request.context);
-      },
-      // Every error becomes a problem document here, in one place; only unexpected ones are logged in full.
-      onError: async (request) => {
-        const response = problem(request.error, request.event.rawPath, request.context.awsRequestId);
-        if (response.statusCode === 500)
-          get().logger.error('request failed', { error: request.error as Error });
-        request.response = response;
-        logRequest(request.event, response.statusCode, request.context);
-      },
-    })
-    .handler(async (event) => {
-      const current = get();
-      const route = event.routeKey as ArticleRoute;
-      const action = ACTIONS[route];
-      if (!action) throw unrouted(event);
-      const principal = principalFrom(event.requestContext.authorizer?.lambda);
-      callers.set(event, principal.keyId);
-      return action(event, principal, current);
-    });
+  return (
+    middy<Event, Result, Error, Context>()
+      // The API's request id is the correlation id: the same one the HTTP API's access log carries.
+      .use(
+        logContext<Event>(
+          () => get().logger,
+          (event) => event.requestContext?.requestId,
+        ),
+      )
+      .use({
+        before: async (request) => {
+          started.set(request.event, Date.now());
+        },
+        after: async (request) => {
+          logRequest(request.event, request.response?.statusCode, request.context);
+        },
+        // Every error becomes a problem document here, in one place; only unexpected ones are logged in full.
+        onError: async (request) => {
+          const response = problem(request.error, request.event.rawPath, request.context.awsRequestId);
+          if (response.statusCode === 500)
+            get().logger.error('request failed', { error: request.error as Error });
+          request.response = response;
+          logRequest(request.event, response.statusCode, request.context);
+        },
+      })
+      .handler(async (event) => {
+        const current = get();
+        const route = event.routeKey as ArticleRoute;
+        const action = ACTIONS[route];
+        if (!action) throw unrouted(event);
+        const principal = principalFrom(event.requestContext.authorizer?.lambda);
+        callers.set(event, principal.keyId);
+        return action(event, principal, current);
+      })
+  );
 }
 
 /** 405 when the path exists under another method, else 404. */

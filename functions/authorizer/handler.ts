@@ -15,6 +15,7 @@ import { authenticate } from '#shared/authentication.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { StoreUnavailableError } from '#shared/domain/errors.ts';
 import { UnauthorizedError } from '#shared/http/problems.ts';
+import { logContext } from '../log-context.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
@@ -42,8 +43,14 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
     return resolved;
   };
   const cache = new Map<string, { expires: number; context: AuthorizerContext }>();
-  return middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>().handler(
-    async (event) => {
+  return middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>()
+    .use(
+      logContext<APIGatewayRequestAuthorizerEventV2>(
+        () => get().logger,
+        (event) => event.requestContext?.requestId,
+      ),
+    )
+    .handler(async (event) => {
       const { registry, cacheTtlMs, logger, clock = systemClock } = get();
       const authorization = event.headers?.authorization;
       // Only a hash of the header is kept, never the key itself.
@@ -71,8 +78,7 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
         ...(context.outcome === 'ok' ? { keyId: context.keyId } : {}),
       });
       return { isAuthorized: true, context };
-    },
-  );
+    });
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerDeps {

@@ -11,6 +11,7 @@ import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { WebSubNotifier } from '#shared/feeds/websub.ts';
+import { logContext } from '../log-context.ts';
 
 export interface RegenerateDeps {
   regenerator: FeedRegenerator;
@@ -31,33 +32,38 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     resolved ??= (deps as () => RegenerateDeps)();
     return resolved;
   };
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
-    const { regenerator, logger, observe, notifier } = get();
-    const started = Date.now();
-    const { changes, sourceChanges } = changesFromRecords(event.Records);
-    const result = await regenerator.regenerate(changes, sourceChanges);
-    for (const failure of result.errors) {
-      logger.error('publish failed', { document: failure.document, error: failure.error as Error });
-    }
-    logger.info('regenerated', {
-      records: event.Records.length,
-      changes: changes.length,
-      rendered: result.rendered,
-      uploaded: result.uploaded,
-      failedRecords: result.failedRecordIds.length,
-      durationMs: Date.now() - started,
-    });
-    // After the publish, never instead of it: a hub that is down costs subscribers a push, not the feeds.
-    if (notifier && result.changedTopics.length) {
-      for (const outcome of await notifier.notify(result.changedTopics)) {
-        if (outcome.delivered)
-          logger.info('hub notified', { hub: outcome.hub, topics: result.changedTopics.length });
-        else logger.warn('hub not notified', { ...outcome });
+  // A batch is correlated by its first record: the same id the stream, the DLQ and a retry of the batch carry.
+  const firstRecord = (event: DynamoDBStreamEvent) =>
+    event.Records[0]?.eventID ?? event.Records[0]?.dynamodb?.SequenceNumber;
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
+    .use(logContext<DynamoDBStreamEvent>(() => get().logger, firstRecord))
+    .handler(async (event) => {
+      const { regenerator, logger, observe, notifier } = get();
+      const started = Date.now();
+      const { changes, sourceChanges } = changesFromRecords(event.Records);
+      const result = await regenerator.regenerate(changes, sourceChanges);
+      for (const failure of result.errors) {
+        logger.error('publish failed', { document: failure.document, error: failure.error as Error });
       }
-    }
-    observe?.(result, event.Records.length);
-    return { batchItemFailures: result.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  });
+      logger.info('regenerated', {
+        records: event.Records.length,
+        changes: changes.length,
+        rendered: result.rendered,
+        uploaded: result.uploaded,
+        failedRecords: result.failedRecordIds.length,
+        durationMs: Date.now() - started,
+      });
+      // After the publish, never instead of it: a hub that is down costs subscribers a push, not the feeds.
+      if (notifier && result.changedTopics.length) {
+        for (const outcome of await notifier.notify(result.changedTopics)) {
+          if (outcome.delivered)
+            logger.info('hub notified', { hub: outcome.hub, topics: result.changedTopics.length });
+          else logger.warn('hub not notified', { ...outcome });
+        }
+      }
+      observe?.(result, event.Records.length);
+      return { batchItemFailures: result.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    });
 }
 
 /** Wires the handler to the table, bucket and feed settings named by the environment. */

@@ -240,18 +240,25 @@ describe('the logs of the three functions', () => {
       [201, 201, 422, 200, 200, 200, 428, 412, 422, 400, 401, 401, 204, 201, 500].sort(),
     );
     for (const entry of requests) {
+      // Powertools' Lambda context and the API's request id as correlation id, on every line of the request.
       expect(entry).toMatchObject({
         level: 'INFO',
         route: expect.any(String),
-        requestId: expect.any(String),
+        function_name: 'articles',
+        function_request_id: expect.any(String),
+        correlation_id: expect.any(String),
+        cold_start: expect.any(Boolean),
       });
     }
+    expect(new Set(requests.map((entry) => entry.correlation_id)).size).toBe(requests.length);
     const verdicts = of('authorizer').filter((entry) => entry.message === 'verdict');
     expect(verdicts.filter((entry) => entry.outcome === 'ok').length).toBeGreaterThanOrEqual(10);
     expect(verdicts.filter((entry) => entry.outcome === 'denied')).toHaveLength(2);
     for (const verdict of verdicts) expect(verdict.level).toBe('DEBUG');
     const regenerations = of('regenerate-feeds').filter((entry) => entry.message === 'regenerated');
     expect(regenerations.length).toBeGreaterThan(0);
+    for (const entry of regenerations)
+      expect(entry).toMatchObject({ function_name: 'regenerate-feeds', correlation_id: expect.any(String) });
     expect(regenerations.reduce((sum, entry) => sum + entry.uploaded, 0)).toBeGreaterThan(0);
   });
 
