@@ -17,15 +17,14 @@ export const PRICES = {
 
 /**
  * What this benchmark cannot count, per article, as the README's estimate states it: three Lambda invocations
- * (authorizer, API, regenerate) of about 0.68 GB-s on ARM, one HTTP API request, about 3 KB of logs and at most
- * three X-Ray traces.
+ * (authorizer, API, regenerate) of about 0.68 GB-s on ARM, one HTTP API request and about 3 KB of logs (the
+ * functions do not trace: infra/house-function.ts).
  */
 export const FIXED_PER_ARTICLE = {
   lambdaRequests: 3 * (0.2 / 1e6),
   lambdaDuration: 0.68 * 0.0000133334,
   httpApi: 1 / 1e6,
   logs: (3 / 1e6) * 0.5,
-  xray: 3 * (5 / 1e6),
 } as const;
 
 /** The fixed estimate, per million articles. */
@@ -103,7 +102,7 @@ export async function measureCost(options: { single?: number; burst?: number } =
         'DynamoDB reads': per.rru * PRICES.rru * 1e6,
         'S3 PUT': per.puts * PRICES.put * 1e6,
         'S3 HEAD': per.heads * PRICES.head * 1e6,
-        'Lambda, HTTP API, logs, X-Ray (estimate)': fixedPerMillion,
+        'Lambda, HTTP API, logs (estimate)': fixedPerMillion,
       };
       return {
         name,

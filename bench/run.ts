@@ -346,7 +346,7 @@ function costRow(r: CostResult | undefined) {
       '5 KB with 5 tags posted one batch each, then a burst. Read and write units as DynamoDB Local reports them for every request ' +
       '(the API and the regenerator), S3 requests counted by operation, times us-east-1 list prices ($0.625 per million WRU, ' +
       `$0.125 per million RRU, $0.005 per 1,000 PUTs, $0.0004 per 1,000 HEADs), plus ${usd(r.fixedPerMillion)} estimated for Lambda, ` +
-      `the HTTP API, logs and X-Ray, which a local run cannot count. Breakdown: ${r.scenarios
+      `the HTTP API and logs (the functions do not trace), which a local run cannot count. Breakdown: ${r.scenarios
         .map(
           (c) =>
             `${c.name}: ${Object.entries(c.breakdown)
