@@ -87,6 +87,7 @@ function timeNode(script: string): Promise<number> {
         AWS_REGION: 'us-east-1',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
         TABLE_NAME: 'articles',
         BUCKET_NAME: 'feeds',
         FEEDS_BASE_URL: 'https://d123.cloudfront.net/',

@@ -14,6 +14,8 @@ export async function measureFreshness(
 ): Promise<{ p50: number; p95: number; samples: number[] }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-bench-'));
   const { warmUp = 5, ...stackOptions } = options;
   const stack = await startStack({ port: 0, stateDir, inMemory: true, ...stackOptions });

@@ -176,5 +176,7 @@ export async function measureIngest(
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.stdout.write(`${JSON.stringify(await measureIngest(), null, 2)}\n`);
 }

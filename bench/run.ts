@@ -23,6 +23,8 @@ import { describeMachine, fmt, log, machine } from './stats.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 interface Row {
   measurement: string;

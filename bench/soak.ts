@@ -97,6 +97,8 @@ export async function measureSoak(
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { values } = parseArgs({
     options: {
       posts: { type: 'string', default: '2000' },

@@ -7,16 +7,16 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { FilterPattern, type IFilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
+import { metricsNamespace, PIPELINE_METRICS, type PipelineMetric } from '../functions/metrics.ts';
 import type { HouseFunction } from './house-function.ts';
 
 export interface MonitoringProps {
@@ -29,14 +29,11 @@ export interface MonitoringProps {
   deadLetterQueue: IQueue;
 }
 
-/** Write routes: what counts as an article arriving. */
-const WRITE_ROUTES = ARTICLE_ROUTES.filter((route) => !route.startsWith('GET '));
-
 /**
  * Alarms that page someone (dead letters, function errors, a stream falling behind, API 5xx) on one SNS topic,
- * and a dashboard of the pipeline's pulse. The custom metrics come from the structured log lines the handlers
- * already write (`request` from the editor API, `regenerated` and `publish failed` from the regenerate function),
- * through metric filters, so the handlers need no metrics client.
+ * and a dashboard of the pipeline's pulse. The custom metrics are the functions' own, written in the embedded
+ * metric format (functions/metrics.ts names them for both sides): the editor API's request lines count writes
+ * accepted and rejected by reason, and the regenerate function flushes its batch metrics through Powertools.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -48,7 +45,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const namespace = `FeedPipeline/${props.stage}`;
+    const namespace = metricsNamespace(props.stage);
 
     this.topic = new Topic(this, 'AlarmTopic', {
       displayName: `feed-pipeline ${props.stage} alarms`,
@@ -56,47 +53,28 @@ export class Monitoring extends Construct {
     });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    const custom = (metricName: string, logGroup: ILogGroup, pattern: IFilterPattern, value: string) => {
-      new MetricFilter(this, `${metricName}Filter`, {
-        logGroup,
-        filterPattern: pattern,
-        metricNamespace: namespace,
-        metricName,
-        metricValue: value,
+    // The functions' own metrics, in EMF (functions/metrics.ts): read here by the names and dimensions they are
+    // written with.
+    const emf = (metric: PipelineMetric, statistic = 'Sum') =>
+      new Metric({
+        namespace,
+        metricName: metric.name,
+        dimensionsMap: { service: metric.service },
+        statistic,
+        period: Duration.minutes(1),
       });
-      return new Metric({ namespace, metricName, statistic: 'Sum', period: Duration.minutes(1) });
-    };
-    const regenerated = FilterPattern.stringValue('$.message', '=', 'regenerated');
-    const articleWrites = custom(
-      'ArticleWrites',
-      props.articles.logGroup,
-      FilterPattern.all(
-        FilterPattern.stringValue('$.message', '=', 'request'),
-        FilterPattern.numberValue('$.status', '>=', 200),
-        FilterPattern.numberValue('$.status', '<', 300),
-        FilterPattern.any(...WRITE_ROUTES.map((route) => FilterPattern.stringValue('$.route', '=', route))),
-      ),
-      '1',
-    );
-    const objectsPublished = custom(
-      'FeedObjectsPublished',
-      props.regenerate.logGroup,
-      regenerated,
-      '$.uploaded',
-    );
-    const feedsRendered = custom('FeedsRendered', props.regenerate.logGroup, regenerated, '$.rendered');
-    const regenerationMs = custom(
-      'RegenerationDuration',
-      props.regenerate.logGroup,
-      regenerated,
-      '$.durationMs',
-    );
-    const publishFailures = custom(
-      'FeedPublishFailures',
-      props.regenerate.logGroup,
-      FilterPattern.stringValue('$.message', '=', 'publish failed'),
-      '1',
-    );
+    const articlesAccepted = emf(PIPELINE_METRICS.articlesAccepted);
+    const articlesRejected = new MathExpression({
+      expression: `SEARCH('{${namespace},service,reason} MetricName="${PIPELINE_METRICS.articlesRejected.name}"', 'Sum', 60)`,
+      label: 'rejected:',
+      period: Duration.minutes(1),
+    });
+    const objectsPublished = emf(PIPELINE_METRICS.objectsPublished);
+    const feedsRendered = emf(PIPELINE_METRICS.feedsRendered);
+    const regenerationMs = emf(PIPELINE_METRICS.regenerationDuration, 'Average');
+    const recordAge = emf(PIPELINE_METRICS.recordAge, 'Maximum');
+    const publishFailures = emf(PIPELINE_METRICS.publishFailures);
+    const batchRecords = emf(PIPELINE_METRICS.batchRecords);
 
     const fiveMinutes = Duration.minutes(5);
     const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -180,7 +158,8 @@ export class Monitoring extends Construct {
       new GraphWidget({
         title: 'Ingest rate (per minute)',
         left: [
-          articleWrites.with({ label: 'articles written (POST, PUT, DELETE 2xx)' }),
+          articlesAccepted.with({ label: 'writes accepted (POST, PUT, DELETE 2xx)' }),
+          articlesRejected,
           props.api.metricCount({ statistic: 'Sum', period: Duration.minutes(1), label: 'API requests' }),
         ],
         width: 8,
@@ -190,6 +169,7 @@ export class Monitoring extends Construct {
         left: [
           regenerationMs.with({ statistic: 'Average', label: 'batch, average' }),
           regenerationMs.with({ statistic: 'Maximum', label: 'batch, maximum' }),
+          recordAge.with({ label: 'oldest record, write to publish' }),
           props.regenerate.function.metricDuration({ statistic: 'p99', label: 'invocation p99' }),
         ],
         width: 8,
@@ -199,6 +179,7 @@ export class Monitoring extends Construct {
         left: [
           objectsPublished.with({ label: 'objects uploaded (bytes changed)' }),
           feedsRendered.with({ label: 'feeds and tag indexes rendered' }),
+          batchRecords.with({ label: 'stream records handled' }),
         ],
         width: 8,
       }),

@@ -43,6 +43,7 @@ import { Bucket, BucketPolicy, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
+import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import {
@@ -111,7 +112,7 @@ export class StatelessStack extends Stack {
     const articles = new HouseFunction(this, 'Articles', {
       entry: 'functions/articles/handler.ts',
       description: `feed-pipeline ${config.stage}: the editor API`,
-      environment: { TABLE_NAME: table.tableName },
+      environment: { TABLE_NAME: table.tableName, [METRICS_NAMESPACE_ENV]: metricsNamespace(config.stage) },
       memorySize: 512,
       timeout: Duration.seconds(10),
       ...logs,
@@ -148,6 +149,7 @@ export class StatelessStack extends Stack {
       entry: 'functions/regenerate-feeds/handler.ts',
       description: `feed-pipeline ${config.stage}: regenerates feeds from the table stream`,
       environment: {
+        [METRICS_NAMESPACE_ENV]: metricsNamespace(config.stage),
         TABLE_NAME: table.tableName,
         BUCKET_NAME: bucket.bucketName,
         FEEDS_BASE_URL: feedsBaseUrl,

@@ -18,7 +18,9 @@ import { expectedVersionsOf, idempotencyKeyOf, listQueryOf } from '#shared/http/
 import { MethodNotAllowedError } from '#shared/http/problems.ts';
 import { readJsonBody } from '#shared/http/request.ts';
 import { empty, json, problem } from '#shared/http/response.ts';
-import { logContext } from '../log-context.ts';
+import { emfFields, LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from '../emf.ts';
+import { logContext } from '../observability.ts';
+import { ARTICLES_METRICS } from './metrics.ts';
 import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
 
 /** HTTP API events of routes behind the editor-key authorizer. */
@@ -28,6 +30,8 @@ type Result = APIGatewayProxyStructuredResultV2;
 export interface ArticlesDeps {
   articles: ArticleService;
   logger: Logger;
+  /** Where the request lines' metrics go (functions/metrics.ts); the local namespace when absent. */
+  metricsNamespace?: string;
 }
 
 type Action = (event: Event, principal: Principal, deps: ArticlesDeps) => Promise<Result>;
@@ -113,12 +117,15 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
   };
   const started = new WeakMap<Event, number>();
   const callers = new WeakMap<Event, string>();
-  const logRequest = (event: Event, status: number | undefined, context: Context) => {
-    get().logger.info('request', {
+  const logRequest = (event: Event, response: Result | undefined) => {
+    const { logger, metricsNamespace = LOCAL_METRICS_NAMESPACE } = get();
+    const status = response?.statusCode;
+    logger.info('request', {
       route: event.routeKey,
       status,
       keyId: callers.get(event),
       durationMs: Date.now() - (started.get(event) ?? Date.now()),
+      ...writeMetric(metricsNamespace, event.routeKey, response),
     });
   };
   return (
@@ -135,7 +142,7 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
           started.set(request.event, Date.now());
         },
         after: async (request) => {
-          logRequest(request.event, request.response?.statusCode, request.context);
+          logRequest(request.event, request.response);
         },
         // Every error becomes a problem document here, in one place; only unexpected ones are logged in full.
         onError: async (request) => {
@@ -143,7 +150,7 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
           if (response.statusCode === 500)
             get().logger.error('request failed', { error: request.error as Error });
           request.response = response;
-          logRequest(request.event, response.statusCode, request.context);
+          logRequest(request.event, response);
         },
       })
       .handler(async (event) => {
@@ -188,7 +195,29 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ArticlesDeps 
   return {
     articles: new ArticleService(new DynamoDbArticleStore(client, tableName), registry),
     logger: new Logger({ serviceName: 'articles' }),
+    metricsNamespace: optionalEnv(METRICS_NAMESPACE_ENV, env) ?? LOCAL_METRICS_NAMESPACE,
   };
+}
+
+/**
+ * The request line of a write (POST, PUT, DELETE) is also its metric: an article accepted, or one rejected with
+ * the problem's type as the reason (`invalid-request`, `precondition-failed`, …). Reads count nothing.
+ */
+function writeMetric(
+  namespace: string,
+  route: string,
+  response: Result | undefined,
+): Record<string, unknown> {
+  if (route.startsWith('GET ') || !response?.statusCode) return {};
+  if (response.statusCode < 300) return emfFields(namespace, ARTICLES_METRICS.articlesAccepted, 1);
+  let reason = `status-${response.statusCode}`;
+  try {
+    const type = (JSON.parse(String(response.body ?? '{}')) as { type?: unknown }).type;
+    if (typeof type === 'string') reason = type.slice(type.lastIndexOf('/') + 1);
+  } catch {
+    // not a problem document: the status names it
+  }
+  return emfFields(namespace, ARTICLES_METRICS.articlesRejected, 1, { reason });
 }
 
 export const handler = createHandler(() => depsFromEnv());

@@ -15,7 +15,7 @@ import { authenticate } from '#shared/authentication.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { StoreUnavailableError } from '#shared/domain/errors.ts';
 import { UnauthorizedError } from '#shared/http/problems.ts';
-import { logContext } from '../log-context.ts';
+import { logContext } from '../observability.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 

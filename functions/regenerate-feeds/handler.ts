@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -11,13 +12,18 @@ import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { WebSubNotifier } from '#shared/feeds/websub.ts';
-import { logContext } from '../log-context.ts';
+import { LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV, type PipelineMetric } from '../emf.ts';
+import { flushMetrics } from '../metrics-middleware.ts';
+import { logContext } from '../observability.ts';
+import { REGENERATE_METRICS } from './metrics.ts';
 
 export interface RegenerateDeps {
   regenerator: FeedRegenerator;
   logger: Logger;
   /** Announces changed feeds to the deployment's WebSub hubs, if it has any. */
   notifier?: WebSubNotifier;
+  /** The batch's metrics (functions/metrics.ts), flushed as EMF after each invocation; none when absent. */
+  metrics?: Metrics;
   /** Told of every batch's result (the local stack counts renders and uploads with it). */
   observe?: (result: RegenerationResult, records: number) => void;
 }
@@ -37,8 +43,9 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     event.Records[0]?.eventID ?? event.Records[0]?.dynamodb?.SequenceNumber;
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
     .use(logContext<DynamoDBStreamEvent>(() => get().logger, firstRecord))
+    .use(flushMetrics<DynamoDBStreamEvent>(() => get().metrics))
     .handler(async (event) => {
-      const { regenerator, logger, observe, notifier } = get();
+      const { regenerator, logger, observe, notifier, metrics } = get();
       const started = Date.now();
       const { changes, sourceChanges } = changesFromRecords(event.Records);
       const result = await regenerator.regenerate(changes, sourceChanges);
@@ -53,6 +60,21 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
         failedRecords: result.failedRecordIds.length,
         durationMs: Date.now() - started,
       });
+      if (metrics) {
+        const add = (metric: PipelineMetric, value: number) =>
+          metrics.addMetric(metric.name, metric.unit as (typeof MetricUnit)[keyof typeof MetricUnit], value);
+        add(REGENERATE_METRICS.feedsRendered, result.rendered);
+        add(REGENERATE_METRICS.objectsPublished, result.uploaded);
+        add(REGENERATE_METRICS.publishFailures, result.errors.length);
+        add(REGENERATE_METRICS.regenerationDuration, Date.now() - started);
+        add(REGENERATE_METRICS.batchRecords, event.Records.length);
+        const written = event.Records.map(
+          (record) => record.dynamodb?.ApproximateCreationDateTime ?? Number.NaN,
+        );
+        const oldest = Math.min(...written.filter(Number.isFinite));
+        if (Number.isFinite(oldest))
+          add(REGENERATE_METRICS.recordAge, Math.max(0, Date.now() - oldest * 1000));
+      }
       // After the publish, never instead of it: a hub that is down costs subscribers a push, not the feeds.
       if (notifier && result.changedTopics.length) {
         for (const outcome of await notifier.notify(result.changedTopics)) {
@@ -80,6 +102,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDep
       settings,
     ),
     logger: new Logger({ serviceName: 'regenerate-feeds' }),
+    metrics: new Metrics({
+      namespace: optionalEnv(METRICS_NAMESPACE_ENV, env) ?? LOCAL_METRICS_NAMESPACE,
+      serviceName: 'regenerate-feeds',
+    }),
     ...(settings.hubs.length ? { notifier: new WebSubNotifier(settings.hubs) } : {}),
   };
 }

@@ -50,6 +50,7 @@ function runInNode(script: string, options: { input?: string; env?: Record<strin
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'us-east-1',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.env,
     },

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
+import { METRICS_NAMESPACE_ENV, PIPELINE_METRICS } from '../../functions/metrics.ts';
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../../shared/adapters/dynamodb/layout.ts';
 import {
@@ -606,27 +607,25 @@ describe('the alarms and the dashboard', () => {
     );
   });
 
-  it('derives ingest, latency and publish metrics from the log lines the handlers write', () => {
+  it('reads the metrics the functions write in EMF, under the namespace it gives them, with no metric filter', () => {
     const { pipeline } = dev();
-    const filters = Object.values(pipeline.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
-    const byMetric = Object.fromEntries(
-      filters.map((filter) => [filter.MetricTransformations[0].MetricName, filter]),
-    );
-    expect(Object.keys(byMetric).sort()).toEqual([
-      'ArticleWrites',
-      'FeedObjectsPublished',
-      'FeedPublishFailures',
-      'FeedsRendered',
-      'RegenerationDuration',
-    ]);
-    expect(byMetric.ArticleWrites.FilterPattern).toContain('$.message = "request"');
-    for (const route of ARTICLE_ROUTES.filter((r) => !r.startsWith('GET ')))
-      expect(byMetric.ArticleWrites.FilterPattern).toContain(`$.route = "${route}"`);
-    expect(byMetric.FeedObjectsPublished.MetricTransformations[0]).toMatchObject({
-      MetricNamespace: 'FeedPipeline/dev',
-      MetricValue: '$.uploaded',
-    });
-    expect(byMetric.RegenerationDuration.MetricTransformations[0].MetricValue).toBe('$.durationMs');
+    pipeline.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    for (const name of ['Articles', 'RegenerateFeeds']) {
+      const [, fn] = resourceOf(pipeline, 'AWS::Lambda::Function', `${name}Function`);
+      expect(fn.Properties?.Environment?.Variables?.[METRICS_NAMESPACE_ENV]).toBe('FeedPipeline/dev');
+    }
+    const [, dashboard] = resourceOf(pipeline, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+    const body = JSON.stringify(dashboard.Properties?.DashboardBody);
+    for (const metric of Object.values(PIPELINE_METRICS).filter((m) => m.dimensions.length === 0)) {
+      // ["FeedPipeline/dev","FeedsRendered","service","regenerate-feeds"], as a dashboard metric array reads
+      expect(body, metric.name).toContain(
+        JSON.stringify(['FeedPipeline/dev', metric.name, 'service', metric.service])
+          .slice(1, -1)
+          .replace(/"/g, '\\"'),
+      );
+    }
+    expect(body).toContain('SEARCH(');
+    expect(body).toContain(PIPELINE_METRICS.articlesRejected.name);
   });
 
   it('shows ingest rate, regeneration latency, feeds published, errors and iterator age on one dashboard', () => {
@@ -643,7 +642,7 @@ describe('the alarms and the dashboard', () => {
     ])
       expect(body).toContain(title);
     for (const metric of [
-      'ArticleWrites',
+      'ArticlesAccepted',
       'RegenerationDuration',
       'FeedObjectsPublished',
       'Errors',

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import * as articlesFunction from '#functions/articles/handler.ts';
+import { LOCAL_METRICS_NAMESPACE, PIPELINE_METRICS, type PipelineMetric } from '#functions/metrics.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { hashSecret, parseKey } from '#shared/keys.ts';
@@ -41,6 +42,7 @@ const capture = (chunk: unknown): boolean => {
 
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
   // Dev mode would print through the global console (which vitest intercepts), pretty-printed over many lines.
   vi.stubEnv('POWERTOOLS_DEV', '');
   spies = [
@@ -193,6 +195,11 @@ function lines(): string[] {
     .filter((line) => line.trim() !== '');
 }
 
+/** An EMF document: CloudWatch reads the metrics it names from the line's own members. */
+function isMetricsDocument(entry: Record<string, any>): boolean {
+  return Array.isArray(entry?._aws?.CloudWatchMetrics);
+}
+
 function entries(): Record<string, any>[] {
   return lines().map((line) => JSON.parse(line));
 }
@@ -228,8 +235,55 @@ describe('the logs of the three functions', () => {
         line.slice(0, 200),
       ).not.toThrow();
       expect(parsed).toBeTypeOf('object');
-      expect(parsed).toMatchObject({ level: expect.any(String), message: expect.any(String) });
+      // A log line, or the regenerate function's metrics as an EMF document (Powertools Metrics).
+      if (!isMetricsDocument(parsed as Record<string, unknown>))
+        expect(parsed).toMatchObject({ level: expect.any(String), message: expect.any(String) });
     }
+  });
+
+  it('carry the metrics the dashboard reads, in the embedded metric format', () => {
+    const documents = entries().filter(isMetricsDocument);
+    const emitted = (metric: PipelineMetric) =>
+      documents.filter((document) =>
+        document._aws.CloudWatchMetrics.some(
+          (directive: {
+            Namespace: string;
+            Dimensions: string[][];
+            Metrics: { Name: string; Unit: string }[];
+          }) =>
+            directive.Namespace === LOCAL_METRICS_NAMESPACE &&
+            directive.Dimensions.some((set) => set.join() === ['service', ...metric.dimensions].join()) &&
+            directive.Metrics.some((m) => m.Name === metric.name && m.Unit === metric.unit),
+        ),
+      );
+    for (const metric of Object.values(PIPELINE_METRICS)) {
+      const found = emitted(metric);
+      expect(found.length, metric.name).toBeGreaterThan(0);
+      for (const document of found) {
+        expect(document.service, metric.name).toBe(metric.service);
+        expect(document[metric.name], metric.name).toEqual(expect.anything());
+        for (const dimension of metric.dimensions)
+          expect(document[dimension], dimension).toBeTypeOf('string');
+      }
+    }
+    // Writes accepted (two posts, a replay, a correction, a retraction) and rejected by reason.
+    const accepted = emitted(PIPELINE_METRICS.articlesAccepted);
+    expect(accepted).toHaveLength(5);
+    const reasons = emitted(PIPELINE_METRICS.articlesRejected)
+      .map((document) => document.reason)
+      .sort();
+    expect(reasons).toEqual(
+      [
+        'invalid-request',
+        'precondition-required',
+        'precondition-failed',
+        'invalid-request',
+        'malformed-request',
+        'unauthorized',
+        'unauthorized',
+        'internal-server-error',
+      ].sort(),
+    );
   });
 
   it('come from each function: a line per request, a verdict per key check and a line per regeneration', () => {
