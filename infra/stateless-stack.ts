@@ -37,13 +37,14 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, BucketPolicy, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
 import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts';
+import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../functions/notify-hubs/queue.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import {
@@ -218,6 +219,41 @@ export class StatelessStack extends Stack {
         filters: STREAM_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter({ ...pattern })),
       }),
     );
+
+    // --- WebSub: the hubs are told off the publish path ---------------------------------------------------
+    // The regenerate function queues one message per hub and batch; the notify-hubs function tells the hubs,
+    // with its retries, and the queue retries a hub that stayed down. A slow hub never holds up a batch.
+    if (config.websubHubs.length) {
+      const hubFailures = new Queue(this, 'HubNotificationFailures', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(hubFailures).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the hub notifications: a hub that stayed down through ' +
+          'every receive. Nothing consumes it but an operator; the feeds were published regardless.',
+      });
+      const hubQueue = new Queue(this, 'HubNotifications', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(HUB_QUEUE.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.days(1),
+        deadLetterQueue: { queue: hubFailures, maxReceiveCount: HUB_QUEUE.maxReceiveCount },
+      });
+      const notify = new HouseFunction(this, 'NotifyHubs', {
+        entry: 'functions/notify-hubs/handler.ts',
+        description: `feed-pipeline ${config.stage}: tells WebSub hubs which feeds changed`,
+        timeout: Duration.seconds(HUB_QUEUE.functionTimeoutSeconds),
+        ...logs,
+      });
+      notify.function.addEventSource(
+        new SqsEventSource(hubQueue, { batchSize: HUB_QUEUE.batchSize, reportBatchItemFailures: true }),
+      );
+      hubQueue.grantSendMessages(regenerate.function);
+      regenerate.function.addEnvironment(HUB_QUEUE_URL_ENV, hubQueue.queueUrl);
+    }
 
     // --- the editor API -----------------------------------------------------------------------------------
     this.api = new HttpApi(this, 'EditorApi', {

@@ -6,6 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import * as authorizer from '#functions/authorizer/handler.ts';
+import * as notifyHubs from '#functions/notify-hubs/handler.ts';
+import { hubMessages } from '#functions/notify-hubs/queue.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
@@ -14,6 +16,7 @@ import { Registry, type SourceInput } from '#shared/registry.ts';
 import { LocalHttpApi } from './api-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalFeedServer } from './feed-server.ts';
+import { LocalHubQueue } from './hub-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { type S3Local, startS3Local } from './s3-local.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -58,6 +61,8 @@ export interface StackOptions {
   batchWindowMs?: number;
   /** WebSub hubs the feeds declare and changes are announced to. */
   websubHubs?: readonly string[];
+  /** How long a hub notification that failed waits before it is tried again (the queue's visibility timeout). */
+  hubRetryMs?: number;
   /** Leave the stream unread (tests that drive regeneration themselves). */
   streamPoller?: boolean;
   /** Use this running DynamoDB (tests share one) instead of starting DynamoDB Local. */
@@ -80,6 +85,8 @@ export interface RunningStack extends StackInfo {
   regeneration: RegenerationTotals;
   /** The stream poller, for tests that wait until every write has reached the feeds. */
   poller: StreamPoller;
+  /** The queue of hub notifications, when the stack has hubs. */
+  hubs?: LocalHubQueue;
   stop(): Promise<void>;
 }
 
@@ -102,9 +109,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let s3: S3Local | undefined;
   let api: LocalHttpApi | undefined;
   let poller: StreamPoller | undefined;
+  let hubs: LocalHubQueue | undefined;
   const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, archived: 0, uploaded: 0 };
   const stopAll = async () => {
     await poller?.stop();
+    await hubs?.stop();
     await api?.close();
     await s3?.stop();
     await dynamo.stop();
@@ -139,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
 
+    const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
     const regenerateDeps = regenerateFeeds.depsFromEnv({
       ...env,
       S3_ENDPOINT: s3.endpoint,
@@ -147,6 +157,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
       ...(options.websubHubs?.length ? { WEBSUB_HUBS: options.websubHubs.join(',') } : {}),
     });
+    if (options.websubHubs?.length) {
+      // The notify-hubs function behind the queue the regenerate function hands its changes to.
+      const hubList = options.websubHubs;
+      const notify = notifyHubs.createHandler(notifyHubs.depsFromEnv());
+      hubs = new LocalHubQueue({
+        handler: (event) => notify(event, lambdaContext('notify-hubs')),
+        messagesOf: (topics) => hubMessages(hubList, topics),
+        ...(options.hubRetryMs === undefined ? {} : { visibilityTimeoutMs: options.hubRetryMs }),
+        onDeadLetter: (body) => {
+          void appendFile(
+            deadLetters,
+            `${JSON.stringify({ at: new Date().toISOString(), hub: JSON.parse(body) })}\n`,
+          );
+        },
+      });
+      regenerateDeps.announcer = hubs;
+    }
     regenerateDeps.observe = (result, records) => {
       regeneration.batches++;
       regeneration.records += records;
@@ -155,7 +182,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       regeneration.uploaded += result.uploaded;
     };
     const regenerate = regenerateFeeds.createHandler(regenerateDeps);
-    const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
     let lastPollerError = '';
     poller = new StreamPoller({
       endpoint: dynamo.endpoint,
@@ -188,7 +214,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       bucket: BUCKET_NAME,
     };
     await writeFile(join(options.stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    return { ...info, poller, regeneration, stop: stopAll };
+    return { ...info, poller, ...(hubs ? { hubs } : {}), regeneration, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -8,20 +8,23 @@ import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.
 import { changesFromRecords } from '#shared/adapters/dynamodb/stream.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import { SqsAnnouncer } from '#shared/adapters/sqs/announcer.ts';
+import { createSqsClient } from '#shared/adapters/sqs/client.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
+import type { ChangeAnnouncer } from '#shared/feeds/ports.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
-import { WebSubNotifier } from '#shared/feeds/websub.ts';
 import { LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV, type PipelineMetric } from '../emf.ts';
 import { flushMetrics } from '../metrics-middleware.ts';
+import { HUB_QUEUE_URL_ENV, hubMessages } from '../notify-hubs/queue.ts';
 import { logContext } from '../observability.ts';
 import { REGENERATE_METRICS } from './metrics.ts';
 
 export interface RegenerateDeps {
   regenerator: FeedRegenerator;
   logger: Logger;
-  /** Announces changed feeds to the deployment's WebSub hubs, if it has any. */
-  notifier?: WebSubNotifier;
+  /** Queues the announcement of changed feeds to the deployment's WebSub hubs, if it has any. */
+  announcer?: ChangeAnnouncer;
   /** The batch's metrics (functions/metrics.ts), flushed as EMF after each invocation; none when absent. */
   metrics?: Metrics;
   /** Told of every batch's result (the local stack counts renders and uploads with it). */
@@ -45,7 +48,7 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
     .use(logContext<DynamoDBStreamEvent>(() => get().logger, firstRecord))
     .use(flushMetrics<DynamoDBStreamEvent>(() => get().metrics))
     .handler(async (event) => {
-      const { regenerator, logger, observe, notifier, metrics } = get();
+      const { regenerator, logger, observe, announcer, metrics } = get();
       const started = Date.now();
       const { changes, sourceChanges } = changesFromRecords(event.Records);
       const result = await regenerator.regenerate(changes, sourceChanges);
@@ -75,12 +78,13 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
         if (Number.isFinite(oldest))
           add(REGENERATE_METRICS.recordAge, Math.max(0, Date.now() - oldest * 1000));
       }
-      // After the publish, never instead of it: a hub that is down costs subscribers a push, not the feeds.
-      if (notifier && result.changedTopics.length) {
-        for (const outcome of await notifier.notify(result.changedTopics)) {
-          if (outcome.delivered)
-            logger.info('hub notified', { hub: outcome.hub, topics: result.changedTopics.length });
-          else logger.warn('hub not notified', { ...outcome });
+      // After the publish, never instead of it, and only queued: the hubs are told by the notify-hubs function, so a
+      // hub that is slow or down never holds up the next batch.
+      if (announcer && result.changedTopics.length) {
+        try {
+          await announcer.announce(result.changedTopics);
+        } catch (error) {
+          logger.warn('hubs not told', { topics: result.changedTopics.length, error: error as Error });
         }
       }
       observe?.(result, event.Records.length);
@@ -94,6 +98,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDep
   const dynamo = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
   const s3 = createS3Client({ endpoint: optionalEnv('S3_ENDPOINT', env) });
   const settings = feedSettingsFromEnv(env);
+  const queueUrl = optionalEnv(HUB_QUEUE_URL_ENV, env);
   const store = new DynamoDbFeedStore(dynamo, tableName, new DynamoDbRegistryStore(dynamo, tableName));
   return {
     regenerator: new FeedRegenerator(
@@ -106,7 +111,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDep
       namespace: optionalEnv(METRICS_NAMESPACE_ENV, env) ?? LOCAL_METRICS_NAMESPACE,
       serviceName: 'regenerate-feeds',
     }),
-    ...(settings.hubs.length ? { notifier: new WebSubNotifier(settings.hubs) } : {}),
+    ...(settings.hubs.length && queueUrl
+      ? {
+          announcer: new SqsAnnouncer(createSqsClient(), queueUrl, (topics) =>
+            hubMessages(settings.hubs, topics),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -97,6 +97,14 @@ export interface ListingWrite {
   revision: number;
 }
 
+/**
+ * Hands the public URLs of the feed documents a batch changed to whatever tells WebSub hubs, off the publish path:
+ * a hub that is slow or down never holds up the next batch.
+ */
+export interface ChangeAnnouncer {
+  announce(topics: readonly string[]): Promise<void>;
+}
+
 /** A document ready to publish. */
 export interface PublishableDocument {
   key: string;

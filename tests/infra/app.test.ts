@@ -89,7 +89,8 @@ describe('stages', () => {
 
 describe('the functions the cloud runs', () => {
   it('are built from the handler modules the local stack imports, one entry each', () => {
-    const built = buildFor({ stage: 'dev' });
+    // With a hub configured, so that the notify-hubs function is part of the app too.
+    const built = buildFor({ stage: 'dev', websubHubs: 'https://hub.example/' });
     const entries = built.app.node
       .findAll()
       .filter((node): node is HouseFunction => node instanceof HouseFunction)
@@ -100,6 +101,7 @@ describe('the functions the cloud runs', () => {
     expect(entries).toEqual([
       'functions/articles/handler.ts',
       'functions/authorizer/handler.ts',
+      'functions/notify-hubs/handler.ts',
       'functions/regenerate-feeds/handler.ts',
     ]);
     expect(imported).toEqual(entries);

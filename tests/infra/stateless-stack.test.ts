@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
 import { METRICS_NAMESPACE_ENV, PIPELINE_METRICS } from '../../functions/metrics.ts';
+import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../../functions/notify-hubs/queue.ts';
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../../shared/adapters/dynamodb/layout.ts';
 import {
@@ -96,6 +97,43 @@ describe('the functions', () => {
       FEEDS_LANGUAGE: 'en-GB',
       WEBSUB_HUBS: 'https://hub.example/,https://pubsub.example/hub',
     });
+  });
+
+  it('tell WebSub hubs through a queue and a function of their own, never from the regenerate function', () => {
+    dev().pipeline.resourceCountIs('AWS::SQS::Queue', 1);
+    const { pipeline } = templates({ stage: 'dev', websubHubs: 'https://hub.example/' });
+    const [queueId, queue] = resourceOf(pipeline, 'AWS::SQS::Queue', 'HubNotifications');
+    const [failuresId] = resourceOf(pipeline, 'AWS::SQS::Queue', 'HubNotificationFailures');
+    expect(queue.Properties).toMatchObject({
+      VisibilityTimeout: HUB_QUEUE.visibilityTimeoutSeconds,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [failuresId, 'Arn'] },
+        maxReceiveCount: HUB_QUEUE.maxReceiveCount,
+      },
+      SqsManagedSseEnabled: true,
+    });
+    // A message is hidden for at least six times the function's timeout, as Lambda advises for SQS sources.
+    expect(HUB_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * HUB_QUEUE.functionTimeoutSeconds);
+    const [notifyId, notify] = resourceOf(pipeline, 'AWS::Lambda::Function', 'NotifyHubsFunction');
+    expect(notify.Properties?.Timeout).toBe(HUB_QUEUE.functionTimeoutSeconds);
+    pipeline.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: notifyId },
+      BatchSize: HUB_QUEUE.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const [, regenerate] = resourceOf(pipeline, 'AWS::Lambda::Function', 'RegenerateFeedsFunction');
+    expect(regenerate.Properties?.Environment.Variables[HUB_QUEUE_URL_ENV]).toEqual({ Ref: queueId });
+    const sends = statementsOf(pipeline, 'RegenerateFeedsRole').filter((st) =>
+      [st.Action].flat().some((action: string) => action.startsWith('sqs:')),
+    );
+    expect(sends).toEqual([
+      expect.objectContaining({
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        // (merged with the stream mapping's own dead-letter queue, which the CDK grants the same way)
+        Resource: expect.arrayContaining([{ 'Fn::GetAtt': [queueId, 'Arn'] }]),
+      }),
+    ]);
   });
 
   it('have roles of their own with no managed policy (no AWSLambdaBasicExecutionRole)', () => {

@@ -1,24 +1,38 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSubNotifier } from '#shared/adapters/websub.ts';
 import type { Article } from '#shared/articles/model.ts';
 import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
-import { WebSubNotifier } from '#shared/feeds/websub.ts';
 import { freePort } from '../../local/dynamodb-local.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
 
-/** A WebSub hub on loopback that records every publish notification, failing the first `failures` of them. */
+/**
+ * A WebSub hub on loopback that records every publish notification, failing the first `failures` of them; a
+ * held hub answers nothing until released.
+ */
 class RecordingHub {
   readonly received: { mode: string | null; urls: string[]; contentType: string | undefined }[] = [];
   requests = 0;
   private server: Server | undefined;
+  private held: (() => void)[] | undefined;
   constructor(
     private failures = 0,
     private readonly failWith = 503,
-  ) {}
+    hold = false,
+  ) {
+    if (hold) this.held = [];
+  }
+
+  /** Answers the requests it holds, and every later one at once. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const answer of held) answer();
+  }
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
@@ -26,25 +40,36 @@ class RecordingHub {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         this.requests++;
-        if (this.failures > 0) {
-          this.failures--;
-          response.writeHead(this.failWith).end();
+        if (this.held) {
+          this.held.push(() => this.answer(request, response, chunks));
           return;
         }
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-        this.received.push({
-          mode: form.get('hub.mode'),
-          urls: form.getAll('hub.url'),
-          contentType: request.headers['content-type'],
-        });
-        response.writeHead(204).end();
+        this.answer(request, response, chunks);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hub`;
   }
 
+  private answer(request: IncomingMessage, response: ServerResponse, chunks: Buffer[]): void {
+    if (response.destroyed) return;
+    if (this.failures > 0) {
+      this.failures--;
+      response.writeHead(this.failWith).end();
+      return;
+    }
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    this.received.push({
+      mode: form.get('hub.mode'),
+      urls: form.getAll('hub.url'),
+      contentType: request.headers['content-type'],
+    });
+    response.writeHead(204).end();
+  }
+
   stop(): Promise<void> {
+    this.release();
+    this.server?.closeAllConnections();
     return new Promise((resolve) => this.server?.close(() => resolve()));
   }
 }
@@ -85,6 +110,7 @@ describe('announcing changed feeds to WebSub hubs', () => {
     const before = hub.received.length;
     const article = (await stack.call('POST', '/articles', { ...seed, tags: ['Pushed'] })).body as Article;
     await stack.settle();
+    await stack.hubs?.idle();
     const notification = hub.received
       .slice(before)
       .find((n) => n.urls.includes(`${stack.feedsUrl}tags/pushed/rss.xml`));
@@ -104,6 +130,55 @@ describe('announcing changed feeds to WebSub hubs', () => {
       .body as Article;
     await stack.settle();
     expect(await stack.object('feeds/tags/despite-dead-hub/rss.xml')).toContain(article.id);
+  });
+});
+
+/** Waits until `condition` holds, polling every 20 ms, for at most 20 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('hub notifications off the publish path', () => {
+  const held = new RecordingHub(0, 503, true);
+  const flaky = new RecordingHub(5);
+  let stack: TestStack;
+  beforeAll(async () => {
+    // Failed notifications come back after 200 ms here (the queue's visibility timeout; minutes in AWS).
+    stack = await startTestStack({ websubHubs: [await held.start(), await flaky.start()], hubRetryMs: 200 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await held.stop();
+    await flaky.stop();
+  });
+
+  it('never holds up the next batch while a hub hangs, and tells the hub once it answers', async () => {
+    const first = (await stack.call('POST', '/articles', { ...seed, tags: ['Held One'] })).body as Article;
+    await stack.settle();
+    await until(() => held.requests >= 1, 'the held hub to be asked');
+    const second = (await stack.call('POST', '/articles', { ...seed, tags: ['Held Two'] })).body as Article;
+    await stack.settle();
+    // Both batches published while the hub has answered nothing.
+    expect(held.received).toEqual([]);
+    expect(await stack.object('feeds/tags/held-one/rss.xml')).toContain(first.id);
+    expect(await stack.object('feeds/tags/held-two/rss.xml')).toContain(second.id);
+    held.release();
+    const told = (tag: string) =>
+      held.received.some((n) => n.urls.includes(`${stack.feedsUrl}tags/${tag}/rss.xml`));
+    await until(() => told('held-one') && told('held-two'), 'the hub to hear of both batches');
+  });
+
+  it('tells a hub that failed five requests in a row, in the end', async () => {
+    // Four tries per delivery, and the queue's redelivery past them (tests/unit/hub-queue.test.ts pins that).
+    await until(
+      () => flaky.received.some((n) => n.urls.includes(`${stack.feedsUrl}tags/held-one/rss.xml`)),
+      'the retry',
+    );
+    expect(flaky.requests).toBeGreaterThanOrEqual(flaky.received.length + 5);
   });
 });
 

@@ -28,7 +28,13 @@ export interface TestStack extends RunningStack {
 
 /** The whole local pipeline over a fresh table in the suite's DynamoDB Local, an S3 server and the stream poller. */
 export async function startTestStack(
-  options: { feedSize?: number; batchWindowMs?: number; streamPoller?: boolean; websubHubs?: string[] } = {},
+  options: {
+    feedSize?: number;
+    batchWindowMs?: number;
+    streamPoller?: boolean;
+    websubHubs?: string[];
+    hubRetryMs?: number;
+  } = {},
 ): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-test-'));
   const stack = await startStack({
@@ -40,6 +46,7 @@ export async function startTestStack(
     ...(options.feedSize ? { feedSize: options.feedSize } : {}),
     ...(options.streamPoller === false ? { streamPoller: false } : {}),
     ...(options.websubHubs ? { websubHubs: options.websubHubs } : {}),
+    ...(options.hubRetryMs === undefined ? {} : { hubRetryMs: options.hubRetryMs }),
   });
   const s3 = createS3Client({ endpoint: stack.s3Endpoint });
   const call: TestStack['call'] = async (method, path, body, headers = {}) => {
