@@ -122,14 +122,19 @@ export class LocalFeedServer {
   private async object(key: string): Promise<{ head: Head; raw: Buffer } | 'changing' | undefined> {
     for (let attempt = 1; ; attempt++) {
       let object: GetObjectCommandOutput;
+      let raw: Buffer;
       try {
         object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        raw = await readWhole(object.Body);
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (status === 404 || (error as Error).name === 'NoSuchKey') return undefined;
-        throw error;
+        // A file cut short by a rewrite: s3rver announced its old length and sent fewer bytes, so the body never
+        // completes and the read times out (the client's short socket timeout) or is cut. Read it again.
+        if (!isTornStream(error)) throw error;
+        if (attempt >= TORN_READ_ATTEMPTS) return 'changing';
+        continue;
       }
-      const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
       const etag = object.ETag ?? '""';
       if (etag === `"${createHash('md5').update(raw).digest('hex')}"`) {
         const head = {
@@ -158,6 +163,41 @@ export class LocalFeedServer {
     this.compressed.set(cacheKey, body);
     return body;
   }
+}
+
+/** How long a body may stall before it counts as cut short: a local read of a whole document takes milliseconds. */
+const BODY_STALL_MS = 1_000;
+
+/**
+ * An object's whole body. s3rver announces an object's length and then streams its file: a rewrite in place can
+ * cut the file short, and the body then never completes (the server lets the connection idle until its keep-alive
+ * ends, five seconds later). A body that stalls is destroyed and reported as torn, to be read again.
+ */
+export async function readWhole(body: GetObjectCommandOutput['Body']): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      (body as { destroy?: () => void }).destroy?.();
+      reject(Object.assign(new Error('the body stalled: cut short by a rewrite'), { name: 'TimeoutError' }));
+    }, BODY_STALL_MS);
+  });
+  try {
+    return Buffer.from(await Promise.race([body.transformToByteArray(), stalled]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether a read failed because the body stopped short (a rewrite in place), not because S3 refused it. */
+function isTornStream(error: unknown): boolean {
+  const { name, message, code } = error as { name?: string; message?: string; code?: string };
+  return (
+    name === 'TimeoutError' ||
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    /aborted|socket hang up|premature close|timed? ?out/i.test(message ?? '')
+  );
 }
 
 /** The object key of a request path under `/feeds/`, or undefined for anything that could escape it. */

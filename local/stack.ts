@@ -75,7 +75,7 @@ export interface RegenerationTotals {
   records: number;
   /** Feeds (three formats each), tag indexes and the catalogue rendered. */
   rendered: number;
-  /** Daily archives rendered (three formats each). */
+  /** Archive pages rendered (three formats and a page each). */
   archived: number;
   /** Objects uploaded to the bucket: only those whose bytes changed. */
   uploaded: number;
@@ -144,7 +144,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       authorizer.depsFromEnv({ ...env, AUTH_CACHE_TTL_SECONDS: '0' }),
     );
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)), authorize);
-    const feeds = new LocalFeedServer(createS3Client({ endpoint: s3.endpoint }), BUCKET_NAME);
+    // A short socket timeout: the local S3 server answers in milliseconds, and a request it leaves hanging is tried
+    // again rather than held for ten seconds (a body it cuts short is the feed server's own concern).
+    const feeds = new LocalFeedServer(
+      createS3Client({ endpoint: s3.endpoint, requestTimeoutMs: 1_000 }),
+      BUCKET_NAME,
+    );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
 

@@ -52,7 +52,7 @@ export interface RegenerationResult {
   failedRecordIds: string[];
   /** Feeds rendered (each in three formats and a page), directory pages, and the catalogue. */
   rendered: number;
-  /** Daily archives rendered (each in three formats and a page). */
+  /** Archive pages rendered (each in three formats and a page): a feed's open page, pages it closed or touched. */
   archived: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
@@ -140,8 +140,8 @@ export class FeedRegenerator {
       try {
         const uploaded = await run();
         result.uploaded += uploaded.length;
-        if (document.includes('|')) result.archived++;
-        else result.rendered++;
+        // A feed (its archive pages are counted by its publish), a directory page or the catalogue.
+        result.rendered++;
         for (const key of uploaded) {
           if (FEED_DOCUMENT.test(key) && !isArchiveKey(key))
             result.changedTopics.push(this.settings.baseUrl + key);

@@ -350,6 +350,41 @@ describe('the local feed server under rewrites', () => {
     }
   });
 
+  it('reads again a body that stops short and never ends, without waiting for the server to let go of it', async () => {
+    const whole = (await stack.object('feeds/all/rss.xml')) ?? '';
+    const sent: string[] = [];
+    let destroyed = 0;
+    let stalls = 1;
+    // s3rver announces the old length, then the file it streams is cut short by a rewrite: the body never ends.
+    const client = {
+      send: async (command: GetObjectCommand) => {
+        sent.push(command.constructor.name);
+        const output = await stack.s3.send(command);
+        if (stalls-- <= 0) return output;
+        await output.Body?.transformToByteArray();
+        return {
+          ...output,
+          Body: {
+            transformToByteArray: () => new Promise<Uint8Array>(() => undefined),
+            destroy: () => {
+              destroyed++;
+            },
+          },
+        };
+      },
+    } as unknown as S3Client;
+    const { server, base } = await serve(client);
+    try {
+      const response = await raw(`${base}/feeds/all/rss.xml`, {});
+      expect(response.status).toBe(200);
+      expect(response.body.toString('utf8')).toBe(whole);
+      expect(sent).toEqual(['GetObjectCommand', 'GetObjectCommand']);
+      expect(destroyed).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('answers 503 with Retry-After, never a partial document, when every read is torn', async () => {
     const { client } = tearing(Number.POSITIVE_INFINITY);
     const { server, base } = await serve(client);
