@@ -6,6 +6,7 @@ import { toSlug } from '#shared/slug.ts';
 import { startStack } from '../local/stack.ts';
 import { benchArticles, seeded } from './articles.ts';
 import { meterDynamoDb } from './meter.ts';
+import { quietFunctions } from './quiet.ts';
 
 export const BURST_TAGS = ['Ukraine', 'Economy', 'Climate', 'Elections', 'Energy'] as const;
 
@@ -144,10 +145,7 @@ export async function measureAmplification(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   const window = process.argv[2] ? Number(process.argv[2]) : undefined;
   process.stdout.write(
     `${JSON.stringify(await measureAmplification(window === undefined ? {} : { batchWindowMs: window }), null, 2)}\n`,

@@ -7,6 +7,7 @@ import { startStack } from '../local/stack.ts';
 import { post } from './amplification.ts';
 import { benchArticles } from './articles.ts';
 import { meterClients } from './meter.ts';
+import { quietFunctions } from './quiet.ts';
 
 export interface BurstResult {
   articles: number;
@@ -110,10 +111,7 @@ export async function measureBurst(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   const count = process.argv[2] ? Number(process.argv[2]) : undefined;
   process.stdout.write(
     `${JSON.stringify(await measureBurst(count === undefined ? {} : { count }), null, 2)}\n`,

@@ -5,6 +5,7 @@ import { startStack } from '../local/stack.ts';
 import { BURST_TAGS, post } from './amplification.ts';
 import { benchArticles } from './articles.ts';
 import { meterClients } from './meter.ts';
+import { quietFunctions } from './quiet.ts';
 
 /** us-east-1 list prices (on demand, no free tier), per unit. */
 export const PRICES = {
@@ -136,9 +137,6 @@ export async function measureCost(options: { single?: number; burst?: number } =
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   process.stdout.write(`${JSON.stringify(await measureCost(), null, 2)}\n`);
 }

@@ -19,6 +19,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startS3Local } from '../local/s3-local.ts';
 import { ensureTable } from '../local/table.ts';
 import { BENCH_SOURCES, benchArticles } from './articles.ts';
+import { quietFunctions } from './quiet.ts';
 import { batchWrite, itemsOf } from './regeneration.ts';
 import { log, median } from './stats.ts';
 
@@ -281,6 +282,6 @@ export async function measureDeploymentSize(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietFunctions();
   process.stdout.write(`${JSON.stringify(await measureDeploymentSize(), null, 2)}\n`);
 }

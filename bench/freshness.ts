@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../local/stack.ts';
+import { quietFunctions } from './quiet.ts';
 
 /**
  * Freshness: from the 201 of a POST to the new item being served in feeds/all/rss.xml by the local feed
@@ -12,10 +13,7 @@ export async function measureFreshness(
   count = 100,
   options: { batchWindowMs?: number; warmUp?: number } = {},
 ): Promise<{ p50: number; p95: number; samples: number[] }> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-bench-'));
   const { warmUp = 5, ...stackOptions } = options;
   const stack = await startStack({ port: 0, stateDir, inMemory: true, ...stackOptions });

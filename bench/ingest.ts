@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startStack } from '../local/stack.ts';
 import { type LoadFigures, load } from './http-load.ts';
 import { meterDynamoDb } from './meter.ts';
+import { quietFunctions } from './quiet.ts';
 import { childCpuSeconds } from './stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -174,9 +175,6 @@ export async function measureIngest(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   process.stdout.write(`${JSON.stringify(await measureIngest(), null, 2)}\n`);
 }

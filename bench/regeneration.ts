@@ -18,6 +18,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startS3Local } from '../local/s3-local.ts';
 import { ensureTable } from '../local/table.ts';
 import { BENCH_SOURCES, benchArticles } from './articles.ts';
+import { quietFunctions } from './quiet.ts';
 import { log, median } from './stats.ts';
 
 const BUCKET = 'feeds';
@@ -225,7 +226,7 @@ export async function measureRegeneration(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietFunctions();
   const sizes = process.argv[2] ? (process.argv[2].split(',').map(Number) as [number, number]) : undefined;
   process.stdout.write(`${JSON.stringify(await measureRegeneration(sizes ? { sizes } : {}), null, 2)}\n`);
 }

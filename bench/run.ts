@@ -9,6 +9,7 @@ import { type CostResult, measureCost } from './cost.ts';
 import { type DeploymentSizeResult, measureDeploymentSize } from './deployment-size.ts';
 import { measureFreshness } from './freshness.ts';
 import { type IngestResult, measureIngest } from './ingest.ts';
+import { quietFunctions } from './quiet.ts';
 import { measureRegeneration, type RegenerationResult } from './regeneration.ts';
 import { measureRender, type RenderResult } from './render.ts';
 import { measureServing, type ServingResult } from './serving.ts';
@@ -21,10 +22,7 @@ import { describeMachine, fmt, log, machine } from './stats.ts';
  * everything it starts stops by itself.
  */
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-// The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+quietFunctions();
 
 interface Row {
   measurement: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startStack } from '../local/stack.ts';
 import { burstSubmissions, post } from './amplification.ts';
 import { type LoadFigures, load } from './http-load.ts';
+import { quietFunctions } from './quiet.ts';
 
 export interface ServingResult {
   /** Bytes of feeds/all/rss.xml, and of its brotli body. */
@@ -53,9 +54,6 @@ export async function measureServing(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions();
   process.stdout.write(`${JSON.stringify(await measureServing(), null, 2)}\n`);
 }

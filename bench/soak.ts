@@ -8,6 +8,7 @@ import { Registry } from '#shared/registry.ts';
 import { type ConsistencyReport, checkConsistency, formatReport } from '../local/consistency.ts';
 import { type LoadReport, runLoad } from '../local/load.ts';
 import { startStack } from '../local/stack.ts';
+import { quietFunctions } from './quiet.ts';
 
 export interface SoakResult {
   posts: number;
@@ -95,10 +96,7 @@ export async function measureSoak(
 
 // `npm run soak`
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // The regenerate function's metrics (EMF on stdout) are for CloudWatch, not for a terminal.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  quietFunctions('WARN');
   const { values } = parseArgs({
     options: {
       posts: { type: 'string', default: '2000' },

@@ -12,7 +12,7 @@ interface Message {
 
 export interface LocalHubQueueOptions {
   /** The notify function's handler. */
-  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined | undefined>;
+  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
   /** The messages that announce some topics (functions/notify-hubs/queue.ts). */
   messagesOf: (topics: readonly string[]) => unknown[];
   /** How long a failed message stays hidden; the CDK app's setting unless a test shortens it. */

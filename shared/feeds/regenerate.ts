@@ -197,28 +197,33 @@ export class FeedRegenerator {
       [...newTags].map(([directory, count]) => this.places.reserve(directory, count).catch(() => undefined)),
     );
     const listings: { write: ListingWrite; planned: Planned }[] = [];
-    // Feeds first, each with its archive: a directory page reads the listings their publishes record.
-    await forEachConcurrently([...feeds], CONCURRENCY, ([feed, planned]) =>
-      attempt(feed, planned, async () => {
-        const touched = planned.keys;
-        const published = await this.renderFeed(
-          feed,
-          planned.at,
-          planned.tombstones,
-          touched,
-          known.get(feed),
-        );
-        result.archived += published.archived.pages;
-        result.uploaded += published.archived.keys.length;
-        const listed = published.listed;
-        if (listed) {
-          planPage(listed.directory, listed.page, planned);
-          if (listed.opened) planPage(listed.directory, listed.page - 1, planned);
-        }
-        if (published.listing) listings.push({ write: published.listing, planned });
-        return published.keys;
-      }),
-    );
+    // Feeds first, each with its archive: a directory page reads the listings their publishes record. The places
+    // reserved and not taken are let go with the phase (gaps in their pages).
+    try {
+      await forEachConcurrently([...feeds], CONCURRENCY, ([feed, planned]) =>
+        attempt(feed, planned, async () => {
+          const touched = planned.keys;
+          const published = await this.renderFeed(
+            feed,
+            planned.at,
+            planned.tombstones,
+            touched,
+            known.get(feed),
+          );
+          result.archived += published.archived.pages;
+          result.uploaded += published.archived.keys.length;
+          const listed = published.listed;
+          if (listed) {
+            planPage(listed.directory, listed.page, planned);
+            if (listed.opened) planPage(listed.directory, listed.page - 1, planned);
+          }
+          if (published.listing) listings.push({ write: published.listing, planned });
+          return published.keys;
+        }),
+      );
+    } finally {
+      this.places.release();
+    }
     try {
       await this.store.putListings(listings.map((listing) => listing.write));
     } catch (error) {
@@ -230,7 +235,6 @@ export class FeedRegenerator {
         this.publishDirectoryPage(planned.directory, planned.page),
       ),
     );
-    this.places.release();
     result.failedRecordIds = [...failed];
     return result;
   }

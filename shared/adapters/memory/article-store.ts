@@ -83,10 +83,8 @@ export class MemoryArticleStore implements ArticleStore {
   }
 
   async listVersions(id: string): Promise<Article[]> {
-    return byKey(
-      new Map([...(this.table.versions.get(id) ?? new Map<number, Article>())].map(([n, v]) => [pad(n), v])),
-      true,
-    ).map(copy);
+    const versions = [...(this.table.versions.get(id)?.values() ?? [])];
+    return versions.sort((a, b) => b.version - a.version).map(copy);
   }
 
   private hasVersion(article: Article): boolean {
@@ -167,5 +165,3 @@ export class MemoryRegistryStore implements RegistryStore {
     return true;
   }
 }
-
-const pad = (version: number) => String(version).padStart(6, '0');
