@@ -31,6 +31,11 @@ export interface ArchiveSpan {
   /** Inclusive for a closed page; exclusive for the open one (the oldest entry of the feed). */
   through: EntryKey;
   closed: boolean;
+  /**
+   * The renderers' version (render/version.ts) that rendered a closed page as it closed, kept in the page index: a
+   * page closes under its feed's archive state and has no state of its own until it is rendered again.
+   */
+  renderer?: number;
 }
 
 export function archiveUrls(settings: FeedSettings, feed: FeedId, page: ArchivePage): FeedUrls {

@@ -35,6 +35,13 @@ export interface DocumentState {
   digests?: Record<string, string>;
   /** The revision whose commit recorded `digests`: they are trusted only while it is still the revision. */
   digestsRevision?: number;
+  /** The renderers' version (render/version.ts) of the last publish: an older one means the bytes are stale. */
+  renderer?: number;
+  /**
+   * The revision whose commit recorded `renderer`: a commit by a release from before stamps leaves the stamp behind,
+   * and the document is then stale whatever the stamp says.
+   */
+  rendererRevision?: number;
 }
 
 export interface FeedStore {

@@ -8,6 +8,7 @@ import {
   type FeedStore,
   type PublishableDocument,
 } from './ports.ts';
+import { RENDERER_VERSION, renderedByAnotherRelease } from './render/version.ts';
 import type { FeedSettings } from './settings.ts';
 
 /** How often a publish that found another one committed in between starts over from fresh state. */
@@ -18,7 +19,7 @@ const UPLOADS_AT_ONCE = 8;
 /** What one attempt of a publish renders from the state it read, and the state to record if it commits. */
 export interface PublishBuild {
   documents: PublishableDocument[];
-  next: Omit<DocumentState, 'revision' | 'digests' | 'digestsRevision'>;
+  next: Omit<DocumentState, 'revision' | 'digests' | 'digestsRevision' | 'renderer' | 'rendererRevision'>;
   /** Closed archive pages to index in the same transaction as the commit. */
   closedPages?: { feed: FeedId; spans: ArchiveSpan[] };
 }
@@ -94,9 +95,22 @@ export class ConsistentPublisher {
       built.documents.forEach((doc, i) => {
         if (uploaded[i]) uploadedKeys.add(doc.key);
       });
-      const next = { ...built.next, digests, digestsRevision: state.revision + 1 };
-      // Nothing written and nothing new to record: nothing of anyone else's can have been overwritten.
-      if (!uploaded.some(Boolean) && sameState(state, { ...next, digestsRevision: state.digestsRevision }))
+      // The renderers' stamp, so that a later release knows these bytes for its own or for stale ones.
+      const next = {
+        ...built.next,
+        digests,
+        digestsRevision: state.revision + 1,
+        renderer: RENDERER_VERSION,
+        rendererRevision: state.revision + 1,
+      };
+      // Nothing written and nothing new to record: nothing of anyone else's can have been overwritten. A stamp that
+      // another release left behind is recorded anew even then.
+      const unchanged = {
+        ...next,
+        digestsRevision: state.digestsRevision,
+        rendererRevision: state.rendererRevision,
+      };
+      if (!uploaded.some(Boolean) && !renderedByAnotherRelease(state) && sameState(state, unchanged))
         return { keys: [...uploadedKeys], revision: state.revision, state: next };
       const closed = built.closedPages?.spans.length ? built.closedPages : undefined;
       if (await this.store.commitState(document, state.revision, next, closed))

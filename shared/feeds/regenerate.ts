@@ -38,6 +38,7 @@ import { renderAtom } from './render/atom.ts';
 import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
 import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
+import { RENDERER_VERSION } from './render/version.ts';
 import type { FeedSettings } from './settings.ts';
 
 /** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
@@ -385,7 +386,7 @@ export class FeedRegenerator {
         }
         const closing = span.slice(0, size);
         const through = entryKey(closing[size - 1] as FeedEntry);
-        const closed: ArchiveSpan = { page: pages, after, through, closed: true };
+        const closed: ArchiveSpan = { page: pages, after, through, closed: true, renderer: RENDERER_VERSION };
         closedNow.push(closed);
         // Dated by its entries alone, as a republish dates it: a page that closes is the same bytes whenever
         // it is rendered, until one of its articles changes.

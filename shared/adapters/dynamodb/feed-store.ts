@@ -99,12 +99,7 @@ export class DynamoDbFeedStore implements FeedStore {
   }
 
   async closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]> {
-    return (await queryPartition(this.client, this.tableName, archivePagePartition(feed))).map((item) => ({
-      page: Number(item.page),
-      after: String(item.after),
-      through: String(item.sk),
-      closed: true,
-    }));
+    return (await queryPartition(this.client, this.tableName, archivePagePartition(feed))).map(archiveSpanOf);
   }
 
   async findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined> {
@@ -120,7 +115,7 @@ export class DynamoDbFeedStore implements FeedStore {
     );
     const item = Items[0];
     if (!item || key <= String(item.after)) return undefined;
-    return { page: Number(item.page), after: String(item.after), through: String(item.sk), closed: true };
+    return archiveSpanOf(item);
   }
 
   /**
@@ -228,6 +223,7 @@ export class DynamoDbFeedStore implements FeedStore {
                   type: 'archivepage',
                   page: span.page,
                   after: span.after,
+                  ...(span.renderer === undefined ? {} : { renderer: span.renderer }),
                 },
               },
             })),
@@ -357,6 +353,17 @@ const LISTINGS_ONE_BY_ONE = 16;
 /** Tries of one transaction of listings before the batch's records are reported failed. */
 const LISTING_ATTEMPTS = 4;
 
+/** A closed archive page from its index item. */
+function archiveSpanOf(item: Record<string, unknown>): ArchiveSpan {
+  return {
+    page: Number(item.page),
+    after: String(item.after),
+    through: String(item.sk),
+    closed: true,
+    ...(item.renderer === undefined ? {} : { renderer: Number(item.renderer) }),
+  };
+}
+
 const stateKeyString = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
 
 /** Every field of a document's state but its revision: what a commit sets or removes. */
@@ -372,6 +379,8 @@ const STATE_FIELDS = [
   'count',
   'digests',
   'digestsRevision',
+  'renderer',
+  'rendererRevision',
 ] as const satisfies readonly Exclude<keyof DocumentState, 'revision'>[];
 
 function withoutExpected(values: Record<string, unknown>): Record<string, unknown> {

@@ -1,0 +1,34 @@
+/**
+ * The version of what the renderers produce. Every publish records it in the document's state, so that after a
+ * release that changes any rendered byte (a new element, a fixed escape, a removed style sheet) the documents
+ * rendered by an older release are known without rendering them again: `npm run admin -- feeds republish --stale`
+ * renders exactly those, and `npm start` does so in the background when it finds the stamp changed.
+ *
+ * Bump it with every change to what is rendered. `tests/unit/renderer-version.test.ts` renders a fixed deployment
+ * and compares the digest of every document with {@link RENDERED_DIGESTS}: a change of output without a new
+ * version fails there, with the line to add.
+ */
+export const RENDERER_VERSION = 1;
+
+/**
+ * The SHA-256 of the fixture deployment's documents as each renderer version rendered them (see the test): one
+ * entry per version, never edited afterwards, so that a changed output cannot keep its old version.
+ */
+export const RENDERED_DIGESTS: Readonly<Record<number, string>> = {
+  1: '00891219cc689293845f693ffdad9b1e856e8ff15db975e0e4d274069eec534d',
+};
+
+/**
+ * Whether a document's state says it was rendered by another release's renderers: its stamp differs from this
+ * release's (older, or newer after a rollback), or was recorded by a revision other than the state's own (a
+ * release from before stamps committed after it and left it behind). A document never published has nothing out
+ * there to be stale.
+ */
+export function renderedByAnotherRelease(state: {
+  revision: number;
+  renderer?: number;
+  rendererRevision?: number;
+}): boolean {
+  if (state.revision === 0) return false;
+  return state.renderer !== RENDERER_VERSION || state.rendererRevision !== state.revision;
+}
