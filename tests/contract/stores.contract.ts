@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { ENTRY_FIELDS } from '#shared/adapters/dynamodb/layout.ts';
 import type { Article, Source } from '#shared/articles/model.ts';
 import {
   type ArticleStore,
@@ -9,7 +10,7 @@ import {
 } from '#shared/articles/ports.ts';
 import type { DocumentPublisher, FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
 import { digestOf } from '#shared/feeds/ports.ts';
-import { storedArticle } from '../support/stored-article.ts';
+import { storedArticle, tagsOf } from '../support/stored-article.ts';
 
 /** One set of adapters for every port, over one store, as a deployment wires them. */
 export interface Stores {
@@ -125,6 +126,55 @@ export function storeContract(stores: () => Promise<Stores>): void {
       expect(await feeds.readEntries(feed, 5), feed).toEqual([]);
     expect(await feeds.tagCount('the-gaze', 'harbour')).toBe(0);
     expect(await feeds.readTagSlugs('the-gaze')).toEqual([]);
+  });
+
+  it('reads an entry whole whether its membership is fat or thin, through corrections and a retraction', async () => {
+    const { articles, feeds } = await stores();
+    // Past FAT_MEMBERSHIP_MAX_BYTES a membership is thin (memberships.ts): its entry reads the same all the same.
+    const heavy = (words: string) => `<p>${words.repeat(1_500)}</p>`;
+    const small = article(9, { tags: tagsOf('Weights') });
+    const big = article(10, {
+      tags: tagsOf('Weights', 'Wire'),
+      contentHtml: heavy('Heavy words. '),
+      author: { name: 'Wire desk', url: 'https://wire.example/' },
+      image: { url: 'https://wire.example/photo.jpg', alt: 'A photo' },
+      citations: [{ name: 'Wire', url: 'https://wire.example/' }],
+    });
+    await articles.createArticle(small);
+    await articles.createArticle(big);
+    const entryOf = (a: Article) =>
+      Object.fromEntries(
+        ENTRY_FIELDS.filter((field) => a[field] !== undefined).map((field) => [field, a[field]]),
+      );
+    const key = (a: Article) => `${a.publishedAt}#${a.id}`;
+    expect(await feeds.readEntries('tags/weights', 5)).toEqual([entryOf(big), entryOf(small)]);
+    expect(
+      await feeds.readSpan('tags/weights', { after: '', before: key(big), throughBefore: true }),
+    ).toEqual([entryOf(small), entryOf(big)]);
+    // Each correction is read as it was written: still big, small (a fat membership again), big once more.
+    const v2: Article = {
+      ...big,
+      version: 2,
+      title: 'Heavy, corrected',
+      contentHtml: heavy('Corrected words. '),
+      corrections: [{ version: 2, at: '2026-07-10T09:00:00.000Z', note: 'A figure was wrong.' }],
+    };
+    await articles.replaceArticle(big, v2);
+    expect((await feeds.readEntries('tags/wire', 5))[0]).toEqual(entryOf(v2));
+    const v3: Article = { ...v2, version: 3, contentHtml: '<p>Short now.</p>', tags: tagsOf('Weights') };
+    await articles.replaceArticle(v2, v3);
+    expect(await feeds.readEntries('tags/weights', 5)).toEqual([entryOf(v3), entryOf(small)]);
+    expect(await feeds.readEntries('tags/wire', 5)).toEqual([]);
+    const v4: Article = { ...v3, version: 4, contentHtml: heavy('Long again. ') };
+    await articles.replaceArticle(v3, v4);
+    expect(await feeds.readEntries('all', 5)).toEqual([entryOf(v4), entryOf(small)]);
+    const { items } = await articles.listFeed('tags/weights', 5);
+    expect(items.map((item) => item.title)).toEqual([v4.title, small.title]);
+    for (const item of items) expect(item).not.toHaveProperty('contentHtml');
+    const v5: Article = { ...v4, version: 5, status: 'retracted', retractedAt: '2026-07-11T00:00:00.000Z' };
+    await articles.replaceArticle(v4, v5);
+    for (const feed of ['all', 'sources/the-gaze', 'tags/weights', 'sources/the-gaze/tags/weights'])
+      expect(await feeds.readEntries(feed, 5), feed).toEqual([entryOf(small)]);
   });
 
   it('lists a feed newest first in pages, each item once, and refuses a cursor it did not issue', async () => {

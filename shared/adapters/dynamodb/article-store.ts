@@ -22,7 +22,6 @@ import { tagCountChanges } from '../tag-counts.ts';
 import { guard } from './errors.ts';
 import {
   articleKey,
-  ENTRY_FIELDS,
   feedPartition,
   idempotencyKey,
   membershipKey,
@@ -32,6 +31,7 @@ import {
   versionKey,
   withoutKeys,
 } from './layout.ts';
+import { FAT_MEMBERSHIP_MAX_BYTES, membershipItems } from './memberships.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -39,6 +39,8 @@ export class DynamoDbArticleStore implements ArticleStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Past this size a membership is written thin (memberships.ts); a test may move it. */
+    private readonly fatMembershipMaxBytes = FAT_MEMBERSHIP_MAX_BYTES,
   ) {}
 
   async getArticle(id: string): Promise<Article | undefined> {
@@ -186,13 +188,10 @@ export class DynamoDbArticleStore implements ArticleStore {
     };
   }
 
+  /** Its memberships, fat or thin by size (memberships.ts): a put replaces a membership of either form. */
   private membershipPuts(article: Article): TransactItem[] {
-    const entry = Object.fromEntries(ENTRY_FIELDS.map((field) => [field, article[field]]));
-    return feedIdsOf(article).map((feed) => ({
-      Put: {
-        TableName: this.tableName,
-        Item: { ...membershipKey(feed, article), type: 'entry', feed, ...entry },
-      },
+    return membershipItems(article, this.fatMembershipMaxBytes).map((Item) => ({
+      Put: { TableName: this.tableName, Item },
     }));
   }
 

@@ -19,9 +19,10 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
  * | a tag's listing on a directory page | `listing#{directory}#{page}` | `{tag}` |
  *
- * A membership carries every field a feed entry shows, so the newest N entries of a feed are one `Query` on
- * `feed#{feedId}`, newest first, whatever the size of the table. `type` names the kind of each item, for
- * stream filters.
+ * A membership carries every field a feed entry shows (it is fat), so the newest N entries of a feed are one
+ * `Query` on `feed#{feedId}`, newest first, whatever the size of the table; past 7 KB it is thin, and points to
+ * the version item that holds the rest of its entry (memberships.ts), so a big article writes little into the
+ * feeds' hot partitions. `type` names the kind of each item, for stream filters.
  */
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -118,7 +119,8 @@ export function withoutKeys(item: Record<string, unknown>): Record<string, unkno
  * What the regenerate function may do to the table, by DynamoDB action and partition-key pattern (IAM's
  * `dynamodb:LeadingKeys`, `*` any characters). The CDK app grants exactly this (infra/stateless-stack.ts), and a
  * test records every request a regeneration makes against DynamoDB Local and holds it to this table, so a new
- * kind of item cannot work locally and be refused in AWS. Never keys, idempotency records or articles.
+ * kind of item cannot work locally and be refused in AWS. Never keys or idempotency records; of the articles, only
+ * `BatchGetItem`, which reads the version items thin memberships point to.
  */
 export const REGENERATE_TABLE_ACCESS = {
   read: {
@@ -134,6 +136,8 @@ export const REGENERATE_TABLE_ACCESS = {
       'archivepage#*',
     ],
   },
+  /** The rest of a thin membership's entry: the version item it points to (memberships.ts). */
+  entryContents: { actions: ['BatchGetItem'], partitions: ['article#*'] },
   /** Publish state, and the counter of places in the tag directories. */
   update: { actions: ['UpdateItem'], partitions: ['feedstate', 'feedstate#*', 'directory'] },
   /** A tag's listing on its directory page, and the index of closed archive pages. */

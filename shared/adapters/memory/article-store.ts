@@ -11,7 +11,8 @@ import {
 } from '../../articles/ports.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { ENTRY_FIELDS, SUMMARY_FIELDS } from '../dynamodb/layout.ts';
+import { SUMMARY_FIELDS, withoutKeys } from '../dynamodb/layout.ts';
+import { FAT_MEMBERSHIP_MAX_BYTES, membershipItems } from '../dynamodb/memberships.ts';
 import { tagCountChanges } from '../tag-counts.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
 
@@ -22,6 +23,8 @@ export class MemoryArticleStore implements ArticleStore {
   constructor(
     private readonly table: MemoryTable,
     private readonly now: () => number = Date.now,
+    /** Past this size a membership is kept thin, as the DynamoDB adapter writes it (memberships.ts). */
+    private readonly fatMembershipMaxBytes = FAT_MEMBERSHIP_MAX_BYTES,
   ) {}
 
   async getArticle(id: string): Promise<Article | undefined> {
@@ -97,14 +100,11 @@ export class MemoryArticleStore implements ArticleStore {
     this.table.versions.set(article.id, versions);
   }
 
+  /** Fat or thin, by the same rule and size as the DynamoDB adapter's; kept without the table's own attributes. */
   private putMemberships(article: Article): void {
-    const entry = Object.fromEntries(
-      ENTRY_FIELDS.filter((field) => article[field] !== undefined).map((field) => [
-        field,
-        copy(article[field]),
-      ]),
-    );
-    for (const feed of feedIdsOf(article)) {
+    for (const item of membershipItems(article, this.fatMembershipMaxBytes)) {
+      const { feed: _feed, ...entry } = withoutKeys(item);
+      const feed = item.feed as FeedId;
       const members = this.table.memberships.get(feed) ?? new Map<string, Record<string, unknown>>();
       members.set(entryKeyOf(article), copy(entry));
       this.table.memberships.set(feed, members);

@@ -11,7 +11,11 @@ import {
   type ListingWrite,
   type PublishableDocument,
 } from '../../feeds/ports.ts';
+import { contentKeyOf, withContent } from '../dynamodb/memberships.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
+
+/** The number of the version a thin membership points to (`version#000003`: 3). */
+const versionOf = (sk: string) => Number(sk.slice(sk.indexOf('#') + 1));
 
 /** What the regenerator reads and records, in memory. */
 export class MemoryFeedStore implements FeedStore {
@@ -116,11 +120,19 @@ export class MemoryFeedStore implements FeedStore {
     return byKey(this.table.listings.get(`${directory}#${page}`)).map(({ listing }) => copy(listing));
   }
 
-  /** A feed's entries, as the table's memberships project them, newest first or oldest first. */
+  /**
+   * A feed's entries, as the table's memberships project them, newest first or oldest first; a thin membership
+   * made whole from the version it points to, as the DynamoDB adapter reads it.
+   */
   private entries(feed: FeedId, newestFirst: boolean): FeedEntry[] {
-    return byKey(this.table.memberships.get(feed), newestFirst).map(
-      (item) => ({ citations: [], tags: [], ...copy(item) }) as unknown as FeedEntry,
-    );
+    return byKey(this.table.memberships.get(feed), newestFirst).map((item) => {
+      const key = contentKeyOf(item);
+      const version = key && this.table.versions.get(String(item.id))?.get(versionOf(key.sk));
+      if (key && !version)
+        throw new Error(`A thin membership points to ${key.pk} ${key.sk}, which is not there`);
+      const entry = version ? withContent(item, version as unknown as Record<string, unknown>) : item;
+      return { citations: [], tags: [], ...copy(entry) } as unknown as FeedEntry;
+    });
   }
 }
 

@@ -16,7 +16,10 @@ export class MemoryTable {
   readonly articles = new Map<string, Article>();
   /** Versions of each article by number. */
   readonly versions = new Map<string, Map<number, Article>>();
-  /** Each feed's memberships (the article's entry fields) by entry key (`{publishedAt}#{id}`). */
+  /**
+   * Each feed's memberships by entry key (`{publishedAt}#{id}`): the entry's fields, or a thin membership's fields
+   * and the pointer to its version (memberships.ts).
+   */
   readonly memberships = new Map<FeedId, Map<string, Record<string, unknown>>>();
   readonly sources = new Map<string, Source>();
   readonly keys = new Map<string, StoredKey>();
