@@ -1,0 +1,215 @@
+/**
+ * Fat and thin memberships (shared/adapters/dynamodb/memberships.ts): what each article writes into the feeds' hot
+ * partitions, computed with the very functions the adapters write with, and the proof that the form a membership
+ * was stored in never shows in a feed.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tagCountKey } from '#shared/adapters/dynamodb/layout.ts';
+import {
+  CONTENT_POINTER,
+  FAT_MEMBERSHIP_MAX_BYTES,
+  itemBytes,
+  membershipItems,
+  writeUnits,
+} from '#shared/adapters/dynamodb/memberships.ts';
+import {
+  MemoryArticleStore,
+  MemoryDocumentPublisher,
+  MemoryFeedStore,
+  MemoryRegistryStore,
+  MemoryTable,
+} from '#shared/adapters/memory/index.ts';
+import type { Article } from '#shared/articles/model.ts';
+import { parseSubmission } from '#shared/articles/submission.ts';
+import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
+import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { toSlug } from '#shared/slug.ts';
+import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
+import { storedArticle } from '../support/stored-article.ts';
+
+/** What one partition takes: about 1,000 write units a second. */
+const PARTITION_WRITE_UNITS = 1_000;
+/** A wire service backfilling: 50 articles a second. */
+const RATE = 50;
+
+/** HTML of exactly `bytes` bytes (at least 7). */
+const html = (bytes: number) =>
+  `<p>${'All the words of a wire story. '.repeat(Math.ceil(bytes / 31)).slice(0, Math.max(0, bytes - 7))}</p>`;
+
+/** A wire story: a headline, a 280-character summary, a byline, a photo, two outlets cited, `tags` tags. */
+function wireStory(contentBytes: number, tags = 5): Article {
+  return storedArticle(1, {
+    source: 'wire-service',
+    title: 'Markets rally as central banks signal a pause in rate rises across Europe and Asia',
+    url: 'https://wire.example/business/2026/07/01/markets-rally-as-central-banks-signal-a-pause',
+    contentHtml: html(contentBytes),
+    summary: 'x'.repeat(280),
+    author: { name: 'Wire Service business desk', url: 'https://wire.example/desks/business' },
+    image: { url: 'https://wire.example/photos/2026/07/01/trading-floor.jpg', alt: 'Traders on the floor' },
+    citations: [
+      { name: 'Reuters', url: 'https://www.reuters.com/' },
+      { name: 'Associated Press', url: 'https://apnews.com/' },
+    ],
+    tags: ['Markets', 'Economy', 'Europe', 'Asia', 'Central banks', 'Interest rates', 'Bonds', 'Stocks']
+      .concat(['Currencies', 'Commodities'])
+      .slice(0, tags)
+      .map((label) => ({ label, slug: toSlug(label) })),
+  });
+}
+
+/** Write units the article's transaction spends in `feed`'s partition. */
+function unitsInto(feed: string, article: Article, fatMaxBytes = FAT_MEMBERSHIP_MAX_BYTES): number {
+  const item = membershipItems(article, fatMaxBytes).find((membership) => membership.feed === feed);
+  if (!item) throw new Error(`${feed} is not one of the article's feeds`);
+  return writeUnits(itemBytes(item), true);
+}
+
+describe('what an article writes into the feeds’ partitions', () => {
+  it('keeps a wire service’s backfill, 50 articles a second of 100 KB, near 100 units a second in every feed', () => {
+    const story = wireStory(100 * 1024);
+    expect(Buffer.byteLength(story.contentHtml)).toBeGreaterThanOrEqual(100 * 1024);
+    for (const item of membershipItems(story)) {
+      expect(item).toHaveProperty(CONTENT_POINTER);
+      expect(item).not.toHaveProperty('contentHtml');
+      expect(itemBytes(item)).toBeLessThan(1024);
+      // feed#all, the source's feed, each tag's and each tag-within-source feed: 2 units, 100 a second.
+      expect(writeUnits(itemBytes(item), true), String(item.feed)).toBe(2);
+    }
+    expect(RATE * unitsInto('all', story)).toBe(100);
+    // Fat, as every membership was before: over 200 units each, over 10,000 a second, ten times what `feed#all`
+    // takes; it would top out at 4 such articles a second.
+    const fat = unitsInto('all', story, Number.POSITIVE_INFINITY);
+    expect(fat).toBeGreaterThan(200);
+    expect(RATE * fat).toBeGreaterThan(10 * PARTITION_WRITE_UNITS);
+    expect(Math.floor(PARTITION_WRITE_UNITS / fat)).toBe(4);
+  });
+
+  it('keeps an article of 5 KB fat (one Query a feed), at 14 units: 700 a second at 50 a second, 71 a second at most', () => {
+    const story = wireStory(5 * 1024);
+    const items = membershipItems(story);
+    for (const item of items) expect(item.contentHtml).toBe(story.contentHtml);
+    expect(unitsInto('all', story)).toBe(14);
+    expect(Math.floor(PARTITION_WRITE_UNITS / unitsInto('all', story))).toBe(71);
+  });
+
+  it('writes no membership of an ordinary article past 14 units, whatever its size: at most 700 a second at 50 a second', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 * 1024 }), fc.integer({ min: 1, max: 10 }), (bytes, tags) => {
+        const story = wireStory(bytes, tags);
+        for (const item of membershipItems(story)) {
+          expect(itemBytes(item)).toBeLessThanOrEqual(FAT_MEMBERSHIP_MAX_BYTES);
+          expect(RATE * writeUnits(itemBytes(item), true)).toBeLessThanOrEqual(700);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(writeUnits(FAT_MEMBERSHIP_MAX_BYTES, true)).toBe(14);
+    expect(writeUnits(FAT_MEMBERSHIP_MAX_BYTES + 1, true)).toBe(16);
+  });
+
+  it('bounds a thin membership by the submission’s limits: about 10 KB with every field at its limit', () => {
+    // A 300-character headline and a 1,000-character summary in 4-byte characters, a 2 KB URL, ten tags of 100
+    // characters: what the list endpoint shows stays in a thin membership, and no wire story looks like this.
+    const submission = parseSubmission(
+      {
+        source: 'the-gaze',
+        title: '😀'.repeat(300),
+        url: `https://thegaze.example/${'a'.repeat(2000)}`,
+        contentHtml: html(100 * 1024),
+        summary: '😀'.repeat(1000),
+        tags: Array.from({ length: 10 }, (_, i) => String.fromCharCode(97 + i) + 'ä'.repeat(99)),
+      },
+      Date.parse('2026-07-01T00:00:00Z'),
+    );
+    const { publishedAt: _publishedAt, correction: _correction, ...content } = submission;
+    const worst = storedArticle(1, content);
+    const largest = Math.max(...membershipItems(worst).map(itemBytes));
+    expect(largest).toBeGreaterThan(FAT_MEMBERSHIP_MAX_BYTES);
+    expect(largest).toBeLessThan(11 * 1024);
+    // 22 units: 50 such articles a second would write 1,100 a second into feed#all.
+    expect(writeUnits(largest, true)).toBe(22);
+  });
+
+  it('moves a source’s tag counts by 2 units a tag: 50 articles a second stay under 1,000 with up to 9 tags', () => {
+    const count = {
+      ...tagCountKey('wire-service', 'central-banks'),
+      type: 'tagcount',
+      label: 'Central banks',
+    };
+    const units = writeUnits(itemBytes({ ...count, articles: 123_456 }), true);
+    expect(units).toBe(2);
+    expect(RATE * 5 * units).toBe(500);
+    expect(Math.floor((PARTITION_WRITE_UNITS - 1) / (RATE * units))).toBe(9);
+  });
+});
+
+describe('a feed of fat and thin entries', () => {
+  /** Every document the regenerator publishes for `articles` (posted, corrected, retracted) stored with `fatMaxBytes`. */
+  async function publish(
+    steps: readonly { posted: Article; after: Article }[],
+    fatMaxBytes: number,
+  ): Promise<Record<string, string>> {
+    const table = new MemoryTable();
+    await new MemoryRegistryStore(table).putSource(THE_GAZE);
+    const articles = new MemoryArticleStore(table, Date.now, fatMaxBytes);
+    const publisher = new MemoryDocumentPublisher();
+    const changes: ArticleChange[] = [];
+    for (const [i, { posted, after }] of steps.entries()) {
+      await articles.createArticle(posted);
+      if (after !== posted) await articles.replaceArticle(posted, after);
+      const change = changeOf(`record-${i}`, posted, after);
+      if (change) changes.push(change);
+    }
+    const result = await new FeedRegenerator(new MemoryFeedStore(table), publisher, SETTINGS).regenerate(
+      changes,
+    );
+    expect(result.failedRecordIds).toEqual([]);
+    return Object.fromEntries(
+      [...publisher.objects].map(([key, object]) => [key, object.body.toString('utf8')]),
+    );
+  }
+
+  it('renders every document byte for byte the same whether its entries were stored fat, thin or both', async () => {
+    const step = fc.record({
+      kilobytes: fc.integer({ min: 0, max: 24 }),
+      tags: fc.subarray(['Harbour', 'Tides', 'Wire'], { minLength: 1 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      fate: fc.constantFrom('posted', 'posted', 'corrected', 'retracted'),
+      correctedKilobytes: fc.integer({ min: 0, max: 24 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (specs) => {
+        const steps = specs.map((spec) => {
+          const posted = storedArticle(spec.day, {
+            contentHtml: html(spec.kilobytes * 1024),
+            tags: spec.tags.map((label) => ({ label, slug: toSlug(label) })),
+            author: { name: 'Desk' },
+            citations: [{ name: 'Wire', url: 'https://wire.example/' }],
+          });
+          const after: Article =
+            spec.fate === 'posted'
+              ? posted
+              : spec.fate === 'corrected'
+                ? {
+                    ...posted,
+                    version: 2,
+                    title: `${posted.title}, corrected`,
+                    contentHtml: html(spec.correctedKilobytes * 1024),
+                    updatedAt: posted.publishedAt.replace('T08', 'T09'),
+                    corrections: [
+                      { version: 2, at: posted.publishedAt.replace('T08', 'T09'), note: 'Fixed.' },
+                    ],
+                  }
+                : { ...posted, version: 2, status: 'retracted', retractedAt: posted.publishedAt };
+          return { posted, after };
+        });
+        const fat = await publish(steps, Number.POSITIVE_INFINITY);
+        expect(Object.keys(fat).length).toBeGreaterThan(0);
+        expect(await publish(steps, 0)).toEqual(fat);
+        expect(await publish(steps, FAT_MEMBERSHIP_MAX_BYTES)).toEqual(fat);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
