@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { DEFAULT_EDGE_TTL_SECONDS, MAX_EDGE_TTL_SECONDS } from '../shared/feeds/settings.ts';
 
 /** Everything a stage may vary, read once from CDK context (`cdk.json` or `-c key=value`). */
 export interface PipelineConfig {
@@ -13,6 +14,8 @@ export interface PipelineConfig {
   /** Environment of the regenerate function: entries per feed, minutes of `max-age`, names. */
   feedSize: number;
   feedTtlMinutes: number;
+  /** Seconds the edge keeps a document (`s-maxage`); WebSub hubs are told of a change once it has passed. */
+  edgeTtlSeconds: number;
   publisherName: string | undefined;
   feedsLanguage: string | undefined;
   /** WebSub hubs every feed declares and every change is announced to. */
@@ -52,6 +55,7 @@ export function readConfig(node: Node): PipelineConfig {
     alarmEmail,
     feedSize: whole(node, 'feedSize', 50, 1, 500),
     feedTtlMinutes: whole(node, 'feedTtlMinutes', 5, 1, 1440),
+    edgeTtlSeconds: whole(node, 'edgeTtlSeconds', DEFAULT_EDGE_TTL_SECONDS, 1, MAX_EDGE_TTL_SECONDS),
     publisherName: text(node, 'publisherName'),
     feedsLanguage: text(node, 'feedsLanguage'),
     websubHubs,

@@ -43,14 +43,17 @@ import { Bucket, BucketPolicy, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
+import { ARTICLES_BUDGET, AUTHORIZER_BUDGET, REGENERATE_BUDGET } from '../functions/budgets.ts';
 import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts';
 import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../functions/notify-hubs/queue.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import {
-  BROWSER_VIEW_FUNCTION,
   CONTENT_SECURITY_POLICY,
   DEFAULT_BEHAVIOUR,
+  EDGE_CACHE,
+  EDGE_FUNCTIONS,
+  FEED_CORS,
   SERVING_BEHAVIOURS,
 } from '../shared/feeds/serving.ts';
 import type { PipelineConfig } from './config.ts';
@@ -115,7 +118,7 @@ export class StatelessStack extends Stack {
       description: `feed-pipeline ${config.stage}: the editor API`,
       environment: { TABLE_NAME: table.tableName, [METRICS_NAMESPACE_ENV]: metricsNamespace(config.stage) },
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(ARTICLES_BUDGET.timeoutSeconds),
       ...logs,
     });
     // Reads: articles, sources, idempotency records, feed memberships (the list). Never keys.
@@ -136,7 +139,7 @@ export class StatelessStack extends Stack {
         AUTH_CACHE_TTL_SECONDS: String(config.authCacheTtlSeconds),
       },
       memorySize: 256,
-      timeout: Duration.seconds(5),
+      timeout: Duration.seconds(AUTHORIZER_BUDGET.timeoutSeconds),
       ...logs,
     });
     // It reads key items only (partition `key`).
@@ -156,6 +159,7 @@ export class StatelessStack extends Stack {
         FEEDS_BASE_URL: feedsBaseUrl,
         FEED_SIZE: String(config.feedSize),
         FEED_TTL_MINUTES: String(config.feedTtlMinutes),
+        FEED_EDGE_TTL_SECONDS: String(config.edgeTtlSeconds),
         ...(config.publisherName ? { PUBLISHER_NAME: config.publisherName } : {}),
         ...(config.feedsLanguage ? { FEEDS_LANGUAGE: config.feedsLanguage } : {}),
         ...(config.websubHubs.length ? { WEBSUB_HUBS: config.websubHubs.join(',') } : {}),
@@ -164,7 +168,7 @@ export class StatelessStack extends Stack {
       // feeds it touched, but a burst of articles with many new tags touches thousands (the bench's 400 articles
       // with 5 new tags each take about 30 s on one local core): room for that, not a timeout and a bisection.
       memorySize: 1024,
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(REGENERATE_BUDGET.timeoutSeconds),
       ...logs,
     });
     // The table as REGENERATE_TABLE_ACCESS lists it: reads of sources, memberships, publish state, tag counts,
@@ -373,10 +377,11 @@ export class StatelessStack extends Stack {
   private feedsDistribution(bucket: IBucket, logsBucket: IBucket, config: PipelineConfig): Distribution {
     const cachePolicy = new CachePolicy(this, 'FeedsCachePolicy', {
       comment: 'feed-pipeline: TTLs follow each object Cache-Control; gzip and brotli cached apart',
-      // With minTtl 0 the objects' own `max-age` decides; defaultTtl covers an object without Cache-Control.
-      minTtl: Duration.seconds(0),
+      // With minTtl 0 the objects' own `s-maxage` (else `max-age`) decides; defaultTtl covers an object without
+      // Cache-Control. The local feed server keeps objects by the same rules (shared/feeds/serving.ts EDGE_CACHE).
+      minTtl: Duration.seconds(EDGE_CACHE.minTtlSeconds),
       defaultTtl: Duration.minutes(config.feedTtlMinutes),
-      maxTtl: Duration.days(1),
+      maxTtl: Duration.seconds(EDGE_CACHE.maxTtlSeconds),
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
       headerBehavior: CacheHeaderBehavior.none(),
@@ -405,26 +410,45 @@ export class StatelessStack extends Stack {
           referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
           contentSecurityPolicy: { contentSecurityPolicy, override: true },
         },
+        // The same rule as the edge function's answer to a preflight, and the local feed server's.
         corsBehavior: {
-          accessControlAllowOrigins: ['*'],
-          accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
-          accessControlAllowHeaders: ['If-None-Match', 'If-Modified-Since'],
-          accessControlExposeHeaders: ['ETag', 'Last-Modified'],
+          accessControlAllowOrigins: [FEED_CORS.allowOrigin],
+          accessControlAllowMethods: [...FEED_CORS.allowMethods],
+          accessControlAllowHeaders: [...FEED_CORS.allowHeaders],
+          accessControlExposeHeaders: [...FEED_CORS.exposeHeaders],
           accessControlAllowCredentials: false,
-          accessControlMaxAge: Duration.days(1),
+          accessControlMaxAge: Duration.seconds(FEED_CORS.maxAgeSeconds),
           originOverride: true,
         },
       });
       policies.set(contentSecurityPolicy, policy);
       return policy;
     };
-    // A browser navigating to a feed gets the feed's page: the function rewrites the URI before the cache, so the
-    // page and the feed have cache keys of their own, and on the way out it adds the headers it read to Vary.
-    const browserView = new EdgeFunction(this, 'FeedsBrowserView', {
-      comment: 'feed-pipeline: a browser opening a feed URL gets the feed page (index.html beside it)',
-      runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(BROWSER_VIEW_FUNCTION),
-    });
+    // The edge function (shared/feeds/serving.ts), on every path: it answers preflights, gives a document stored
+    // under a compressible stand-in type its own type back after compression, and on a feed's URLs sends a browser
+    // to the feed's page before the cache (so the page and the feed have cache keys of their own) and adds the
+    // headers it read to Vary on the way out.
+    const edgeFunction = (id: string, comment: string, code: string) => {
+      const fn = new EdgeFunction(this, id, {
+        comment,
+        runtime: FunctionRuntime.JS_2_0,
+        code: FunctionCode.fromInline(code),
+      });
+      return [
+        { function: fn, eventType: FunctionEventType.VIEWER_REQUEST },
+        { function: fn, eventType: FunctionEventType.VIEWER_RESPONSE },
+      ];
+    };
+    const onFeedUrls = edgeFunction(
+      'FeedsBrowserView',
+      'feed-pipeline: preflights, media types, and a browser opening a feed URL gets the feed page',
+      EDGE_FUNCTIONS.feedUrls,
+    );
+    const elsewhere = edgeFunction(
+      'FeedsEdge',
+      'feed-pipeline: preflights and media types on every path but the feed URLs',
+      EDGE_FUNCTIONS.other,
+    );
     // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
     const origin = S3BucketOrigin.withOriginAccessControl(bucket, {
       originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
@@ -442,6 +466,7 @@ export class StatelessStack extends Stack {
       defaultBehavior: {
         ...behaviour,
         responseHeadersPolicy: headersFor(DEFAULT_BEHAVIOUR.contentSecurityPolicy),
+        functionAssociations: elsewhere,
       },
       additionalBehaviors: Object.fromEntries(
         SERVING_BEHAVIOURS.map((served) => [
@@ -449,14 +474,7 @@ export class StatelessStack extends Stack {
           {
             ...behaviour,
             responseHeadersPolicy: headersFor(served.contentSecurityPolicy),
-            ...(served.browserView
-              ? {
-                  functionAssociations: [
-                    { function: browserView, eventType: FunctionEventType.VIEWER_REQUEST },
-                    { function: browserView, eventType: FunctionEventType.VIEWER_RESPONSE },
-                  ],
-                }
-              : {}),
+            functionAssociations: served.browserView ? onFeedUrls : elsewhere,
           },
         ]),
       ),

@@ -6,9 +6,12 @@ import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@a
 import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
 import {
   behaviourFor,
-  browserViewResponseHeaders,
-  browserViewUri,
-  CONTENT_SECURITY_POLICY,
+  EDGE_CACHE,
+  edgeCompresses,
+  edgeLifetime,
+  edgeViewerRequest,
+  edgeViewerResponse,
+  FEED_CORS_HEADERS,
 } from '#shared/feeds/serving.ts';
 
 const brotli = promisify(brotliCompress);
@@ -22,66 +25,96 @@ const TORN_READ_ATTEMPTS = 5;
 interface Head {
   etag: string;
   lastModified: Date;
+  /** The Content-Type the object is stored with (shared/feeds/serving.ts `storedForm`). */
   contentType: string;
   cacheControl: string;
+  /** The object's metadata, as S3 sends it: `x-amz-meta-{name}` headers. */
+  metadata: Record<string, string>;
 }
 
-/** Headers every feed response carries: the feeds are public and read-only, so any origin may read them. */
+/** What the origin gave for a key: an object, or nothing (404). */
+type OriginAnswer = { head: Head; raw: Buffer } | undefined;
+
+/** Headers every response carries: the feeds are public and read-only, so any origin may read them. */
 const FEED_HEADERS = {
   'x-content-type-options': 'nosniff',
-  // Loads nothing and runs nothing; the paths of pages get their own policy (serving.ts).
-  'content-security-policy': CONTENT_SECURITY_POLICY.nothing,
   'referrer-policy': 'no-referrer',
-  'access-control-allow-origin': '*',
-  vary: 'Accept-Encoding',
+  ...FEED_CORS_HEADERS,
 } as const;
 
+export interface EdgeCacheOptions {
+  /** The TTL of an object that names none (the cache policy's default TTL: the feed TTL). */
+  defaultTtlSeconds: number;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+interface CacheEntry {
+  answer: OriginAnswer;
+  body: Buffer | undefined;
+  encoding: Encoding;
+  storedAt: number;
+  ttlMs: number;
+  staleMs: number;
+}
+
 /**
- * Serves `GET /feeds/...` from the bucket the way CloudFront in front of S3 does: the object's Content-Type and
- * Cache-Control, ETag and Last-Modified, 304 for a matching If-None-Match or a recent enough If-Modified-Since,
- * and brotli or gzip by Accept-Encoding (compressed variants carry a weak ETag, as a CDN's do). Each path gets the
- * headers of the CloudFront behaviour that serves it, and on a feed's URLs the CloudFront Function that sends
- * browsers to the feed's page runs here too (both from shared/feeds/serving.ts).
+ * Serves `/feeds/...` from the bucket the way CloudFront in front of S3 does, from the rules it is deployed with
+ * (shared/feeds/serving.ts):
+ * - the edge function runs on viewer request (a preflight is answered there; on a feed's URLs a browser is sent to
+ *   the feed's page) and on viewer response (a document stored under a compressible stand-in type gets its own
+ *   type back, and `Vary` is extended on feed URLs);
+ * - a body is compressed (brotli, else gzip, by Accept-Encoding) only when CloudFront would: a type on its list and
+ *   1,000 bytes to 10 MB; a compressed body carries a weak ETag, as CloudFront's does;
+ * - each path gets the headers of the CloudFront behaviour that serves it; 304 for a matching If-None-Match or a
+ *   recent enough If-Modified-Since;
+ * - with `edgeCache`, objects are kept as the cache policy keeps them (per URI and encoding; `s-maxage`, else
+ *   `max-age`, else the default TTL; `stale-while-revalidate` honoured; a 404 kept 10 s), so a reader sees what an
+ *   edge location would. Without it every request goes to the bucket, as for a test that watches a write arrive.
  */
 export class LocalFeedServer {
   private readonly compressed = new Map<string, Buffer>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly refreshing = new Set<string>();
 
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly edgeCache?: EdgeCacheOptions,
   ) {}
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
+    const requested = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
+    const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;
+    const behaviour = behaviourFor(path);
+    // Before the cache, as at the edge.
+    const viewerRequest = edgeViewerRequest(behaviour, { method, uri: path, headers: request.headers });
+    if ('response' in viewerRequest) {
+      response.writeHead(viewerRequest.response.status, viewerRequest.response.headers);
+      response.end();
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       response.writeHead(405, {
         ...FEED_HEADERS,
-        allow: 'GET, HEAD',
+        allow: 'GET, HEAD, OPTIONS',
         'content-type': 'text/plain; charset=utf-8',
       });
       response.end('Feeds are read-only.\n');
       return;
     }
-    const requested = new URL(request.url ?? '/', 'http://localhost').pathname;
-    // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
-    const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;
-    const behaviour = behaviourFor(path);
-    // Before the cache, as at the edge: a browser opening a feed gets its page (`index.html` beside it).
-    const uri = behaviour.browserView ? browserViewUri(path, request.headers) : path;
+    const uri = viewerRequest.uri;
     const key = keyOf(uri);
-    const object = key ? await this.object(key) : undefined;
-    if (!key || !object) {
-      response.writeHead(404, {
-        ...FEED_HEADERS,
-        'content-type': 'text/plain; charset=utf-8',
-        'cache-control': 'max-age=10',
-      });
-      response.end('Not found.\n');
-      return;
-    }
-    if (object === 'changing') {
+    const wanted = negotiate(request.headers['accept-encoding']);
+    const served = key
+      ? await this.serve(key, uri, wanted)
+      : { answer: undefined, body: undefined, encoding: 'identity' as const };
+    if (served === 'changing') {
       response.writeHead(503, {
         ...FEED_HEADERS,
+        'content-security-policy': behaviour.contentSecurityPolicy,
         'content-type': 'text/plain; charset=utf-8',
         'retry-after': '1',
         'cache-control': 'no-store',
@@ -89,37 +122,107 @@ export class LocalFeedServer {
       response.end('Being rewritten; try again.\n');
       return;
     }
-    const { head, raw } = object;
-    const encoding = negotiate(request.headers['accept-encoding']);
-    const etag = encoding === 'identity' ? head.etag : `W/${head.etag}`;
-    let headers: Record<string, string> = {
+    const { answer, body, encoding } = served;
+    if (!answer || !body) {
+      response.writeHead(404, {
+        ...FEED_HEADERS,
+        'content-security-policy': behaviour.contentSecurityPolicy,
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': `max-age=${EDGE_CACHE.errorTtlSeconds}`,
+      });
+      response.end('Not found.\n');
+      return;
+    }
+    const { head } = answer;
+    const originHeaders: Record<string, string> = {
       ...FEED_HEADERS,
       'content-security-policy': behaviour.contentSecurityPolicy,
-      etag,
+      etag: encoding === 'identity' ? head.etag : `W/${head.etag}`,
       'last-modified': head.lastModified.toUTCString(),
       'cache-control': head.cacheControl,
       'content-type': head.contentType,
+      vary: 'Accept-Encoding',
+      ...Object.fromEntries(
+        Object.entries(head.metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]),
+      ),
     };
-    if (behaviour.browserView) headers = browserViewResponseHeaders(path, headers);
-    if (notModified(request, head)) {
+    const status = notModified(request, head) ? 304 : 200;
+    const headers = edgeViewerResponse(behaviour, uri, status, originHeaders);
+    if (status === 304) {
       response.writeHead(304, headers);
       response.end();
       return;
     }
-    const body = await this.encoded(key, head, raw, encoding);
     if (encoding !== 'identity') headers['content-encoding'] = encoding;
     headers['content-length'] = String(body.length);
     response.writeHead(200, headers);
     response.end(method === 'HEAD' ? undefined : body);
   }
 
+  /** The object of `key` in the encoding CloudFront would send for `wanted`: from the edge cache when it has it. */
+  private async serve(
+    key: string,
+    uri: string,
+    wanted: Encoding,
+  ): Promise<{ answer: OriginAnswer; body: Buffer | undefined; encoding: Encoding } | 'changing'> {
+    if (!this.edgeCache) return this.fromOrigin(key, wanted);
+    const now = this.edgeCache.now?.() ?? Date.now();
+    const cacheKey = `${uri}\n${wanted}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached && now < cached.storedAt + cached.ttlMs) return cached;
+    if (cached && now < cached.storedAt + cached.ttlMs + cached.staleMs) {
+      // Stale but within stale-while-revalidate: served as it is while the edge asks the origin again.
+      if (!this.refreshing.has(cacheKey)) {
+        this.refreshing.add(cacheKey);
+        void this.fetchInto(cacheKey, key, wanted).finally(() => this.refreshing.delete(cacheKey));
+      }
+      return cached;
+    }
+    return this.fetchInto(cacheKey, key, wanted);
+  }
+
+  private async fetchInto(
+    cacheKey: string,
+    key: string,
+    wanted: Encoding,
+  ): Promise<{ answer: OriginAnswer; body: Buffer | undefined; encoding: Encoding } | 'changing'> {
+    const options = this.edgeCache as EdgeCacheOptions;
+    const fetched = await this.fromOrigin(key, wanted);
+    if (fetched === 'changing') return fetched;
+    const lifetime = fetched.answer
+      ? edgeLifetime(fetched.answer.head.cacheControl, options.defaultTtlSeconds)
+      : { ttlSeconds: EDGE_CACHE.errorTtlSeconds, staleWhileRevalidateSeconds: 0 };
+    if (lifetime.ttlSeconds > 0 || lifetime.staleWhileRevalidateSeconds > 0) {
+      if (this.cache.size > 5_000) this.cache.clear();
+      this.cache.set(cacheKey, {
+        ...fetched,
+        storedAt: options.now?.() ?? Date.now(),
+        ttlMs: lifetime.ttlSeconds * 1000,
+        staleMs: lifetime.staleWhileRevalidateSeconds * 1000,
+      });
+    }
+    return fetched;
+  }
+
+  private async fromOrigin(
+    key: string,
+    wanted: Encoding,
+  ): Promise<{ answer: OriginAnswer; body: Buffer | undefined; encoding: Encoding } | 'changing'> {
+    const answer = await this.object(key);
+    if (answer === 'changing') return answer;
+    if (!answer) return { answer, body: undefined, encoding: 'identity' };
+    // CloudFront compresses only the types on its list, within its size bounds; anything else goes out as stored.
+    const encoding = edgeCompresses(answer.head.contentType, answer.raw.length) ? wanted : 'identity';
+    return { answer, body: await this.encoded(key, answer.head, answer.raw, encoding), encoding };
+  }
+
   /**
    * The object's headers and bytes from one GET, as S3 gives them: never a HEAD and then a GET, which can describe
-   * two different versions. S3's PUTs are atomic, but s3rver writes an object in place, so a GET during a rewrite
-   * can return a torn body: a body whose MD5 is not its ETag (a single-part upload's ETag is its MD5) is read
-   * again, so a reader gets a whole version or, if rewrites never stop, `changing` (a 503), never a partial one.
+   * two different versions. The local S3 server writes atomically, as S3 does; a body whose MD5 is not its ETag (a
+   * single-part upload's ETag is its MD5), or that stops short, is read again all the same, so a reader gets a
+   * whole version or, if rewrites never stop, `changing` (a 503), never a partial one.
    */
-  private async object(key: string): Promise<{ head: Head; raw: Buffer } | 'changing' | undefined> {
+  private async object(key: string): Promise<OriginAnswer | 'changing'> {
     for (let attempt = 1; ; attempt++) {
       let object: GetObjectCommandOutput;
       let raw: Buffer;
@@ -129,8 +232,8 @@ export class LocalFeedServer {
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (status === 404 || (error as Error).name === 'NoSuchKey') return undefined;
-        // A file cut short by a rewrite: s3rver announced its old length and sent fewer bytes, so the body never
-        // completes and the read times out (the client's short socket timeout) or is cut. Read it again.
+        // A file cut short: the server announced one length and sent fewer bytes, so the body never completes and
+        // the read times out (the client's short socket timeout) or is cut. Read it again.
         if (!isTornStream(error)) throw error;
         if (attempt >= TORN_READ_ATTEMPTS) return 'changing';
         continue;
@@ -141,7 +244,8 @@ export class LocalFeedServer {
           etag,
           lastModified: object.LastModified ?? new Date(0),
           contentType: object.ContentType ?? 'application/octet-stream',
-          cacheControl: object.CacheControl ?? 'max-age=60',
+          cacheControl: object.CacheControl ?? '',
+          metadata: object.Metadata ?? {},
         };
         return { head, raw };
       }

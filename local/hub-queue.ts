@@ -17,12 +17,15 @@ export interface LocalHubQueueOptions {
   messagesOf: (topics: readonly string[]) => unknown[];
   /** How long a failed message stays hidden; the CDK app's setting unless a test shortens it. */
   visibilityTimeoutMs?: number;
+  /** How long a new message is held back before it can be received (SQS `DelaySeconds`), as the sender asks. */
+  delayMs?: number;
   onDeadLetter?: (body: string) => void;
 }
 
 /**
  * The queue between the regenerate function and the hubs, as SQS and Lambda's event source mapping run it: a
- * batch of up to ten visible messages per invocation, handed over without waiting for the sender; a message the
+ * message held back for the sender's delay, then a batch of up to ten visible messages per invocation, handed over
+ * without waiting for the sender; a message the
  * handler reports failed is hidden for the visibility timeout and received again, and set aside after the fifth
  * receive (HUB_QUEUE, shared with the CDK app).
  */
@@ -43,14 +46,17 @@ export class LocalHubQueue implements ChangeAnnouncer {
         id: randomUUID(),
         body: JSON.stringify(message),
         receives: 0,
-        visibleAt: Date.now(),
+        visibleAt: Date.now() + (this.options.delayMs ?? 0),
       });
     this.schedule(0);
   }
 
-  /** Resolves once no message is being handled and none is visible: failed ones may still wait to be retried. */
+  /**
+   * Resolves once every message has been received (after its delay), none is being handled and none is visible:
+   * failed ones may still wait to be retried.
+   */
   async idle(): Promise<void> {
-    while (this.inFlight.size || this.messages.some((m) => m.visibleAt <= Date.now())) {
+    while (this.inFlight.size || this.messages.some((m) => m.receives === 0 || m.visibleAt <= Date.now())) {
       await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 20))]);
     }
   }

@@ -12,6 +12,7 @@ import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
+import { feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
 import { Registry, type SourceInput } from '#shared/registry.ts';
 import { LocalHttpApi } from './api-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -44,6 +45,8 @@ export interface StackInfo {
   tableName: string;
   s3Endpoint: string;
   bucket: string;
+  /** The feed settings the regenerate function runs with (FEEDS_BASE_URL, FEED_EDGE_TTL_SECONDS, ...). */
+  feedEnv: Record<string, string>;
 }
 
 export interface StackOptions {
@@ -67,7 +70,17 @@ export interface StackOptions {
   streamPoller?: boolean;
   /** Use this running DynamoDB (tests share one) instead of starting DynamoDB Local. */
   dynamodb?: { endpoint: string; tableName: string };
+  /**
+   * Serve the feeds through an imitation of the edge cache (the CDK app's cache policy: `s-maxage`, then `max-age`),
+   * as `npm start` does; without it (tests watching a write arrive, benchmarks) every request reads the bucket.
+   */
+  edgeCache?: boolean;
+  /** The documents' `s-maxage` (FEED_EDGE_TTL_SECONDS): 2 s locally unless set; hubs are told 2 s after it. */
+  edgeTtlSeconds?: number;
 }
+
+/** The local edge TTL: short, so a change shows within seconds; a deployment keeps 30 s (infra/config.ts). */
+export const LOCAL_EDGE_TTL_SECONDS = 2;
 
 /** What the regenerate function did since the stack started. */
 export interface RegenerationTotals {
@@ -146,9 +159,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)), authorize);
     // A short socket timeout: the local S3 server answers in milliseconds, and a request it leaves hanging is tried
     // again rather than held for ten seconds (a body it cuts short is the feed server's own concern).
+    const feedEnv = {
+      FEED_EDGE_TTL_SECONDS: String(options.edgeTtlSeconds ?? LOCAL_EDGE_TTL_SECONDS),
+      ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
+      ...(options.websubHubs?.length ? { WEBSUB_HUBS: options.websubHubs.join(',') } : {}),
+    };
     const feeds = new LocalFeedServer(
       createS3Client({ endpoint: s3.endpoint, requestTimeoutMs: 1_000 }),
       BUCKET_NAME,
+      options.edgeCache
+        ? {
+            defaultTtlSeconds:
+              feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' }).ttlMinutes * 60,
+          }
+        : undefined,
     );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
@@ -159,8 +183,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       S3_ENDPOINT: s3.endpoint,
       BUCKET_NAME,
       FEEDS_BASE_URL: `${apiUrl}/`,
-      ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
-      ...(options.websubHubs?.length ? { WEBSUB_HUBS: options.websubHubs.join(',') } : {}),
+      ...feedEnv,
     });
     if (options.websubHubs?.length) {
       // The notify-hubs function behind the queue the regenerate function hands its changes to.
@@ -169,6 +192,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       hubs = new LocalHubQueue({
         handler: (event) => notify(event, lambdaContext('notify-hubs')),
         messagesOf: (topics) => hubMessages(hubList, topics),
+        // As the regenerate function asks SQS: the hubs hear of a change once the edge has let the old bytes go.
+        delayMs: hubPingDelaySeconds(feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: apiUrl })) * 1000,
         ...(options.hubRetryMs === undefined ? {} : { visibilityTimeoutMs: options.hubRetryMs }),
         onDeadLetter: (body) => {
           void appendFile(
@@ -217,6 +242,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tableName,
       s3Endpoint: s3.endpoint,
       bucket: BUCKET_NAME,
+      feedEnv: { FEEDS_BASE_URL: `${apiUrl}/`, ...feedEnv },
     };
     await writeFile(join(options.stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
     return { ...info, poller, ...(hubs ? { hubs } : {}), regeneration, stop: stopAll };

@@ -32,7 +32,16 @@ const stateDir =
 
 process.stdout.write(`Starting the local pipeline${values.fresh ? ' from an empty database' : ''}...\n`);
 const websubHubs = (process.env.WEBSUB_HUBS ?? '').split(',').filter(Boolean);
-const stack = await startStack({ port, stateDir, fresh: values.fresh, websubHubs });
+const edgeTtl = process.env.FEED_EDGE_TTL_SECONDS;
+// The feeds are served as CloudFront serves them, its cache included (with a short edge TTL unless one is given).
+const stack = await startStack({
+  port,
+  stateDir,
+  fresh: values.fresh,
+  websubHubs,
+  edgeCache: true,
+  ...(edgeTtl ? { edgeTtlSeconds: Number(edgeTtl) } : {}),
+});
 process.stdout.write(
   [
     '',

@@ -13,7 +13,8 @@ import { createSqsClient } from '#shared/adapters/sqs/client.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import type { ChangeAnnouncer } from '#shared/feeds/ports.ts';
 import { FeedRegenerator, type RegenerationResult } from '#shared/feeds/regenerate.ts';
-import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+import { feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
+import { REGENERATE_BUDGET } from '../budgets.ts';
 import { LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV, type PipelineMetric } from '../emf.ts';
 import { flushMetrics } from '../metrics-middleware.ts';
 import { HUB_QUEUE_URL_ENV, hubMessages } from '../notify-hubs/queue.ts';
@@ -95,8 +96,9 @@ export function createHandler(deps: RegenerateDeps | (() => RegenerateDeps)) {
 /** Wires the handler to the table, bucket and feed settings named by the environment. */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDeps {
   const tableName = requiredEnv('TABLE_NAME', env);
-  const dynamo = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
-  const s3 = createS3Client({ endpoint: optionalEnv('S3_ENDPOINT', env) });
+  const { clients } = REGENERATE_BUDGET;
+  const dynamo = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) }, clients.dynamodb);
+  const s3 = createS3Client({ endpoint: optionalEnv('S3_ENDPOINT', env) }, clients.s3);
   const settings = feedSettingsFromEnv(env);
   const queueUrl = optionalEnv(HUB_QUEUE_URL_ENV, env);
   const store = new DynamoDbFeedStore(dynamo, tableName, new DynamoDbRegistryStore(dynamo, tableName));
@@ -113,8 +115,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): RegenerateDep
     }),
     ...(settings.hubs.length && queueUrl
       ? {
-          announcer: new SqsAnnouncer(createSqsClient(), queueUrl, (topics) =>
-            hubMessages(settings.hubs, topics),
+          announcer: new SqsAnnouncer(
+            createSqsClient(clients.sqs),
+            queueUrl,
+            (topics) => hubMessages(settings.hubs, topics),
+            hubPingDelaySeconds(settings),
           ),
         }
       : {}),

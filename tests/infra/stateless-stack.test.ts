@@ -6,9 +6,10 @@ import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../../functions/notify-hubs/queue.
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../../shared/adapters/dynamodb/layout.ts';
 import {
-  BROWSER_VIEW_FUNCTION,
   browserViewUri,
   CONTENT_SECURITY_POLICY,
+  EDGE_FUNCTIONS,
+  FEED_CORS,
   FEED_URL_VARY,
   SERVING_BEHAVIOURS,
 } from '../../shared/feeds/serving.ts';
@@ -79,6 +80,7 @@ describe('the functions', () => {
       },
       FEED_SIZE: '50',
       FEED_TTL_MINUTES: '5',
+      FEED_EDGE_TTL_SECONDS: '30',
     });
   });
 
@@ -449,6 +451,7 @@ describe('the CDN', () => {
       AccessControlAllowMethods: { Items: ['GET', 'HEAD', 'OPTIONS'] },
       AccessControlAllowCredentials: false,
       AccessControlExposeHeaders: { Items: ['ETag', 'Last-Modified'] },
+      AccessControlAllowHeaders: { Items: [...FEED_CORS.allowHeaders] },
     });
     const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
     expect(distribution.Properties?.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({
@@ -477,7 +480,6 @@ describe('the CDN', () => {
     const config = distribution.Properties?.DistributionConfig;
     expect(config.Origins).toHaveLength(1);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyId('FeedsHeaders'));
-    expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
     // In the table's order, which is CloudFront's order of precedence; the cache key is the URI alone.
     expect(config.CacheBehaviors).toEqual(
       SERVING_BEHAVIOURS.map((behaviour) =>
@@ -503,32 +505,44 @@ describe('the CDN', () => {
     ]);
   });
 
-  it('sends a browser opening a feed URL to the feed page before the cache, and tells caches what it read', () => {
+  it('runs the edge function on every path: preflights, media types, and the browser view on feed URLs', () => {
     const { pipeline } = dev();
-    const [functionId, fn] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsBrowserView');
-    expect(Object.keys(pipeline.findResources('AWS::CloudFront::Function'))).toEqual([functionId]);
-    expect(fn.Properties?.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
-    expect(fn.Properties?.AutoPublish).toBe(true);
+    const [feedUrlsId, feedUrls] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsBrowserView');
+    const [elsewhereId, elsewhere] = resourceOf(pipeline, 'AWS::CloudFront::Function', 'FeedsEdge');
+    expect(Object.keys(pipeline.findResources('AWS::CloudFront::Function')).sort()).toEqual(
+      [feedUrlsId, elsewhereId].sort(),
+    );
+    for (const fn of [feedUrls, elsewhere]) {
+      expect(fn.Properties?.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+      expect(fn.Properties?.AutoPublish).toBe(true);
+    }
     // The code the local feed server runs.
-    expect(fn.Properties?.FunctionCode).toBe(BROWSER_VIEW_FUNCTION);
+    expect(feedUrls.Properties?.FunctionCode).toBe(EDGE_FUNCTIONS.feedUrls);
+    expect(elsewhere.Properties?.FunctionCode).toBe(EDGE_FUNCTIONS.other);
     const [, distribution] = resourceOf(pipeline, 'AWS::CloudFront::Distribution', 'FeedsDistribution');
-    const arn = { 'Fn::GetAtt': [functionId, 'FunctionARN'] };
-    for (const behaviour of distribution.Properties?.DistributionConfig.CacheBehaviors ?? []) {
+    const associations = (id: string) => {
+      const arn = { 'Fn::GetAtt': [id, 'FunctionARN'] };
+      return [
+        { EventType: 'viewer-request', FunctionARN: arn },
+        { EventType: 'viewer-response', FunctionARN: arn },
+      ];
+    };
+    const config = distribution.Properties?.DistributionConfig;
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual(associations(elsewhereId));
+    for (const behaviour of config.CacheBehaviors ?? []) {
       const feedUrl = SERVING_BEHAVIOURS.find((b) => b.pathPattern === behaviour.PathPattern)?.browserView;
       expect(behaviour.FunctionAssociations, behaviour.PathPattern).toEqual(
-        feedUrl
-          ? [
-              { EventType: 'viewer-request', FunctionARN: arn },
-              { EventType: 'viewer-response', FunctionARN: arn },
-            ]
-          : undefined,
+        associations(feedUrl ? feedUrlsId : elsewhereId),
       );
     }
     // The deployed code, run on the events CloudFront gives it, answers as the local feed server does.
-    const handler = new Function(`${fn.Properties?.FunctionCode}; return handler;`)() as (event: unknown) => {
-      uri: string;
-      headers: Record<string, { value: string }>;
-    };
+    const compile = (code: string) =>
+      new Function(`${code}; return handler;`)() as (event: unknown) => {
+        uri: string;
+        statusCode?: number;
+        headers: Record<string, { value: string }>;
+      };
+    const handler = compile(feedUrls.Properties?.FunctionCode);
     const cases: Record<string, string>[] = [
       { 'sec-fetch-dest': 'document' },
       { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
@@ -537,7 +551,7 @@ describe('the CDN', () => {
       { accept: 'application/rss+xml, text/html' },
       { 'sec-fetch-dest': 'empty', accept: 'text/html' },
     ];
-    for (const uri of ['/feeds/all/rss.xml', '/feeds/sources/the-gaze/feed.json', '/feeds/opml.xml'])
+    for (const uri of ['/feeds/all/rss.xml', '/feeds/sources/the-gaze/feed.json'])
       for (const headers of cases) {
         const request = {
           method: 'GET',
@@ -550,10 +564,48 @@ describe('the CDN', () => {
       }
     expect(
       handler({
-        request: { method: 'GET', uri: '/feeds/all/rss.xml', headers: {} },
-        response: { statusCode: 200, headers: { vary: { value: 'Accept-Encoding' } } },
-      }).headers.vary,
-    ).toEqual({ value: `Accept-Encoding, ${FEED_URL_VARY}` });
+        request: { method: 'GET', uri: '/feeds/all/atom.xml', headers: {} },
+        response: {
+          statusCode: 200,
+          headers: {
+            vary: { value: 'Accept-Encoding' },
+            'content-type': { value: 'application/xml; charset=utf-8' },
+            'x-amz-meta-served-as': { value: 'application/atom+xml; charset=utf-8' },
+            'x-amz-meta-sha256': { value: 'ab' },
+          },
+        },
+      }).headers,
+    ).toEqual({
+      vary: { value: `Accept-Encoding, ${FEED_URL_VARY}` },
+      'content-type': { value: 'application/atom+xml; charset=utf-8' },
+    });
+    // Everywhere else: no browser view, no Vary of its own, the same media types and preflights.
+    const other = compile(elsewhere.Properties?.FunctionCode);
+    expect(
+      other({
+        request: { method: 'GET', uri: '/feeds/opml.xml', headers: {} },
+        response: {
+          statusCode: 200,
+          headers: {
+            'content-type': { value: 'application/xml; charset=utf-8' },
+            'x-amz-meta-served-as': { value: 'text/x-opml; charset=utf-8' },
+          },
+        },
+      }).headers,
+    ).toEqual({ 'content-type': { value: 'text/x-opml; charset=utf-8' } });
+    for (const fn of [handler, other]) {
+      const answer = fn({
+        request: {
+          method: 'OPTIONS',
+          uri: '/feeds/opml.xml',
+          headers: { 'access-control-request-method': { value: 'GET' } },
+        },
+      });
+      expect(answer.statusCode).toBe(204);
+      expect(answer.headers['access-control-allow-headers']).toEqual({
+        value: FEED_CORS.allowHeaders.join(', '),
+      });
+    }
   });
 
   it('owns the feeds bucket policy: TLS only, readable by this distribution alone, nobody public', () => {

@@ -74,7 +74,7 @@ beforeAll(async () => {
     new DynamoDbRegistryStore(client, stack.tableName),
   );
   // Feeds of two entries, and archive pages of two.
-  const settings = feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/`, FEED_SIZE: '2' });
+  const settings = feedSettingsFromEnv({ ...stack.feedEnv, FEED_SIZE: '2' });
   regenerator = new FeedRegenerator(store, new S3DocumentPublisher(stack.s3, stack.bucket), settings);
   // One batch each: after the sixth, page 1 is closed with stories 0 and 1, and page 2 holds 2 and 3.
   for (let i = 0; i < 6; i++) {

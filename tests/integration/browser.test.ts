@@ -46,7 +46,7 @@ let article: Article;
  */
 async function publishDiscovery(): Promise<void> {
   if ((await stack.object(CATALOGUE_KEYS.index)) !== undefined) return;
-  const settings = feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/` });
+  const settings = feedSettingsFromEnv(stack.feedEnv);
   const client = createDocumentClient({ endpoint: stack.dynamodbEndpoint });
   const feedStore = new DynamoDbFeedStore(
     client,

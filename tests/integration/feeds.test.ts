@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { depsFromEnv } from '#functions/regenerate-feeds/handler.ts';
 import type { Article } from '#shared/articles/model.ts';
@@ -74,18 +74,20 @@ describe('publishing an article', () => {
     expect(self).toBe(`${stack.feedsUrl}tags/nato/rss.xml`);
   });
 
-  it('stores every document with its media type and a Cache-Control', async () => {
-    const types: Record<string, string> = {
-      'rss.xml': 'application/rss+xml; charset=utf-8',
-      'atom.xml': 'application/atom+xml; charset=utf-8',
-      'feed.json': 'application/feed+json; charset=utf-8',
+  it('stores every document under a type the edge compresses, its own type beside it, with a Cache-Control', async () => {
+    const types: Record<string, [stored: string, servedAs?: string]> = {
+      'rss.xml': ['application/rss+xml; charset=utf-8'],
+      'atom.xml': ['application/xml; charset=utf-8', 'application/atom+xml; charset=utf-8'],
+      'feed.json': ['application/json; charset=utf-8', 'application/feed+json; charset=utf-8'],
     };
-    for (const [file, type] of Object.entries(types)) {
+    for (const [file, [stored, servedAs]] of Object.entries(types)) {
       const head = await stack.s3.send(
         new HeadObjectCommand({ Bucket: stack.bucket, Key: `feeds/all/${file}` }),
       );
-      expect(head.ContentType).toBe(type);
-      expect(head.CacheControl).toMatch(/^public, max-age=\d+/);
+      expect(head.ContentType, file).toBe(stored);
+      expect(head.Metadata?.['served-as'], file).toBe(servedAs);
+      // Readers keep it for the feed TTL; the edge for its own, shorter one.
+      expect(head.CacheControl).toMatch(/^public, max-age=300, s-maxage=2$/);
     }
   });
 
@@ -229,7 +231,7 @@ describe('publishing only what changed', () => {
       DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
       S3_ENDPOINT: stack.s3Endpoint,
       BUCKET_NAME: stack.bucket,
-      FEEDS_BASE_URL: `${stack.apiUrl}/`,
+      ...stack.feedEnv,
     });
     const change = changeOf('redelivered', undefined, created);
     const result = await regenerator.regenerate(change ? [change] : []);
@@ -296,6 +298,69 @@ describe('the local feed server', () => {
     }
     const identity = await raw(url(), { 'accept-encoding': 'identity' });
     expect(identity.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('compresses every kind of document it publishes, each served with its own media type', async () => {
+    const documents: Record<string, string> = {
+      'all/rss.xml': 'application/rss+xml; charset=utf-8',
+      'all/atom.xml': 'application/atom+xml; charset=utf-8',
+      'all/feed.json': 'application/feed+json; charset=utf-8',
+      'all/index.html': 'text/html; charset=utf-8',
+      'index.html': 'text/html; charset=utf-8',
+      'opml.xml': 'text/x-opml; charset=utf-8',
+      'sources/the-gaze/tags.json': 'application/json; charset=utf-8',
+    };
+    for (const [path, type] of Object.entries(documents)) {
+      const plain = (await stack.object(`feeds/${path}`)) ?? '';
+      expect(Buffer.byteLength(plain), path).toBeGreaterThan(1_000);
+      const response = await raw(`${stack.feedsUrl}${path}`, { 'accept-encoding': 'br, gzip' });
+      expect(response.status, path).toBe(200);
+      expect(response.headers['content-type'], path).toBe(type);
+      expect(response.headers['content-encoding'], path).toBe('br');
+      expect(brotliDecompressSync(response.body).toString('utf8'), path).toBe(plain);
+      // Storage details stay at the origin.
+      expect(
+        Object.keys(response.headers).filter((name) => name.startsWith('x-amz-meta-')),
+        path,
+      ).toEqual([]);
+    }
+  });
+
+  it('leaves a document stored under a type CloudFront does not compress uncompressed, as CloudFront would', async () => {
+    // How Atom was stored before: the edge sent it as it was, whatever the reader accepted.
+    const body = (await stack.object('feeds/all/atom.xml')) ?? '';
+    await stack.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: 'feeds/tags/stored-as-atom/atom.xml',
+        Body: body,
+        ContentType: 'application/atom+xml; charset=utf-8',
+        CacheControl: 'public, max-age=300',
+      }),
+    );
+    const response = await raw(`${stack.feedsUrl}tags/stored-as-atom/atom.xml`, {
+      'accept-encoding': 'br, gzip',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.body.toString('utf8')).toBe(body);
+  });
+
+  it('answers a preflight itself, so a page on another origin may send conditional requests', async () => {
+    const response = await fetch(url(), {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://reader.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'if-none-match',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('if-none-match');
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+    const feed = await fetch(url());
+    expect(feed.headers.get('access-control-expose-headers')).toBe('ETag, Last-Modified');
   });
 
   it('answers 404 for a missing feed or a path that tries to leave feeds/, and 405 for writes', async () => {

@@ -101,7 +101,7 @@ describe("the regenerator's access to the table", () => {
       new DynamoDbRegistryStore(documents, stack.tableName),
     );
     // Feeds of two entries: a handful of articles fills them and closes archive pages.
-    const settings = feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/`, FEED_SIZE: '2' });
+    const settings = feedSettingsFromEnv({ ...stack.feedEnv, FEED_SIZE: '2' });
     const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(stack.s3, stack.bucket), settings);
     const changes: ArticleChange[] = [];
     const stackArticles: Article[] = [];

@@ -31,7 +31,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const settings = () => feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/` });
+const settings = () => feedSettingsFromEnv(stack.feedEnv);
 const regenerator = (publisher: DocumentPublisher = s3Publisher, feedStore: FeedStore = store) =>
   new FeedRegenerator(feedStore, publisher, settings());
 const post = async (body: unknown): Promise<Article> => {

@@ -82,7 +82,7 @@ describe('announcing changed feeds to WebSub hubs', () => {
   beforeAll(async () => {
     hubUrl = await hub.start();
     deadHub = `http://127.0.0.1:${await freePort()}/hub`;
-    stack = await startTestStack({ websubHubs: [hubUrl, deadHub] });
+    stack = await startTestStack({ websubHubs: [hubUrl, deadHub], edgeTtlSeconds: 1 });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -148,7 +148,11 @@ describe('hub notifications off the publish path', () => {
   let stack: TestStack;
   beforeAll(async () => {
     // Failed notifications come back after 200 ms here (the queue's visibility timeout; minutes in AWS).
-    stack = await startTestStack({ websubHubs: [await held.start(), await flaky.start()], hubRetryMs: 200 });
+    stack = await startTestStack({
+      websubHubs: [await held.start(), await flaky.start()],
+      hubRetryMs: 200,
+      edgeTtlSeconds: 1,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -179,6 +183,84 @@ describe('hub notifications off the publish path', () => {
       'the retry',
     );
     expect(flaky.requests).toBeGreaterThanOrEqual(flaky.received.length + 5);
+  });
+});
+
+/** A hub that, told of a change, fetches each changed feed at once, as hubs do, and keeps what it got. */
+class FetchingHub {
+  readonly fetched: { url: string; body: string; at: number }[] = [];
+  readonly told: number[] = [];
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        this.told.push(Date.now());
+        response.writeHead(204).end();
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        for (const url of form.getAll('hub.url')) {
+          const feed = await fetch(url);
+          this.fetched.push({ url, body: await feed.text(), at: Date.now() });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hub`;
+  }
+
+  stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+describe('a hub fetching through the edge after a ping', () => {
+  const hub = new FetchingHub();
+  let stack: TestStack;
+  // Long enough that the edge still holds the old bytes when the next article is published.
+  const edgeTtlSeconds = 5;
+  beforeAll(async () => {
+    stack = await startTestStack({ websubHubs: [await hub.start()], edgeCache: true, edgeTtlSeconds });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await hub.stop();
+  });
+
+  it('gets the new item: the ping waits until the edge has let the old bytes go', async () => {
+    const feedUrl = `${stack.feedsUrl}tags/edge-fresh/rss.xml`;
+    const first = (await stack.call('POST', '/articles', { ...seed, tags: ['Edge Fresh'] })).body as Article;
+    await stack.settle();
+    await stack.hubs?.idle();
+    // A reader fills the edge with the feed as it is now.
+    expect(await (await fetch(feedUrl)).text()).toContain(first.id);
+    const second = (
+      await stack.call('POST', '/articles', {
+        ...seed,
+        url: 'https://thegaze.example/news/edge-fresh-2',
+        title: 'A second story for the edge',
+        tags: ['Edge Fresh'],
+      })
+    ).body as Article;
+    await stack.settle();
+    const published = Date.now();
+    // The bucket has the new item; the edge still serves what it holds, as CloudFront would for s-maxage.
+    expect(await stack.object('feeds/tags/edge-fresh/rss.xml')).toContain(second.id);
+    const atTheEdge = await fetch(feedUrl);
+    expect(atTheEdge.headers.get('cache-control')).toBe(`public, max-age=300, s-maxage=${edgeTtlSeconds}`);
+    expect(await atTheEdge.text()).not.toContain(second.id);
+    // The hub is told only once that has passed, and what it fetches right away carries the new item.
+    await until(
+      () => hub.fetched.some((f) => f.url === feedUrl && f.at > published),
+      'the hub to fetch the feed',
+    );
+    const told = hub.told.at(-1) ?? 0;
+    expect(told - published).toBeGreaterThanOrEqual((edgeTtlSeconds - 1) * 1000);
+    const latest = hub.fetched.filter((f) => f.url === feedUrl).at(-1);
+    expect(latest?.body).toContain(second.id);
+    expect(latest?.body).toContain(first.id);
   });
 });
 

@@ -8,6 +8,7 @@ export const SETTINGS: FeedSettings = {
   language: 'en',
   size: 50,
   ttlMinutes: 5,
+  edgeTtlSeconds: 30,
   hubs: [],
 };
 

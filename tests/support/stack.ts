@@ -34,6 +34,8 @@ export async function startTestStack(
     streamPoller?: boolean;
     websubHubs?: string[];
     hubRetryMs?: number;
+    edgeCache?: boolean;
+    edgeTtlSeconds?: number;
   } = {},
 ): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-test-'));
@@ -47,6 +49,8 @@ export async function startTestStack(
     ...(options.streamPoller === false ? { streamPoller: false } : {}),
     ...(options.websubHubs ? { websubHubs: options.websubHubs } : {}),
     ...(options.hubRetryMs === undefined ? {} : { hubRetryMs: options.hubRetryMs }),
+    ...(options.edgeCache ? { edgeCache: true } : {}),
+    ...(options.edgeTtlSeconds === undefined ? {} : { edgeTtlSeconds: options.edgeTtlSeconds }),
   });
   const s3 = createS3Client({ endpoint: stack.s3Endpoint });
   const call: TestStack['call'] = async (method, path, body, headers = {}) => {

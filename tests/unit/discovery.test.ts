@@ -115,12 +115,12 @@ describe('the catalogue', () => {
       {
         key: 'feeds/index.html',
         contentType: 'text/html; charset=utf-8',
-        cacheControl: 'public, max-age=300, stale-while-revalidate=60',
+        cacheControl: 'public, max-age=300, s-maxage=30',
       },
       {
         key: 'feeds/opml.xml',
         contentType: 'text/x-opml; charset=utf-8',
-        cacheControl: 'public, max-age=300, stale-while-revalidate=60',
+        cacheControl: 'public, max-age=300, s-maxage=30',
       },
     ]);
     expect(documents[0]?.body.toString('utf8')).toBe(renderIndexHtml(catalogue()));

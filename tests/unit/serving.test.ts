@@ -1,13 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BROWSER_VIEW_FUNCTION,
   behaviourFor,
   browserViewResponseHeaders,
   browserViewUri,
   CONTENT_SECURITY_POLICY,
+  EDGE_CACHE,
+  EDGE_FUNCTIONS,
+  edgeCompresses,
+  edgeLifetime,
+  edgeViewerRequest,
+  edgeViewerResponse,
+  FEED_CORS,
   matchesPathPattern,
   SERVING_BEHAVIOURS,
+  storedForm,
 } from '../../shared/feeds/serving.ts';
 
 /** What browsers send when they navigate to a URL (Chromium today; Firefox and Safari, whose older versions send no Sec-Fetch-Dest). */
@@ -205,8 +212,123 @@ describe('the browser view', () => {
   });
 
   it('is written in ES5, which every CloudFront Functions runtime runs', () => {
-    expect(BROWSER_VIEW_FUNCTION).not.toMatch(/=>|`|\b(let|const|class|async|await)\b|\.\.\./);
-    expect(BROWSER_VIEW_FUNCTION).toMatch(/^var FEED_FILE = /);
-    expect(BROWSER_VIEW_FUNCTION).toContain('function handler(event) {');
+    for (const code of Object.values(EDGE_FUNCTIONS)) {
+      expect(code).not.toMatch(/=>|`|\b(let|const|class|async|await)\b|\.\.\./);
+      expect(code).toMatch(/^var BROWSER_VIEW = (true|false);/);
+      expect(code).toContain('function handler(event) {');
+    }
+  });
+});
+
+/** Every Content-Type the renderers publish (shared/feeds/channel.ts, catalogue.ts), by the file it names. */
+const PUBLISHED_TYPES = {
+  'rss.xml': 'application/rss+xml; charset=utf-8',
+  'atom.xml': 'application/atom+xml; charset=utf-8',
+  'feed.json': 'application/feed+json; charset=utf-8',
+  'index.html': 'text/html; charset=utf-8',
+  'opml.xml': 'text/x-opml; charset=utf-8',
+  'tags.json': 'application/json; charset=utf-8',
+};
+
+describe('compression at the edge', () => {
+  it('leaves Atom, JSON Feed and OPML uncompressed as they are, which is why they are not stored as they are', () => {
+    // CloudFront's list, as the guide gives it: the feed types that are on it, and those that are not.
+    expect(edgeCompresses('application/rss+xml; charset=utf-8', 5_000)).toBe(true);
+    expect(edgeCompresses('application/xml', 5_000)).toBe(true);
+    expect(edgeCompresses('text/html; charset=utf-8', 5_000)).toBe(true);
+    for (const type of ['application/atom+xml', 'application/feed+json', 'text/x-opml'])
+      expect(edgeCompresses(`${type}; charset=utf-8`, 5_000), type).toBe(false);
+    // Nor anything under 1,000 bytes or over 10 MB.
+    expect(edgeCompresses('application/xml', 999)).toBe(false);
+    expect(edgeCompresses('application/xml', 1_000)).toBe(true);
+    expect(edgeCompresses('application/xml', 10_000_001)).toBe(false);
+  });
+
+  it('stores every published document under a type the edge compresses, and serves it under its own', () => {
+    for (const [file, type] of Object.entries(PUBLISHED_TYPES)) {
+      const stored = storedForm(type);
+      expect(edgeCompresses(stored.contentType, 5_000), file).toBe(true);
+      const path = file === 'opml.xml' || file === 'index.html' ? `/feeds/${file}` : `/feeds/all/${file}`;
+      const metadata: Record<string, string> = stored.servedAs
+        ? { 'x-amz-meta-served-as': stored.servedAs }
+        : {};
+      const served = edgeViewerResponse(behaviourFor(path), path, 200, {
+        'content-type': stored.contentType,
+        'x-amz-meta-sha256': 'ab12',
+        ...metadata,
+      });
+      expect(served['content-type'], file).toBe(type);
+      // Storage details never reach a reader.
+      expect(
+        Object.keys(served).filter((name) => name.startsWith('x-amz-meta-')),
+        file,
+      ).toEqual([]);
+    }
+    expect(storedForm('application/atom+xml; charset=utf-8')).toEqual({
+      contentType: 'application/xml; charset=utf-8',
+      servedAs: 'application/atom+xml; charset=utf-8',
+    });
+    expect(storedForm('application/feed+json; charset=utf-8').contentType).toBe(
+      'application/json; charset=utf-8',
+    );
+    expect(storedForm('application/rss+xml; charset=utf-8')).toEqual({
+      contentType: 'application/rss+xml; charset=utf-8',
+    });
+  });
+});
+
+describe('preflights', () => {
+  it('are answered at the edge on every path, so a web app may poll a feed with conditional requests', () => {
+    for (const uri of [
+      '/feeds/all/rss.xml',
+      '/feeds/tags/nato/feed.json',
+      '/feeds/opml.xml',
+      '/feeds/index.html',
+    ]) {
+      const answer = edgeViewerRequest(behaviourFor(uri), {
+        method: 'OPTIONS',
+        uri,
+        headers: {
+          origin: 'https://reader.example',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'if-none-match',
+        },
+      });
+      expect('response' in answer && answer.response, uri).toEqual({
+        status: 204,
+        headers: {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+          'access-control-allow-headers': FEED_CORS.allowHeaders.join(', '),
+          'access-control-expose-headers': 'ETag, Last-Modified',
+          'access-control-max-age': '86400',
+          allow: 'GET, HEAD, OPTIONS',
+        },
+      });
+    }
+    expect(
+      edgeViewerRequest(behaviourFor('/feeds/opml.xml'), {
+        method: 'GET',
+        uri: '/feeds/opml.xml',
+        headers: {},
+      }),
+    ).toEqual({
+      uri: '/feeds/opml.xml',
+    });
+  });
+});
+
+describe('the edge cache', () => {
+  it('keeps an object for its s-maxage, else its max-age, else the default TTL, within the policy bounds', () => {
+    expect(edgeLifetime('public, max-age=300, s-maxage=30', 300).ttlSeconds).toBe(30);
+    expect(edgeLifetime('public, max-age=300', 60).ttlSeconds).toBe(300);
+    expect(edgeLifetime(undefined, 60).ttlSeconds).toBe(60);
+    expect(edgeLifetime('max-age=31536000', 60).ttlSeconds).toBe(EDGE_CACHE.maxTtlSeconds);
+    for (const control of ['no-store', 'private, max-age=60', 'no-cache'])
+      expect(edgeLifetime(control, 60), control).toEqual({ ttlSeconds: 0, staleWhileRevalidateSeconds: 0 });
+    expect(edgeLifetime('public, max-age=86400, stale-while-revalidate=86400', 300)).toEqual({
+      ttlSeconds: 86_400,
+      staleWhileRevalidateSeconds: 86_400,
+    });
   });
 });
