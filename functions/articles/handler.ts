@@ -18,6 +18,7 @@ import { expectedVersionsOf, idempotencyKeyOf, listQueryOf } from '#shared/http/
 import { MethodNotAllowedError } from '#shared/http/problems.ts';
 import { readJsonBody } from '#shared/http/request.ts';
 import { empty, json, problem } from '#shared/http/response.ts';
+import { ARTICLES_DYNAMODB } from '../budgets.ts';
 import { emfFields, LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from '../emf.ts';
 import { logContext } from '../observability.ts';
 import { ARTICLES_METRICS } from './metrics.ts';
@@ -190,7 +191,7 @@ function definedOnly(query: Record<string, string | undefined>): Record<string, 
 /** Wires the handler to the table named by the environment: what runs in Lambda and in the local stack. */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ArticlesDeps {
   const tableName = requiredEnv('TABLE_NAME', env);
-  const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
+  const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) }, ARTICLES_DYNAMODB);
   const registry = new DynamoDbRegistryStore(client, tableName);
   return {
     articles: new ArticleService(new DynamoDbArticleStore(client, tableName), registry),

@@ -15,6 +15,7 @@ import { authenticate } from '#shared/authentication.ts';
 import { optionalEnv, requiredEnv } from '#shared/config.ts';
 import { StoreUnavailableError } from '#shared/domain/errors.ts';
 import { UnauthorizedError } from '#shared/http/problems.ts';
+import { AUTHORIZER_DYNAMODB } from '../budgets.ts';
 import { logContext } from '../observability.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
@@ -83,7 +84,10 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerDeps {
   const tableName = requiredEnv('TABLE_NAME', env);
-  const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) });
+  const client = createDocumentClient(
+    { endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) },
+    AUTHORIZER_DYNAMODB,
+  );
   const store = new DynamoDbRegistryStore(client, tableName);
   const ttlSeconds = Number(optionalEnv('AUTH_CACHE_TTL_SECONDS', env) ?? 60);
   if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0)

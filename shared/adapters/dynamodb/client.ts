@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClientLimits } from '../client-limits.ts';
+
+/** For tools (the CLI, the local stack's setup): a call that is not answered in 5 s fails, three attempts. */
+const TOOL_LIMITS: ClientLimits = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+};
 
 export interface DynamoDbConnection {
   /** A DynamoDB-compatible endpoint (DynamoDB Local); the regional AWS endpoint when absent. */
@@ -8,10 +15,13 @@ export interface DynamoDbConnection {
 }
 
 /**
- * One document client per process and endpoint. Timeouts are short and attempts few, so a store that is down
- * turns into a quick 503 rather than a request that hangs until the API's own timeout.
+ * One document client per process and endpoint. A function passes its limits (functions/budgets.ts), so that a
+ * store that is down or stops answering turns into a 503 before the function's own timeout.
  */
-export function createDocumentClient(connection: DynamoDbConnection = {}): DynamoDBDocumentClient {
+export function createDocumentClient(
+  connection: DynamoDbConnection = {},
+  limits: ClientLimits = TOOL_LIMITS,
+): DynamoDBDocumentClient {
   const local = connection.endpoint !== undefined;
   const client = new DynamoDBClient({
     ...(local
@@ -23,8 +33,7 @@ export function createDocumentClient(connection: DynamoDbConnection = {}): Dynam
       : connection.region
         ? { region: connection.region }
         : {}),
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+    ...limits,
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

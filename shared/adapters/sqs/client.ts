@@ -1,10 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ClientLimits } from '../client-limits.ts';
 
-/** One SQS client per process, with the house's short timeouts and few attempts. */
-export function createSqsClient(): SQSClient {
+/** One SQS client per process, with the limits of the function that uses it (functions/budgets.ts). */
+export function createSqsClient(limits: ClientLimits): SQSClient {
   return new SQSClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+    ...limits,
     cacheMiddleware: true,
   });
 }
