@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  ConcurrentWriteError,
   ConflictError,
   ForbiddenError,
   fieldError,
@@ -34,7 +35,15 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 /** Ids are version-4 UUIDs; anything else cannot name an article, whatever its length. */
 const ARTICLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** How often a write that lost a transaction race is tried again before the caller is told. */
+/**
+ * How often a write that lost a race is tried before the caller is told. A transaction conflict (another write
+ * held a shared item, such as the `all` feed's partition or a tag's count, for the few milliseconds of its own
+ * transaction) is retried here, with a short growing pause, about 0.4 s in all: it clears in milliseconds, and the
+ * caller should not have to handle what is not its fault. One that outlasts these attempts is a
+ * ConcurrentWriteError (409 "Concurrent write" with Retry-After: the request was right and may simply be sent
+ * again), never a conflict with the article's state or a version mismatch, which it is not. Throttling is not
+ * retried here (shared/adapters/dynamodb/article-store.ts).
+ */
 const RACE_ATTEMPTS = 5;
 
 export interface CreateResult {
@@ -107,11 +116,7 @@ export class ArticleService {
         if (!(error instanceof WriteConflictError)) throw error;
         // A lost race: either another request with the same Idempotency-Key won (go round and answer with its
         // article) or a concurrent transaction held a shared item (go round and write again).
-        if (attempt >= RACE_ATTEMPTS) {
-          throw new ConflictError(
-            'The article could not be written because of concurrent writes; retry the request.',
-          );
-        }
+        if (attempt >= RACE_ATTEMPTS) throw new ConcurrentWriteError();
         await pause(attempt);
       }
     }
@@ -212,12 +217,14 @@ export class ArticleService {
         return;
       } catch (error) {
         if (!(error instanceof WriteConflictError)) throw error;
-        if (error.reason === 'condition' || attempt >= RACE_ATTEMPTS) {
+        // The version condition failed: another correction or retraction came first.
+        if (error.reason === 'condition') {
           throw new VersionMismatchError(
             current.version,
             `Article ${current.id} changed while this request was applied; fetch it again and retry with its new version.`,
           );
         }
+        if (attempt >= RACE_ATTEMPTS) throw new ConcurrentWriteError();
         await pause(attempt);
       }
     }

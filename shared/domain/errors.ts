@@ -63,11 +63,30 @@ export class VersionRequiredError extends DomainError {
   }
 }
 
-/** The store is not answering right now; the same request may succeed a little later. */
+/**
+ * The store is not answering right now (`unavailable`: down, failing or too slow), or refused the write because a
+ * table or partition is over its capacity (`throttled`); the same request may succeed a little later.
+ */
 export class StoreUnavailableError extends DomainError {
   override name = 'StoreUnavailableError';
-  constructor(readonly retryAfterSeconds: number) {
-    super('The article store is unavailable; try again shortly.');
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason: 'unavailable' | 'throttled' = 'unavailable',
+  ) {
+    super(
+      `The article store is ${reason === 'throttled' ? 'over its capacity' : 'unavailable'}; try again shortly.`,
+    );
+  }
+}
+
+/**
+ * Other writes kept taking items this write needed (a feed's membership, a tag's count) through every retry.
+ * Nothing was written and the request was not wrong: the same request may pass a moment later.
+ */
+export class ConcurrentWriteError extends DomainError {
+  override name = 'ConcurrentWriteError';
+  constructor() {
+    super('Concurrent writes held items this one needs; nothing was written: retry it.');
   }
 }
 

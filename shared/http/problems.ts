@@ -1,4 +1,5 @@
 import {
+  ConcurrentWriteError,
   ConflictError,
   DomainError,
   type FieldError,
@@ -111,9 +112,19 @@ export function problemOf(error: unknown): ProblemError | undefined {
       'Precondition required',
       `A correction needs If-Match with the article's current ETag (${etagOf(error.currentVersion)}), so it cannot overwrite a correction it has not seen.`,
     );
+  // The titles (and so the problem types, which the API's request line counts as a rejected write's reason) tell a
+  // store that is throttling from one that is down, and a race lost to other writes from a request that
+  // contradicts the article (409 Conflict above); each may pass again after Retry-After.
   if (error instanceof StoreUnavailableError)
-    return new ProblemError(503, 'Service unavailable', error.message, {
-      headers: { 'retry-after': String(error.retryAfterSeconds) },
-    });
+    return new ProblemError(
+      503,
+      error.reason === 'throttled' ? 'Throttled' : 'Service unavailable',
+      error.message,
+      retryAfter(error.retryAfterSeconds),
+    );
+  if (error instanceof ConcurrentWriteError)
+    return new ProblemError(409, 'Concurrent write', error.message, retryAfter(1));
   return new ProblemError(400, 'Bad request', error.message);
 }
+
+const retryAfter = (seconds: number) => ({ headers: { 'retry-after': String(seconds) } });

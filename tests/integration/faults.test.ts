@@ -3,12 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  ScanCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '#functions/articles/handler.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import * as authorizer from '#functions/authorizer/handler.ts';
+import { ARTICLES_BUDGET, AUTHORIZER_BUDGET } from '#functions/budgets.ts';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
@@ -23,6 +29,7 @@ import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { LocalHttpApi } from '../../local/api-server.ts';
 import { freePort, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { startStack } from '../../local/stack.ts';
+import { startHoldProxy } from '../support/hold-proxy.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
@@ -154,6 +161,8 @@ describe('faults on the write path', () => {
       });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('2');
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await response.json()) as { type: string }).type).toMatch(/\/throttled$/);
       expect(await tableKeys(stack.dynamodbEndpoint, stack.tableName)).toEqual(before);
     } finally {
       await api.close();
@@ -211,6 +220,325 @@ describe('faults on the write path', () => {
   });
 });
 
+describe('a cancelled transaction, by its reasons', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ streamPoller: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /**
+   * The editor API over the stack's table, with each TransactWriteItems call cancelled with the reasons
+   * `reasons(call)` gives (one per item, as DynamoDB reports them), or sent on when it gives none. DynamoDB Local
+   * never throttles and cannot be made to conflict on cue, so those reasons are injected; the request log line is
+   * kept, for the metric it carries.
+   */
+  async function apiCancelling(reasons: (call: number) => string[] | undefined) {
+    const client = createDocumentClient(
+      { endpoint: stack.dynamodbEndpoint },
+      ARTICLES_BUDGET.clients.dynamodb,
+    );
+    let transactions = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        const codes = reasons(++transactions);
+        if (!codes) return next(args);
+        throw new TransactionCanceledException({
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: codes.map((Code) => ({ Code })),
+        });
+      },
+      { step: 'initialize', name: 'injectCancellation' },
+    );
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const lines = vi.spyOn(logger, 'info');
+    const failures = vi.spyOn(logger, 'error');
+    const api = new LocalHttpApi(
+      ARTICLE_ROUTES,
+      createHandler({
+        articles: new ArticleService(
+          new DynamoDbArticleStore(client, stack.tableName),
+          new DynamoDbRegistryStore(client, stack.tableName),
+        ),
+        logger,
+      }),
+      authorizer.createHandler(
+        authorizer.depsFromEnv({
+          TABLE_NAME: stack.tableName,
+          DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+          AUTH_CACHE_TTL_SECONDS: '0',
+        }),
+      ),
+    );
+    const url = await api.listen(0);
+    const send = async (
+      method: string,
+      path: string,
+      body: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const response = await fetch(url + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${stack.editorKey}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+      return {
+        response,
+        problem: (await response.json()) as { type: string; status: number; detail: string },
+      };
+    };
+    /** The reason the last request line counts its write rejected for (functions/articles/metrics.ts). */
+    const rejectedReason = () => {
+      const [message, fields] = lines.mock.calls.at(-1) ?? [];
+      expect(message).toBe('request');
+      const line = fields as Record<string, unknown> & {
+        _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+      };
+      expect(line._aws?.CloudWatchMetrics[0]?.Metrics[0]?.Name).toBe('ArticlesRejected');
+      expect(line.ArticlesRejected).toBe(1);
+      return line.reason;
+    };
+    return { send, rejectedReason, failures, transactions: () => transactions, close: () => api.close() };
+  }
+
+  for (const reasons of [
+    ['None', 'ThrottlingError', 'None'],
+    ['ProvisionedThroughputExceeded', 'None'],
+    ['TransactionConflict', 'ThrottlingError'],
+  ]) {
+    it(`answers [${reasons.join(', ')}] with 503 Throttled and Retry-After, counted, tried once, nothing written`, async () => {
+      const api = await apiCancelling(() => reasons);
+      try {
+        const before = await tableKeys(stack.dynamodbEndpoint, stack.tableName);
+        const { response, problem } = await api.send('POST', '/articles', seed);
+        expect(response.status).toBe(503);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.headers.get('retry-after')).toBe('2');
+        expect(problem).toMatchObject({ type: 'tag:feed-pipeline,2026:problems/throttled', status: 503 });
+        expect(problem.detail).toMatch(/capacity/);
+        expect(api.rejectedReason()).toBe('throttled');
+        // A throttled table needs time, not more requests: neither the SDK nor the service sends it again.
+        expect(api.transactions()).toBe(1);
+        expect(await tableKeys(stack.dynamodbEndpoint, stack.tableName)).toEqual(before);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  it('tries a post again after a transaction conflict, and stores it once', async () => {
+    const api = await apiCancelling((call) => (call === 1 ? ['None', 'TransactionConflict'] : undefined));
+    try {
+      const { response, problem } = await api.send('POST', '/articles', { ...seed, title: 'Second try' });
+      expect(response.status).toBe(201);
+      expect(api.transactions()).toBe(2);
+      const stored = await stack.call('GET', `/articles/${(problem as unknown as Article).id}`);
+      expect(stored.body.title).toBe('Second try');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers a conflict that outlasts the retries with 409 Concurrent write and Retry-After, on a post and a correction', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, title: 'Contended' })).body as Article;
+    const api = await apiCancelling(() => ['TransactionConflict', 'None']);
+    try {
+      const before = await tableKeys(stack.dynamodbEndpoint, stack.tableName);
+      const post = await api.send('POST', '/articles', seed);
+      expect(post.response.status).toBe(409);
+      expect(post.response.headers.get('retry-after')).toBe('1');
+      expect(post.problem.type).toBe('tag:feed-pipeline,2026:problems/concurrent-write');
+      expect(api.rejectedReason()).toBe('concurrent-write');
+      expect(api.transactions()).toBe(5);
+
+      // The correction named the current version: a lost race is not a version mismatch (412).
+      const put = await api.send(
+        'PUT',
+        `/articles/${created.id}`,
+        { ...seed, title: 'Corrected' },
+        { 'if-match': '"1"' },
+      );
+      expect(put.response.status).toBe(409);
+      expect(put.response.headers.get('retry-after')).toBe('1');
+      expect(put.problem.type).toBe('tag:feed-pipeline,2026:problems/concurrent-write');
+      expect(api.transactions()).toBe(10);
+      expect(await tableKeys(stack.dynamodbEndpoint, stack.tableName)).toEqual(before);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers a failed condition with 412 at once, whatever else the transaction reports', async () => {
+    const created = (await stack.call('POST', '/articles', { ...seed, title: 'Conditional' }))
+      .body as Article;
+    const api = await apiCancelling(() => [
+      'ConditionalCheckFailed',
+      'ThrottlingError',
+      'TransactionConflict',
+    ]);
+    try {
+      const put = await api.send(
+        'PUT',
+        `/articles/${created.id}`,
+        { ...seed, title: 'Late' },
+        { 'if-match': '"1"' },
+      );
+      expect(put.response.status).toBe(412);
+      expect(put.problem.type).toBe('tag:feed-pipeline,2026:problems/precondition-failed');
+      expect(api.rejectedReason()).toBe('precondition-failed');
+      expect(api.transactions()).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  for (const reason of ['ValidationError', 'ItemCollectionSizeLimitExceeded']) {
+    it(`reports ${reason} as the fault of the write it is: a bare 500, logged with its reasons`, async () => {
+      const api = await apiCancelling(() => ['None', reason]);
+      try {
+        const { response, problem } = await api.send('POST', '/articles', seed);
+        expect(response.status).toBe(500);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(problem.type).toBe('tag:feed-pipeline,2026:problems/internal-server-error');
+        expect(problem.detail).not.toContain(reason);
+        expect(api.transactions()).toBe(1);
+        const [, logged] = api.failures.mock.calls.at(-1) ?? [];
+        expect(String((logged as { error: Error }).error.message)).toContain(reason);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
+
+describe('a store that stops answering', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ streamPoller: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('gets the designed answers before the functions time out: the authorizer says unavailable, the API 503', async () => {
+    // A loopback proxy in front of DynamoDB Local that accepts and holds every request once told to: a table that
+    // stops answering, not one that refuses. The handlers are wired as Lambda wires them (depsFromEnv), with their
+    // budgets (functions/budgets.ts).
+    const proxy = await startHoldProxy(stack.dynamodbEndpoint);
+    const env = {
+      TABLE_NAME: stack.tableName,
+      DYNAMODB_ENDPOINT: proxy.endpoint,
+      AUTH_CACHE_TTL_SECONDS: '0',
+    };
+    const authorize = authorizer.createHandler(authorizer.depsFromEnv(env));
+    const deps = depsFromEnv(env);
+    deps.logger = silent;
+    const articles = createHandler(deps);
+    const lambda = (name: string, timeoutSeconds: number) =>
+      ({
+        functionName: name,
+        awsRequestId: `${name}-request`,
+        getRemainingTimeInMillis: () => timeoutSeconds * 1000,
+      }) as never;
+    const authorizerEvent = {
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: 'arn',
+      identitySource: [`Bearer ${stack.editorKey}`],
+      routeKey: 'POST /articles',
+      rawPath: '/articles',
+      rawQueryString: '',
+      headers: { authorization: `Bearer ${stack.editorKey}` },
+      requestContext: {
+        http: { method: 'POST', path: '/articles' },
+        requestId: 'held',
+        routeKey: 'POST /articles',
+      },
+    } as never;
+    const post = (context: unknown) =>
+      ({
+        version: '2.0',
+        routeKey: 'POST /articles',
+        rawPath: '/articles',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(seed),
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method: 'POST', path: '/articles' },
+          requestId: 'held',
+          routeKey: 'POST /articles',
+          authorizer: { lambda: context },
+        },
+      }) as never;
+    /** The handler's answer and how long it took, or `undefined` if it had none within `seconds`. */
+    const within = async <T>(seconds: number, call: Promise<T>) => {
+      const started = Date.now();
+      const timer = new Promise<undefined>((resolve) => {
+        setTimeout(() => resolve(undefined), seconds * 1000).unref();
+      });
+      const answer = await Promise.race([call, timer]);
+      return { answer, ms: Date.now() - started };
+    };
+    try {
+      // Through the proxy, answered: the key is good and the article is stored.
+      const verdict = (await authorize(authorizerEvent, lambda('authorizer', 5))) as {
+        context: Record<string, string>;
+      };
+      expect(verdict.context.outcome).toBe('ok');
+      const stored = (await articles(post(verdict.context), lambda('articles', 10))) as {
+        statusCode: number;
+      };
+      expect(stored.statusCode).toBe(201);
+
+      proxy.hold();
+
+      // The authorizer's designed failure, before its 5 s timeout: `unavailable`, which the API answers with 503.
+      const held = await within(
+        AUTHORIZER_BUDGET.timeoutSeconds,
+        authorize(authorizerEvent, lambda('authorizer', 5)),
+      );
+      expect(held.answer).toMatchObject({ isAuthorized: true, context: { outcome: 'unavailable' } });
+      expect(held.ms).toBeLessThan(AUTHORIZER_BUDGET.timeoutSeconds * 1000);
+
+      // The API's designed failure, before its 10 s timeout: 503 with Retry-After, a problem document.
+      const refused = await within(
+        ARTICLES_BUDGET.timeoutSeconds,
+        articles(post(verdict.context), lambda('articles', 10)),
+      );
+      const answer = refused.answer as
+        | { statusCode: number; headers: Record<string, string>; body: string }
+        | undefined;
+      expect(answer?.statusCode).toBe(503);
+      expect(answer?.headers['retry-after']).toBe('2');
+      expect(answer?.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(answer?.body ?? '{}').type).toBe(
+        'tag:feed-pipeline,2026:problems/service-unavailable',
+      );
+      expect(refused.ms).toBeLessThan(ARTICLES_BUDGET.timeoutSeconds * 1000);
+      // Every attempt reached the proxy and was held there: the client gave up on them, not the proxy.
+      expect(proxy.held).toBeGreaterThanOrEqual(
+        AUTHORIZER_BUDGET.clients.dynamodb.maxAttempts + ARTICLES_BUDGET.clients.dynamodb.maxAttempts,
+      );
+
+      // The store answers again: so does the API, with no restart.
+      proxy.release();
+      const again = (await articles(post(verdict.context), lambda('articles', 10))) as { statusCode: number };
+      expect(again.statusCode).toBe(201);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
+});
+
 describe('faults on the publish path', () => {
   let stack: TestStack;
   beforeAll(async () => {
@@ -239,7 +567,7 @@ describe('faults on the publish path', () => {
       stack.tableName,
       new DynamoDbRegistryStore(dynamo, stack.tableName),
     );
-    const settings = feedSettingsFromEnv({ FEEDS_BASE_URL: `${stack.apiUrl}/` });
+    const settings = feedSettingsFromEnv(stack.feedEnv);
     const real = new S3DocumentPublisher(stack.s3, stack.bucket);
 
     // The first delivery dies after a few uploads, as a function that times out or crashes would.

@@ -5,11 +5,13 @@ import type { Principal } from '#shared/articles/model.ts';
 import { WriteConflictError } from '#shared/articles/ports.ts';
 import { ArticleService } from '#shared/articles/service.ts';
 import {
+  ConcurrentWriteError,
   ConflictError,
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
   RequestKeyReusedError,
+  StoreUnavailableError,
   VersionMismatchError,
   VersionRequiredError,
 } from '#shared/domain/errors.ts';
@@ -118,7 +120,7 @@ describe('corrections and retractions', () => {
     expect((await store.getArticle(article.id))?.version).toBe(2);
   });
 
-  it('retries a write that lost a transaction race, then reports a conflict', async () => {
+  it('retries a write that lost a transaction race, then reports a concurrent write, not a conflict', async () => {
     const { store } = await service();
     let failures = 0;
     const flaky = Object.create(store) as typeof store;
@@ -127,7 +129,64 @@ describe('corrections and retractions', () => {
       throw new WriteConflictError('transaction');
     };
     const racing = new ArticleService(flaky, { getSource: async () => THE_GAZE }, { now: () => Date.now() });
-    await expect(racing.create(EDITOR, seed)).rejects.toBeInstanceOf(ConflictError);
+    const refusal = racing.create(EDITOR, seed);
+    await expect(refusal).rejects.toBeInstanceOf(ConcurrentWriteError);
+    await expect(refusal).rejects.not.toBeInstanceOf(ConflictError);
     expect(failures).toBe(5);
+  });
+
+  it('retries a correction that lost a transaction race, and tells a lost race from a lost version', async () => {
+    const { articles, store } = await service();
+    const { article } = await articles.create(EDITOR, seed);
+    let calls = 0;
+    const failing = (reasons: ('condition' | 'transaction')[]) => {
+      calls = 0;
+      const flaky = Object.create(store) as typeof store;
+      flaky.replaceArticle = async (previous, next) => {
+        const reason = reasons[calls++];
+        if (reason) throw new WriteConflictError(reason);
+        return store.replaceArticle(previous, next);
+      };
+      return new ArticleService(flaky, { getSource: async () => THE_GAZE }, { now: () => Date.now() });
+    };
+    // Two lost races, then the write goes through.
+    const corrected = await failing(['transaction', 'transaction']).correct(EDITOR, article.id, [1], {
+      ...seed,
+      title: 'Third time',
+    });
+    expect(corrected.version).toBe(2);
+    expect(calls).toBe(3);
+    // Every race lost: a concurrent write (the version named was right), after the same five attempts.
+    await expect(
+      failing(Array(5).fill('transaction')).correct(EDITOR, article.id, [2], seed),
+    ).rejects.toBeInstanceOf(ConcurrentWriteError);
+    expect(calls).toBe(5);
+    // The version condition failed: another correction came first, at once a version mismatch.
+    await expect(failing(['condition']).retract(EDITOR, article.id, [2])).rejects.toBeInstanceOf(
+      VersionMismatchError,
+    );
+    expect(calls).toBe(1);
+    expect((await store.getArticle(article.id))?.version).toBe(2);
+  });
+
+  it('does not retry a throttled write: it needs time, not more requests', async () => {
+    const { store } = await service();
+    let calls = 0;
+    const throttled = Object.create(store) as typeof store;
+    throttled.createArticle = async () => {
+      calls++;
+      throw new StoreUnavailableError(2, 'throttled');
+    };
+    const busy = new ArticleService(
+      throttled,
+      { getSource: async () => THE_GAZE },
+      { now: () => Date.now() },
+    );
+    await expect(busy.create(EDITOR, seed)).rejects.toMatchObject({
+      name: 'StoreUnavailableError',
+      reason: 'throttled',
+      retryAfterSeconds: 2,
+    });
+    expect(calls).toBe(1);
   });
 });

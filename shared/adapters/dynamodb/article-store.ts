@@ -16,10 +16,11 @@ import {
   type IdempotencyRecord,
   WriteConflictError,
 } from '../../articles/ports.ts';
+import { StoreUnavailableError } from '../../domain/errors.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { tagCountChanges } from '../tag-counts.ts';
-import { guard } from './errors.ts';
+import { guard, RETRY_AFTER_SECONDS } from './errors.ts';
 import {
   articleKey,
   feedPartition,
@@ -218,13 +219,26 @@ export class DynamoDbArticleStore implements ArticleStore {
     });
   }
 
+  /**
+   * A cancelled transaction carries one reason per item (`None` for the items that were fine), and they mean
+   * different things. A failed condition wins over every other reason: the same write can never pass it.
+   * Throttling or exceeded capacity means the table could not take the write now: the store is unavailable (the
+   * API's 503 with Retry-After, counted as a rejected write with reason `throttled`); the SDK does not retry a
+   * cancelled transaction, and the service does not either, as a throttled table needs time rather than more
+   * requests. A transaction conflict means another write held one of the items for a moment: the service tries
+   * again. Anything else (`ValidationError`, `ItemCollectionSizeLimitExceeded`) is a fault of this write, not of
+   * the moment, and stays the SDK's error, a 500 logged with its reasons.
+   */
   private async transact(items: TransactItem[]): Promise<void> {
     try {
       await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        throw new WriteConflictError(codes.includes('ConditionalCheckFailed') ? 'condition' : 'transaction');
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join();
+        if (codes.includes('ConditionalCheckFailed')) throw new WriteConflictError('condition');
+        if (/ThrottlingError|ProvisionedThroughputExceeded/.test(codes))
+          throw new StoreUnavailableError(RETRY_AFTER_SECONDS, 'throttled');
+        if (codes.includes('TransactionConflict')) throw new WriteConflictError('transaction');
       }
       throw error;
     }
