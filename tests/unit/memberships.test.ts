@@ -3,10 +3,13 @@
  * partitions, computed with the very functions the adapters write with, and the proof that the form a membership
  * was stored in never shows in a feed.
  */
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tagCountKey } from '#shared/adapters/dynamodb/layout.ts';
+import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { ENTRY_FIELDS, tagCountKey } from '#shared/adapters/dynamodb/layout.ts';
 import {
+  CONTENT_FIELDS,
   CONTENT_POINTER,
   FAT_MEMBERSHIP_MAX_BYTES,
   itemBytes,
@@ -211,5 +214,63 @@ describe('a feed of fat and thin entries', () => {
       }),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('reading thin entries from DynamoDB', () => {
+  it('reads version items eventually consistent, again strongly consistent those not found yet, and on past unprocessed keys', async () => {
+    const stories = Array.from({ length: 3 }, (_, i) =>
+      storedArticle(1 + i, { contentHtml: html(20 * 1024) }),
+    );
+    const fields = (item: Record<string, unknown>, names: readonly string[]) =>
+      Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+    const memberships = stories.map((story) =>
+      fields(membershipItems(story).find((item) => item.feed === 'all') ?? {}, [
+        ...ENTRY_FIELDS,
+        CONTENT_POINTER,
+      ]),
+    );
+    const versions = new Map(stories.map((story) => [`article#${story.id}`, { ...story }]));
+    // The two newest were written within the last second: an eventually consistent read does not find them yet.
+    const recent = new Set(stories.slice(1).map((story) => `article#${story.id}`));
+    const requests: { consistent: boolean; keys: number }[] = [];
+    const client = {
+      send: async (command: unknown) => {
+        if (command instanceof QueryCommand) return { Items: [...memberships].reverse() };
+        if (!(command instanceof BatchGetCommand)) throw new Error('unexpected request');
+        const {
+          Keys = [],
+          ConsistentRead = false,
+          ProjectionExpression,
+        } = Object.values(command.input.RequestItems ?? {})[0] ?? {};
+        requests.push({ consistent: ConsistentRead, keys: Keys.length });
+        // Projected: the table's keys and the fields a thin membership leaves out, nothing else.
+        expect(ProjectionExpression?.split(', ').sort()).toEqual(
+          ['pk', 'sk', ...CONTENT_FIELDS].map((name) => `#${name}`).sort(),
+        );
+        const found = Keys.filter((key) => ConsistentRead || !recent.has(String(key.pk)));
+        // Strongly consistent, one item a response (as past 16 MB): the rest comes back unprocessed.
+        const served = ConsistentRead ? found.slice(0, 1) : found;
+        const unprocessed = ConsistentRead ? found.slice(1) : [];
+        const project = (key: Record<string, unknown>) => ({
+          ...fields(versions.get(String(key.pk)) ?? {}, CONTENT_FIELDS),
+          pk: key.pk,
+          sk: key.sk,
+        });
+        return {
+          Responses: { table: served.map(project) },
+          UnprocessedKeys: unprocessed.length ? { table: { Keys: unprocessed } } : {},
+        };
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new DynamoDbFeedStore(client, 'table', { listSources: async () => [] });
+    expect(await store.readEntries('all', 10)).toEqual(
+      [...stories].reverse().map((story) => fields({ ...story }, ENTRY_FIELDS)),
+    );
+    expect(requests).toEqual([
+      { consistent: false, keys: 3 },
+      { consistent: true, keys: 2 },
+      { consistent: true, keys: 1 },
+    ]);
   });
 });
