@@ -507,3 +507,65 @@ describe('the local feed server', () => {
     expect(opml.headers.vary).toBe('Accept-Encoding');
   });
 });
+
+describe('a web app on another origin in Chromium', () => {
+  let app: Server;
+  let appUrl: string;
+  beforeAll(async () => {
+    // A page of its own origin (another port), with nothing in it but what it runs.
+    app = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>reader</title><p>A reader on another origin.</p>');
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/`;
+  });
+  afterAll(async () => {
+    app?.closeAllConnections();
+    await new Promise((resolve) => app?.close(resolve));
+  });
+
+  it('polls a feed with conditional requests: the preflight passes, a 200 shows its ETag, then a 304', async () => {
+    const { page, problems } = await visit(appUrl, DESKTOP);
+    const results: Record<
+      string,
+      { first: number; etag: string | null; type: string | null; second: number }
+    > = {};
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
+      const feed = `${stack.feedsUrl}sources/the-gaze/${file}`;
+      expect(new URL(feed).origin).not.toBe(new URL(appUrl).origin);
+      // If-None-Match is not CORS-safelisted: the browser asks the feed server first, with OPTIONS.
+      results[file] = await page.evaluate(`(async () => {
+        const first = await fetch(${JSON.stringify(feed)}, { cache: 'no-store' });
+        const etag = first.headers.get('etag');
+        const type = first.headers.get('content-type');
+        await first.text();
+        const second = await fetch(${JSON.stringify(feed)}, { headers: { 'If-None-Match': etag } });
+        await second.text();
+        return { first: first.status, etag, type, second: second.status };
+      })()`);
+    }
+    expect(results).toEqual({
+      'rss.xml': {
+        first: 200,
+        etag: expect.stringMatching(/^(W\/)?"/),
+        type: expect.stringContaining('rss'),
+        second: 304,
+      },
+      'atom.xml': {
+        first: 200,
+        etag: expect.stringMatching(/^(W\/)?"/),
+        type: expect.stringContaining('atom'),
+        second: 304,
+      },
+      'feed.json': {
+        first: 200,
+        etag: expect.stringMatching(/^(W\/)?"/),
+        type: expect.stringContaining('feed+json'),
+        second: 304,
+      },
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
