@@ -7,10 +7,13 @@ import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import { StoreUnavailableError } from '#shared/domain/errors.ts';
+import { DEFAULT_SHARE, Pacer, pacedFeedStore, pacedPublisher, paceLimits } from '#shared/feeds/pacing.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { RENDERER_VERSION } from '#shared/feeds/render/version.ts';
 import { republishEverything } from '#shared/feeds/republish.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { Registry } from '#shared/registry.ts';
+import { FileCheckpoint, RepublishProgressReporter, republishSummary } from './republish.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -20,9 +23,18 @@ Commands
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
   key revoke <key-id>
-  feeds republish [--archives]   render every feed (with its page), tag index and the catalogue again from the
-                                 table and upload what changed; --archives: every archive day too. After a deploy
-                                 that changes how documents render; an unchanged deployment uploads nothing.
+  feeds republish [--archives] [--stale] [--source <slug>] [--share <0-1> | --max-units-per-second <n>]
+                  render every feed (with its page and open archive page), tag directory page and the catalogue
+                  again from the table and upload what changed; an unchanged deployment uploads nothing.
+                  --archives  every closed archive page too
+                  --stale     only documents an older release's renderers rendered (their publish states say so),
+                              closed archive pages included: what to run after a deploy
+                  --source    one source's feeds, its tags' feeds, their archives and its tag directory
+                  --share     the share of the table's and bucket's stated capacity it may take (default 0.25 of
+                              3,000 read and 1,000 write units/s, 3,500 PUTs/s and 5,500 HEADs/s)
+                  --max-units-per-second  a ceiling of each of those, whatever the share
+                  Interrupted (Ctrl-C, a crash), the same command resumes where it stopped (--checkpoint <file>
+                  to keep its checkpoint elsewhere, --restart to start over).
 
 Target (default: the local stack in .local/stack.json, which npm start writes)
   --stack <file>       another local stack's stack.json
@@ -52,6 +64,12 @@ const { values, positionals } = parseArgs({
     bucket: { type: 'string' },
     'feeds-base-url': { type: 'string' },
     archives: { type: 'boolean', default: false },
+    stale: { type: 'boolean', default: false },
+    source: { type: 'string' },
+    share: { type: 'string' },
+    'max-units-per-second': { type: 'string' },
+    checkpoint: { type: 'string' },
+    restart: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -67,6 +85,8 @@ interface LocalStackFile {
   apiUrl: string;
   s3Endpoint: string;
   bucket: string;
+  /** The settings the local stack's regenerate function runs with: a republish renders with the same. */
+  feedEnv?: Record<string, string>;
 }
 
 function target(): {
@@ -97,7 +117,8 @@ async function republish(where: ReturnType<typeof target>): Promise<void> {
     process.env.FEEDS_BASE_URL ??
     (where.local ? `${where.local.apiUrl}/` : undefined);
   if (!baseUrl) fail('feeds republish needs --feeds-base-url (or FEEDS_BASE_URL) with --table');
-  const settings = feedSettingsFromEnv({ ...process.env, FEEDS_BASE_URL: baseUrl });
+  // A local stack's own settings win: the documents must render as its regenerate function renders them.
+  const settings = feedSettingsFromEnv({ ...process.env, ...where.local?.feedEnv, FEEDS_BASE_URL: baseUrl });
   const client = createDocumentClient({ endpoint: where.endpoint, region: where.region });
   const store = new DynamoDbFeedStore(
     client,
@@ -105,17 +126,70 @@ async function republish(where: ReturnType<typeof target>): Promise<void> {
     new DynamoDbRegistryStore(client, where.tableName),
   );
   const s3 = createS3Client({ endpoint: where.local?.s3Endpoint, region: where.region });
+  const share = values.share === undefined ? DEFAULT_SHARE : Number(values.share);
+  const maxUnits = values['max-units-per-second'];
+  const pacer = new Pacer(paceLimits(share, maxUnits === undefined ? undefined : Number(maxUnits)));
+  const pacedStore = pacedFeedStore(store, pacer);
   // Against the bucket itself, not the recorded digests: republishing also repairs objects changed by hand.
-  const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(s3, bucket), settings, {
-    checkBucket: true,
-  });
-  const result = await republishEverything(regenerator, store, { archives: values.archives });
-  process.stdout.write(
-    `Republished ${result.feeds} feeds, ${result.archives} archive pages and ${result.directoryPages} tag directory pages ` +
-      `under ${settings.baseUrl}feeds/: ${result.uploaded} objects changed.\n`,
+  const regenerator = new FeedRegenerator(
+    pacedStore,
+    pacedPublisher(new S3DocumentPublisher(s3, bucket), pacer),
+    settings,
+    { checkBucket: true },
   );
-  client.destroy();
-  s3.destroy();
+  const scope = {
+    archives: values.archives,
+    stale: values.stale,
+    ...(values.source === undefined ? {} : { source: values.source }),
+  };
+  const checkpoint = new FileCheckpoint(
+    values.checkpoint ?? defaultCheckpointFile(where.tableName, bucket),
+    {
+      table: where.tableName,
+      endpoint: where.endpoint ?? null,
+      bucket,
+      baseUrl: settings.baseUrl,
+      renderer: RENDERER_VERSION,
+      ...scope,
+    },
+    values.restart,
+  );
+  const resuming = await checkpoint.resumable();
+  if (resuming)
+    process.stderr.write(`Resuming: ${resuming} documents were done before (${checkpoint.file}).\n`);
+  // Ctrl-C once: no document starts after it, those under way finish and are recorded; twice: stop at once.
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write('\nStopping after the documents under way (Ctrl-C again to stop at once)...\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = new RepublishProgressReporter();
+  try {
+    const result = await republishEverything(regenerator, pacedStore, {
+      ...scope,
+      checkpoint,
+      progress: progress.update,
+      signal: stop.signal,
+    });
+    progress.finish();
+    process.stdout.write(republishSummary(result, settings.baseUrl));
+    if (!result.complete) process.exitCode = 130;
+  } finally {
+    progress.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    client.destroy();
+    s3.destroy();
+  }
+}
+
+/** Where a run keeps its checkpoint unless told: beside the local stack's state, one file per table and bucket. */
+function defaultCheckpointFile(table: string, bucket: string): string {
+  const name = `${table}.${bucket}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(import.meta.dirname, '..', '.local', 'republish', `${name}.checkpoint`);
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,14 @@ export const DAILY_PLANET: Source = {
   createdAt: '2025-02-01T00:00:00.000Z',
 };
 
+/** `Élections 2026` -> `elections-2026`. */
+const slugOf = (label: string) =>
+  label
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
+
 /** An article with a fixed id and dates: the same bytes in every run, whatever ran before. */
 export function fixtureArticle(
   n: number,
@@ -30,7 +38,7 @@ export function fixtureArticle(
     contentHtml: `<p>Body of story ${n} with <a href="https://example.com/?a=1&amp;b=2">a link</a> ]]> and more.</p>`,
     summary: `Summary ${n} — ünïcødé`,
     author: { name: `Writer ${n % 3}` },
-    tags: tags.map((label) => ({ label, slug: label.toLowerCase().replace(/[^a-z0-9]+/g, '-') })),
+    tags: tags.map((label) => ({ label, slug: slugOf(label) })),
     citations: n % 2 ? [{ name: 'Wire', url: 'https://wire.example/' }] : [],
     ...(n % 4 === 0 ? { image: { url: `https://img.example/${n}.jpg`, alt: `Picture ${n}` } } : {}),
     status: 'published',
