@@ -19,6 +19,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalFeedServer } from './feed-server.ts';
 import { LocalHubQueue } from './hub-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { republishStaleInBackground, type StaleRepublish } from './republish-stale.ts';
 import { type S3Local, startS3Local } from './s3-local.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
@@ -68,6 +69,11 @@ export interface StackOptions {
   hubRetryMs?: number;
   /** Leave the stream unread (tests that drive regeneration themselves). */
   streamPoller?: boolean;
+  /**
+   * Render again in the background the documents an older release's renderers rendered, when the renderers' version
+   * changed since the last start (default: unless in memory, where nothing outlives the stack).
+   */
+  republishStale?: boolean;
   /** Use this running DynamoDB (tests share one) instead of starting DynamoDB Local. */
   dynamodb?: { endpoint: string; tableName: string };
   /**
@@ -100,6 +106,8 @@ export interface RunningStack extends StackInfo {
   poller: StreamPoller;
   /** The queue of hub notifications, when the stack has hubs. */
   hubs?: LocalHubQueue;
+  /** Documents rendered by an older release, rendered again in the background on start (republish-stale.ts). */
+  staleRepublish?: StaleRepublish;
   stop(): Promise<void>;
 }
 
@@ -123,8 +131,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let api: LocalHttpApi | undefined;
   let poller: StreamPoller | undefined;
   let hubs: LocalHubQueue | undefined;
+  let staleRepublish: StaleRepublish | undefined;
   const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, archived: 0, uploaded: 0 };
   const stopAll = async () => {
+    await staleRepublish?.stop();
     await poller?.stop();
     await hubs?.stop();
     await api?.close();
@@ -245,7 +255,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       feedEnv: { FEEDS_BASE_URL: `${apiUrl}/`, ...feedEnv },
     };
     await writeFile(join(options.stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    return { ...info, poller, ...(hubs ? { hubs } : {}), regeneration, stop: stopAll };
+    // After a release that renders differently, what the deploy does in AWS: its stale documents again.
+    if (options.republishStale ?? !options.inMemory)
+      staleRepublish = republishStaleInBackground({
+        ...info,
+        stateDir: options.stateDir,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+    return {
+      ...info,
+      poller,
+      ...(hubs ? { hubs } : {}),
+      ...(staleRepublish ? { staleRepublish } : {}),
+      regeneration,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
