@@ -319,4 +319,26 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect(await publisher.publish(doc('two'))).toBe(true);
     expect(await publisher.publish(doc('two'), digestOf(Buffer.from('one')))).toBe(true);
   });
+
+  it('keeps the renderers’ stamp of a state, and of each closed archive page in its index', async () => {
+    const { feeds } = await stores();
+    expect(
+      await feeds.commitState(
+        'tags/stamped/archive',
+        0,
+        { archivePages: 2, renderer: 3, rendererRevision: 1 },
+        { feed: 'tags/stamped', spans: [{ page: 1, after: '', through: 'k1', closed: true, renderer: 3 }] },
+      ),
+    ).toBe(true);
+    expect(await feeds.readState('tags/stamped/archive')).toEqual({
+      revision: 1,
+      archivePages: 2,
+      renderer: 3,
+      rendererRevision: 1,
+    });
+    expect(await feeds.closedArchivePages('tags/stamped')).toEqual([
+      { page: 1, after: '', through: 'k1', closed: true, renderer: 3 },
+    ]);
+    expect((await feeds.findArchivePage('tags/stamped', 'k1'))?.renderer).toBe(3);
+  });
 }
