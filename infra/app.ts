@@ -11,8 +11,9 @@ export interface BuiltApp {
 }
 
 /**
- * Builds the app for a stage (`-c stage=dev|prod`): the stateful stack (table, buckets) and the stateless one
- * (functions, API, CDN, alarms) that receives them. No physical names, so stages share an account. The app
+ * Builds the app for a stage (`-c stage=dev -c production=false`): the stateful stack (table, buckets, and the
+ * public addresses: CDN and domains, which no release of code may move) and the stateless one (functions, API,
+ * alarms) that receives them. No physical names, so stages share an account. The app
  * does no lookups, so it synthesizes without credentials or network. cdk-nag's AwsSolutions checks run on
  * every synthesis; an unacknowledged error fails it.
  */
@@ -20,15 +21,15 @@ export function buildApp(app: App = new App()): BuiltApp {
   const config = readConfig(app.node);
   const prefix = `FeedPipeline-${config.stage}`;
   const state = new StatefulStack(app, `${prefix}-State`, {
-    stage: config.stage,
-    description: `feed-pipeline ${config.stage}: article table, feeds bucket, access logs`,
+    config,
+    description: `feed-pipeline ${config.stage}: article table, feeds bucket and its CDN, domains, access logs`,
   });
   const pipeline = new StatelessStack(app, `${prefix}-Pipeline`, {
     config,
     table: state.table,
     bucket: state.feedsBucketExports,
-    logsBucket: state.logsBucket,
-    description: `feed-pipeline ${config.stage}: functions, editor API, CDN, alarms`,
+    edge: state.edge,
+    description: `feed-pipeline ${config.stage}: functions, editor API, alarms`,
   });
   // The bucket arrives by export name, which CDK cannot see as a reference: order the stacks explicitly.
   pipeline.addStackDependency(state);

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   type CfnAuthorizer,
   CorsHttpMethod,
   HttpApi,
@@ -8,38 +9,18 @@ import {
   HttpRoute,
   HttpRouteKey,
   HttpStage,
+  type IDomainName,
   LogGroupLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  AccessLevel,
-  AllowedMethods,
-  CacheCookieBehavior,
-  CachedMethods,
-  CacheHeaderBehavior,
-  CachePolicy,
-  CacheQueryStringBehavior,
-  Distribution,
-  Function as EdgeFunction,
-  FunctionCode,
-  FunctionEventType,
-  FunctionRuntime,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
-  HttpVersion,
-  PriceClass,
-  ResponseHeadersPolicy,
-  ViewerProtocolPolicy,
-} from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Bucket, BucketPolicy, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
@@ -48,14 +29,6 @@ import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts
 import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../functions/notify-hubs/queue.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
-import {
-  CONTENT_SECURITY_POLICY,
-  DEFAULT_BEHAVIOUR,
-  EDGE_CACHE,
-  EDGE_FUNCTIONS,
-  FEED_CORS,
-  SERVING_BEHAVIOURS,
-} from '../shared/feeds/serving.ts';
 import type { PipelineConfig } from './config.ts';
 import { HouseFunction } from './house-function.ts';
 import { Monitoring } from './monitoring.ts';
@@ -65,21 +38,21 @@ export interface StatelessStackProps extends StackProps {
   config: PipelineConfig;
   table: TableV2;
   bucket: FeedsBucketExports;
-  logsBucket: IBucket;
+  /** The public addresses (infra/edge-stack.ts): the feeds' base URL, and the API's domain if it has one. */
+  edge: { feedsBaseUrl: string; apiDomain?: IDomainName | undefined };
 }
 
 /** Where every feed document lives in the bucket; the regenerate function may touch nothing else. */
 const FEEDS_PREFIX = 'feeds/';
 
 /**
- * Everything that can be replaced by deploying again: the three functions, the editor API, the stream
- * subscription, the CDN in front of the feeds bucket (with the bucket's policy, which names it), the alarms
- * and the dashboard. The table and the buckets come in as props from the stateful stack.
+ * Everything that can be replaced by deploying again: the functions, the editor API, the stream subscription, the
+ * hub queue, the alarms and the dashboard. The table and the buckets come in as props from the stateful stack, the
+ * public addresses (the CDN, the domains) from the stateful stack's edge (infra/edge.ts).
  */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
-  readonly distribution: Distribution;
   readonly deadLetterQueue: Queue;
   readonly monitoring: Monitoring;
   readonly functions: { articles: HouseFunction; authorizer: HouseFunction; regenerate: HouseFunction };
@@ -92,25 +65,12 @@ export class StatelessStack extends Stack {
       logRemovalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     };
 
-    // --- the feeds bucket, as this stack sees it, and its one policy ---------------------------------------
+    // --- the feeds bucket, as this stack sees it (its policy is the edge stack's) ----------------------------
     const bucket = Bucket.fromBucketAttributes(this, 'FeedsBucket', {
       bucketArn: props.bucket.bucketArn,
       bucketName: props.bucket.bucketName,
       bucketRegionalDomainName: props.bucket.bucketRegionalDomainName,
     });
-    const bucketPolicy = new BucketPolicy(this, 'FeedsBucketPolicy', { bucket });
-    // The origin below adds its OAC statement through the bucket: point it at the policy declared here.
-    bucket.policy = bucketPolicy;
-    bucketPolicy.document.addStatements(
-      new PolicyStatement({
-        sid: 'DenyInsecureTransport',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:*'],
-        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
-    );
 
     // --- functions ----------------------------------------------------------------------------------------
     const articles = new HouseFunction(this, 'Articles', {
@@ -145,9 +105,9 @@ export class StatelessStack extends Stack {
     // It reads key items only (partition `key`).
     authorizer.grantTable(table, ['GetItem'], leadingKeys(['key']));
 
-    // The public address of the feeds, which the regenerate function writes into every document.
-    const distribution = this.feedsDistribution(bucket, props.logsBucket, config);
-    const feedsBaseUrl = `https://${distribution.distributionDomainName}/`;
+    // The public address of the feeds, which the regenerate function writes into every document: the configured
+    // domain's, or the distribution's own while there is none (infra/edge-stack.ts).
+    const { feedsBaseUrl } = props.edge;
 
     const regenerate = new HouseFunction(this, 'RegenerateFeeds', {
       entry: 'functions/regenerate-feeds/handler.ts',
@@ -172,8 +132,9 @@ export class StatelessStack extends Stack {
       ...logs,
     });
     // The table as REGENERATE_TABLE_ACCESS lists it: reads of sources, memberships, publish state, tag counts,
-    // listings and archive pages; writes of publish state, listings and archive pages. Never keys or idempotency
-    // records, never an article.
+    // listings and archive pages, and the version items big articles' thin memberships point to (BatchGetItem
+    // only); writes of publish state, listings and archive pages. Never keys or idempotency records, and no article
+    // is ever written.
     for (const { actions, partitions } of Object.values(REGENERATE_TABLE_ACCESS))
       regenerate.grantTable(table, [...actions], leadingKeys([...partitions]));
     regenerate.role.addToPrincipalPolicy(
@@ -354,7 +315,6 @@ export class StatelessStack extends Stack {
         'methods that are not editor routes. Every editor route has the editor-key authorizer.',
     });
 
-    this.distribution = distribution;
     this.functions = { articles, authorizer, regenerate };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
@@ -366,149 +326,19 @@ export class StatelessStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the editor API' });
+    // On the API's own domain, when it has one: the edge stack keeps the domain, this stack maps whichever API it
+    // holds onto it, so replacing this stack moves no address.
+    const { apiDomain } = props.edge;
+    if (apiDomain)
+      new ApiMapping(this, 'ApiMapping', { api: this.api, domainName: apiDomain, stage: this.apiStage });
+    new CfnOutput(this, 'ApiUrl', {
+      value: config.domains.api ? `https://${config.domains.api.name}/` : this.apiStage.url,
+      description: 'Base URL of the editor API',
+    });
     new CfnOutput(this, 'FeedsBaseUrl', {
       value: feedsBaseUrl,
       description: 'Public base of the feeds: <FeedsBaseUrl>feeds/all/rss.xml and so on',
     });
-  }
-
-  /** CloudFront in front of the feeds bucket, which only it can read (origin access control). */
-  private feedsDistribution(bucket: IBucket, logsBucket: IBucket, config: PipelineConfig): Distribution {
-    const cachePolicy = new CachePolicy(this, 'FeedsCachePolicy', {
-      comment: 'feed-pipeline: TTLs follow each object Cache-Control; gzip and brotli cached apart',
-      // With minTtl 0 the objects' own `s-maxage` (else `max-age`) decides; defaultTtl covers an object without
-      // Cache-Control. The local feed server keeps objects by the same rules (shared/feeds/serving.ts EDGE_CACHE).
-      minTtl: Duration.seconds(EDGE_CACHE.minTtlSeconds),
-      defaultTtl: Duration.minutes(config.feedTtlMinutes),
-      maxTtl: Duration.seconds(EDGE_CACHE.maxTtlSeconds),
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-      headerBehavior: CacheHeaderBehavior.none(),
-      queryStringBehavior: CacheQueryStringBehavior.none(),
-      cookieBehavior: CacheCookieBehavior.none(),
-    });
-    // One response headers policy per Content-Security-Policy, and a cache behaviour per row of the serving table
-    // (shared/feeds/serving.ts), which the local feed server reads too.
-    const policies = new Map<string, ResponseHeadersPolicy>();
-    const headersFor = (contentSecurityPolicy: string) => {
-      const known = policies.get(contentSecurityPolicy);
-      if (known) return known;
-      const page = contentSecurityPolicy === CONTENT_SECURITY_POLICY.page;
-      const policy = new ResponseHeadersPolicy(this, page ? 'FeedsPageHeaders' : 'FeedsHeaders', {
-        comment: page
-          ? 'feed-pipeline: security headers, an inline-CSS-only CSP for pages and feed URLs, and CORS'
-          : 'feed-pipeline: security headers, a CSP that loads and runs nothing, and CORS',
-        securityHeadersBehavior: {
-          strictTransportSecurity: {
-            accessControlMaxAge: Duration.days(365),
-            includeSubdomains: true,
-            override: true,
-          },
-          contentTypeOptions: { override: true },
-          frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-          contentSecurityPolicy: { contentSecurityPolicy, override: true },
-        },
-        // The same rule as the edge function's answer to a preflight, and the local feed server's.
-        corsBehavior: {
-          accessControlAllowOrigins: [FEED_CORS.allowOrigin],
-          accessControlAllowMethods: [...FEED_CORS.allowMethods],
-          accessControlAllowHeaders: [...FEED_CORS.allowHeaders],
-          accessControlExposeHeaders: [...FEED_CORS.exposeHeaders],
-          accessControlAllowCredentials: false,
-          accessControlMaxAge: Duration.seconds(FEED_CORS.maxAgeSeconds),
-          originOverride: true,
-        },
-      });
-      policies.set(contentSecurityPolicy, policy);
-      return policy;
-    };
-    // The edge function (shared/feeds/serving.ts), on every path: it answers preflights, gives a document stored
-    // under a compressible stand-in type its own type back after compression, and on a feed's URLs sends a browser
-    // to the feed's page before the cache (so the page and the feed have cache keys of their own) and adds the
-    // headers it read to Vary on the way out.
-    const edgeFunction = (id: string, comment: string, code: string) => {
-      const fn = new EdgeFunction(this, id, {
-        comment,
-        runtime: FunctionRuntime.JS_2_0,
-        code: FunctionCode.fromInline(code),
-      });
-      return [
-        { function: fn, eventType: FunctionEventType.VIEWER_REQUEST },
-        { function: fn, eventType: FunctionEventType.VIEWER_RESPONSE },
-      ];
-    };
-    const onFeedUrls = edgeFunction(
-      'FeedsBrowserView',
-      'feed-pipeline: preflights, media types, and a browser opening a feed URL gets the feed page',
-      EDGE_FUNCTIONS.feedUrls,
-    );
-    const elsewhere = edgeFunction(
-      'FeedsEdge',
-      'feed-pipeline: preflights and media types on every path but the feed URLs',
-      EDGE_FUNCTIONS.other,
-    );
-    // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
-    const origin = S3BucketOrigin.withOriginAccessControl(bucket, {
-      originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
-    });
-    const behaviour = {
-      origin,
-      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-      cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,
-      compress: true,
-      cachePolicy,
-    };
-    const distribution = new Distribution(this, 'FeedsDistribution', {
-      comment: `feed-pipeline ${config.stage} feeds`,
-      defaultBehavior: {
-        ...behaviour,
-        responseHeadersPolicy: headersFor(DEFAULT_BEHAVIOUR.contentSecurityPolicy),
-        functionAssociations: elsewhere,
-      },
-      additionalBehaviors: Object.fromEntries(
-        SERVING_BEHAVIOURS.map((served) => [
-          served.pathPattern,
-          {
-            ...behaviour,
-            responseHeadersPolicy: headersFor(served.contentSecurityPolicy),
-            functionAssociations: served.browserView ? onFeedUrls : elsewhere,
-          },
-        ]),
-      ),
-      // Without a root object, `/` would list the bucket (the origin may ListBucket); it serves the main feed.
-      defaultRootObject: `${FEEDS_PREFIX}all/rss.xml`,
-      httpVersion: HttpVersion.HTTP2_AND_3,
-      priceClass: PriceClass.PRICE_CLASS_100,
-      enableLogging: true,
-      logBucket: logsBucket,
-      logFilePrefix: 'cloudfront/',
-    });
-    Validations.of(distribution).acknowledge({
-      id: 'Annotation::@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
-      reason: 'defaultRootObject is set, so `/` is never a ListBucket request (pinned by a test).',
-    });
-    Validations.of(distribution).acknowledge({
-      id: 'AwsSolutions-CFR4',
-      reason:
-        'The distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront ' +
-        'fixes at TLSv1 whatever minimumProtocolVersion says. Serving the feeds under a custom domain with an ' +
-        'ACM certificate and TLSv1.2_2021 is the fix, and needs a domain this project does not own.',
-    });
-    Validations.of(distribution).acknowledge({
-      id: 'AwsSolutions-CFR1',
-      reason: 'Public news feeds for readers anywhere: a geographic restriction would defeat their purpose.',
-    });
-    Validations.of(distribution).acknowledge({
-      id: 'AwsSolutions-CFR2',
-      reason:
-        'The distribution serves public, cacheable GETs of static objects; it forwards no query string, ' +
-        'header or cookie to the origin, so there is no application input for a WAF to inspect. Shield ' +
-        'Standard covers network floods; a web ACL with a rate rule is the next step if scraping shows up.',
-    });
-    return distribution;
   }
 }
 

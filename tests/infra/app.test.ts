@@ -46,7 +46,7 @@ function namesOf(template: Template): { named: string[]; names: string[] } {
 describe('stages', () => {
   it('synthesize dev and prod side by side with no name in common, so both fit in one account', () => {
     const dev = templates({ stage: 'dev' });
-    const prod = templates({ stage: 'prod' });
+    const prod = templates({ stage: 'prod', production: 'true' });
     expect(dev.built.state.stackName).toBe('FeedPipeline-dev-State');
     expect(prod.built.pipeline.stackName).toBe('FeedPipeline-prod-Pipeline');
     const devNames = [...namesOf(dev.state).names, ...namesOf(dev.pipeline).names];
@@ -70,7 +70,7 @@ describe('stages', () => {
   });
 
   it('need no credentials, account, region or lookup to synthesize', () => {
-    const built = buildFor({ stage: 'prod' });
+    const built = buildFor({ stage: 'prod', production: 'true' });
     const assembly = built.app.synth();
     expect(assembly.manifest.missing).toBeUndefined();
     for (const stack of assembly.stacks)
@@ -145,6 +145,7 @@ describe('cdk-nag', () => {
     for (const stage of ['dev', 'prod']) {
       const built = buildFor({
         stage,
+        ...(stage === 'prod' ? { production: 'true' } : {}),
         alarmEmail: 'oncall@newsroom.example',
         corsOrigins: 'https://a.example',
       });
@@ -162,7 +163,7 @@ describe('cdk-nag', () => {
 
   it('acknowledges only findings that exist, each on the construct that has it, with a reason', () => {
     for (const stage of ['dev', 'prod']) {
-      const { built } = templates({ stage });
+      const { built } = templates({ stage, ...(stage === 'prod' ? { production: 'true' } : {}) });
       const findings = allFindings(built.app);
       const acks = acknowledgements(built.app);
       const covered = (finding: Finding) =>

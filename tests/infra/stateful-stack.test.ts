@@ -1,9 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { resourceOf, templates } from './synth.ts';
+import { buildFor, resourceOf, templates } from './synth.ts';
 
 function stateTemplate(stage: string): Template {
-  return templates({ stage }).state;
+  return templates({ stage, ...(stage === 'prod' ? { production: 'true' } : {}) }).state;
 }
 
 describe('the stateful stack', () => {
@@ -71,25 +71,75 @@ describe('the stateful stack', () => {
     });
   });
 
-  it('leaves the feeds bucket policy to the stateless stack and gives the log bucket its own, TLS only', () => {
+  it('gives each bucket one policy, TLS only', () => {
     const template = stateTemplate('dev');
-    const [logsId] = resourceOf(template, 'AWS::S3::Bucket', 'AccessLogs');
-    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies.map((policy) => policy.Properties.Bucket)).toEqual([{ Ref: logsId }]);
-    expect(policies[0]?.Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({
-        Effect: 'Deny',
-        Action: 's3:*',
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
-    );
+    for (const prefix of ['Feeds', 'AccessLogs']) {
+      const [bucketId] = resourceOf(template, 'AWS::S3::Bucket', prefix);
+      const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).filter(
+        (policy) => policy.Properties.Bucket.Ref === bucketId,
+      );
+      expect(policies, prefix).toHaveLength(1);
+      expect(policies[0]?.Properties.PolicyDocument.Statement, prefix).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
   });
 
-  it('keeps production buckets when the stack goes, and lets dev ones go with it', () => {
+  it('keeps production buckets and table when the stack goes, protected from termination and deletion', () => {
+    const { built, state } = templates({ stage: 'prod', production: 'true' });
+    expect(built.state.terminationProtection).toBe(true);
+    for (const prefix of ['Feeds', 'AccessLogs'])
+      expect(resourceOf(state, 'AWS::S3::Bucket', prefix)[1].DeletionPolicy).toBe('Retain');
+    // Nothing empties a production bucket.
+    expect(state.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
+  });
+
+  it('tears a development stage down cleanly: its versioned buckets are emptied, then deleted with the table', () => {
+    const { built, state } = templates({ stage: 'dev' });
+    expect(built.state.terminationProtection).toBe(false);
+    const [tableId, table] = resourceOf(state, 'AWS::DynamoDB::GlobalTable', 'Articles');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties?.Replicas[0].DeletionProtectionEnabled).toBeFalsy();
+    expect(tableId).toMatch(/^Articles/);
+    const emptied = Object.values(state.findResources('Custom::S3AutoDeleteObjects')).map(
+      (resource) => resource.Properties.BucketName.Ref,
+    );
     for (const prefix of ['Feeds', 'AccessLogs']) {
-      expect(resourceOf(stateTemplate('prod'), 'AWS::S3::Bucket', prefix)[1].DeletionPolicy).toBe('Retain');
-      expect(resourceOf(stateTemplate('dev'), 'AWS::S3::Bucket', prefix)[1].DeletionPolicy).toBe('Delete');
+      const [bucketId, bucket] = resourceOf(state, 'AWS::S3::Bucket', prefix);
+      expect(bucket.DeletionPolicy, prefix).toBe('Delete');
+      // A versioned bucket with objects cannot be deleted: the custom resource deletes every version first.
+      expect(emptied, prefix).toContain(bucketId);
     }
+  });
+
+  it('takes production from an explicit setting only, and refuses to guess it for a stage named like it', () => {
+    expect(templates({ stage: 'prod', production: 'false' }).built.state.terminationProtection).toBe(false);
+    expect(templates({ stage: 'staging', production: 'true' }).built.state.terminationProtection).toBe(true);
+    expect(() => buildFor({ stage: 'prod' })).toThrow(/production must be set/);
+    expect(() => buildFor({ stage: 'dev', production: 'yes' })).toThrow(/production must be true or false/);
+  });
+
+  it('warms the table for a backfill only when asked', () => {
+    expect(
+      resourceOf(stateTemplate('dev'), 'AWS::DynamoDB::GlobalTable', 'Articles')[1].Properties
+        ?.WarmThroughput,
+    ).toBeUndefined();
+    const warmed = templates({
+      stage: 'dev',
+      tableWarmWriteUnits: '25000',
+      tableWarmReadUnits: '40000',
+    }).state;
+    expect(
+      resourceOf(warmed, 'AWS::DynamoDB::GlobalTable', 'Articles')[1].Properties?.WarmThroughput,
+    ).toEqual({
+      WriteUnitsPerSecond: 25000,
+      ReadUnitsPerSecond: 40000,
+    });
+    expect(() => buildFor({ tableWarmWriteUnits: '100' })).toThrow(/tableWarmWriteUnits/);
   });
 
   it('outputs the table name the operator command needs', () => {

@@ -32,6 +32,8 @@ export function buildFor(context: Record<string, unknown> = {}, options: SynthOp
 export interface StageTemplates {
   built: BuiltApp;
   state: Template;
+  /** The public addresses' resources: the stateful stack's template. */
+  edge: Template;
   pipeline: Template;
 }
 
@@ -43,7 +45,12 @@ export function templates(context: Record<string, unknown> = {}): StageTemplates
   let found = cache.get(key);
   if (!found) {
     const built = buildFor(context);
-    found = { built, state: Template.fromStack(built.state), pipeline: Template.fromStack(built.pipeline) };
+    found = {
+      built,
+      state: Template.fromStack(built.state),
+      edge: Template.fromStack(built.state),
+      pipeline: Template.fromStack(built.pipeline),
+    };
     cache.set(key, found);
   }
   return found;
