@@ -128,7 +128,15 @@ export interface DocumentPublisher {
   publish(document: PublishableDocument, stored?: string | null): Promise<boolean>;
 }
 
-/** The digest a publish compares (and the bucket's object metadata records): SHA-256 of the bytes, in hex. */
-export function digestOf(body: Buffer): string {
-  return createHash('sha256').update(body).digest('hex');
+/**
+ * The digest a publish compares (and the bucket's object metadata records), in hex: SHA-256 of the document's
+ * headers and bytes, so a change of Content-Type or Cache-Control alone (a new edge TTL) is published too.
+ */
+export function digestOf(
+  document: Pick<PublishableDocument, 'body' | 'contentType' | 'cacheControl'>,
+): string {
+  return createHash('sha256')
+    .update(`${document.contentType}\n${document.cacheControl}\n`)
+    .update(document.body)
+    .digest('hex');
 }

@@ -32,9 +32,14 @@ export interface Published {
   state: Omit<DocumentState, 'revision'>;
 }
 
-/** The Cache-Control of the feeds and of every document that changes as they do. */
+/**
+ * The Cache-Control of the feeds and of every document that changes as they do: readers keep a document for the
+ * feed's TTL (`max-age`), the edge for {@link FeedSettings.edgeTtlSeconds} (`s-maxage`), so a WebSub hub told of a
+ * change once that has passed fetches the new bytes. No `stale-while-revalidate`: CloudFront honours it, and would
+ * hand a hub the old bytes once more after the edge TTL.
+ */
 export const feedCacheControl = (settings: FeedSettings) =>
-  `public, max-age=${settings.ttlMinutes * 60}, stale-while-revalidate=60`;
+  `public, max-age=${settings.ttlMinutes * 60}, s-maxage=${settings.edgeTtlSeconds}`;
 
 /** A document ready to publish, from its key, media type and text. */
 export function documentOf(
@@ -75,7 +80,7 @@ export class ConsistentPublisher {
       const state = attempt === 1 && known ? known : await this.store.readState(document);
       const built = await build(state);
       const digests: Record<string, string> = {};
-      for (const doc of built.documents) digests[doc.key] = digestOf(doc.body);
+      for (const doc of built.documents) digests[doc.key] = digestOf(doc);
       // What the bucket holds, as far as the state knows: nothing for a document never published; unknown (ask the
       // bucket) for one this publish uploaded in an attempt that then lost the race. Digests are trusted only from
       // the revision that recorded them: a commit by code that did not keep them (an invocation of an older release

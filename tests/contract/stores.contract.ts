@@ -304,7 +304,7 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect(await feeds.readListings('tags', 2)).toEqual([listing('c', 101)]);
   });
 
-  it('uploads a document only when its bytes differ from what it is told, or finds, is stored', async () => {
+  it('uploads a document only when its bytes or headers differ from what it is told, or finds, is stored', async () => {
     const { publisher } = await stores();
     const doc = (text: string): PublishableDocument => ({
       key: 'feeds/tags/contract/rss.xml',
@@ -313,11 +313,15 @@ export function storeContract(stores: () => Promise<Stores>): void {
       cacheControl: 'public, max-age=300',
     });
     expect(await publisher.publish(doc('one'), null)).toBe(true);
-    expect(await publisher.publish(doc('one'), digestOf(Buffer.from('one')))).toBe(false);
+    expect(await publisher.publish(doc('one'), digestOf(doc('one')))).toBe(false);
     // Not told: the bucket is asked.
     expect(await publisher.publish(doc('one'))).toBe(false);
     expect(await publisher.publish(doc('two'))).toBe(true);
-    expect(await publisher.publish(doc('two'), digestOf(Buffer.from('one')))).toBe(true);
+    expect(await publisher.publish(doc('two'), digestOf(doc('one')))).toBe(true);
+    // The same bytes with another Cache-Control (a new edge TTL) are a change too.
+    const retimed = { ...doc('two'), cacheControl: 'public, max-age=300, s-maxage=30' };
+    expect(await publisher.publish(retimed)).toBe(true);
+    expect(await publisher.publish(retimed)).toBe(false);
   });
 
   it('keeps the renderers’ stamp of a state, and of each closed archive page in its index', async () => {

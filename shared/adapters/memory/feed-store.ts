@@ -141,7 +141,7 @@ export class MemoryDocumentPublisher implements DocumentPublisher {
   readonly objects = new Map<string, PublishableDocument & { sha256: string }>();
 
   async publish(document: PublishableDocument, stored?: string | null): Promise<boolean> {
-    const hash = digestOf(document.body);
+    const hash = digestOf(document);
     const previous = stored === undefined ? this.objects.get(document.key)?.sha256 : stored;
     if (previous === hash) return false;
     this.objects.set(document.key, { ...document, body: Buffer.from(document.body), sha256: hash });
