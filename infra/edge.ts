@@ -237,6 +237,8 @@ export class Edge extends Construct {
       ),
       // Without a root object, `/` would list the bucket (the origin may ListBucket); it serves the main feed.
       defaultRootObject: `${FEEDS_PREFIX}all/rss.xml`,
+      // A 404 is kept for the edge TTL, not CloudFront's default 10 s (the local feed server does the same).
+      errorResponses: [{ httpStatus: 404, ttl: Duration.seconds(config.edgeTtlSeconds) }],
       httpVersion: HttpVersion.HTTP2_AND_3,
       ...(domain
         ? {

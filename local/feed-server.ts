@@ -45,6 +45,8 @@ const FEED_HEADERS = {
 export interface EdgeCacheOptions {
   /** The TTL of an object that names none (the cache policy's default TTL: the feed TTL). */
   defaultTtlSeconds: number;
+  /** How long a 404 is kept (the distribution's error caching minimum: the edge TTL). */
+  errorTtlSeconds: number;
   /** The clock, for tests. */
   now?: () => number;
 }
@@ -69,7 +71,7 @@ interface CacheEntry {
  * - each path gets the headers of the CloudFront behaviour that serves it; 304 for a matching If-None-Match or a
  *   recent enough If-Modified-Since;
  * - with `edgeCache`, objects are kept as the cache policy keeps them (per URI and encoding; `s-maxage`, else
- *   `max-age`, else the default TTL; `stale-while-revalidate` honoured; a 404 kept 10 s), so a reader sees what an
+ *   `max-age`, else the default TTL; `stale-while-revalidate` honoured; a 404 kept for the edge TTL), so a reader sees what an
  *   edge location would. Without it every request goes to the bucket, as for a test that watches a write arrive.
  */
 export class LocalFeedServer {
@@ -128,7 +130,7 @@ export class LocalFeedServer {
         ...FEED_HEADERS,
         'content-security-policy': behaviour.contentSecurityPolicy,
         'content-type': 'text/plain; charset=utf-8',
-        'cache-control': `max-age=${EDGE_CACHE.errorTtlSeconds}`,
+        'cache-control': 'max-age=10',
       });
       response.end('Not found.\n');
       return;
@@ -191,7 +193,7 @@ export class LocalFeedServer {
     if (fetched === 'changing') return fetched;
     const lifetime = fetched.answer
       ? edgeLifetime(fetched.answer.head.cacheControl, options.defaultTtlSeconds)
-      : { ttlSeconds: EDGE_CACHE.errorTtlSeconds, staleWhileRevalidateSeconds: 0 };
+      : { ttlSeconds: options.errorTtlSeconds, staleWhileRevalidateSeconds: 0 };
     if (lifetime.ttlSeconds > 0 || lifetime.staleWhileRevalidateSeconds > 0) {
       if (this.cache.size > 5_000) this.cache.clear();
       this.cache.set(cacheKey, {

@@ -12,11 +12,11 @@ import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
-import { feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
+import { type FeedSettings, feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
 import { Registry, type SourceInput } from '#shared/registry.ts';
 import { LocalHttpApi } from './api-server.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { LocalFeedServer } from './feed-server.ts';
+import { type EdgeCacheOptions, LocalFeedServer } from './feed-server.ts';
 import { LocalHubQueue } from './hub-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { republishStaleInBackground, type StaleRepublish } from './republish-stale.ts';
@@ -178,10 +178,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       createS3Client({ endpoint: s3.endpoint, requestTimeoutMs: 1_000 }),
       BUCKET_NAME,
       options.edgeCache
-        ? {
-            defaultTtlSeconds:
-              feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' }).ttlMinutes * 60,
-          }
+        ? edgeCacheOf(feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' }))
         : undefined,
     );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
@@ -300,4 +297,9 @@ async function scratchRoot(): Promise<string> {
   } catch {
     return tmpdir();
   }
+}
+
+/** The edge cache's rules for a deployment's feed settings, as the CDK app sets them (infra/edge.ts). */
+function edgeCacheOf(settings: FeedSettings): EdgeCacheOptions {
+  return { defaultTtlSeconds: settings.ttlMinutes * 60, errorTtlSeconds: settings.edgeTtlSeconds };
 }

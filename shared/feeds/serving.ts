@@ -364,10 +364,11 @@ export function browserViewResponseHeaders(
 
 /**
  * The feeds' cache policy, as the CDK app declares it and the local feed server applies it: an object's own
- * `s-maxage`, else its `max-age`, kept within these bounds; the default TTL (the feed TTL) for one without either; an
- * error (404) kept for CloudFront's default error-caching minimum.
+ * `s-maxage`, else its `max-age`, kept within these bounds; the default TTL (the feed TTL) for one without either. A
+ * 404 is kept for the edge TTL too (the distribution's error caching minimum for 404, instead of CloudFront's default
+ * 10 s), so a feed asked for just before its first publish shows up as soon as a changed one would.
  */
-export const EDGE_CACHE = { minTtlSeconds: 0, maxTtlSeconds: 86_400, errorTtlSeconds: 10 } as const;
+export const EDGE_CACHE = { minTtlSeconds: 0, maxTtlSeconds: 86_400 } as const;
 
 /** How long the edge keeps an object, and how long past that it may still serve it while it asks again. */
 export function edgeLifetime(

@@ -37,6 +37,8 @@ describe('the CDN', () => {
     });
     // The origin may ListBucket (so a missing feed is 404): `/` must never reach S3 as a listing.
     expect(config.DefaultRootObject).toBe('feeds/all/rss.xml');
+    // A 404 is kept for the edge TTL (documents' s-maxage), as the local feed server keeps it.
+    expect(config.CustomErrorResponses).toEqual([{ ErrorCode: 404, ErrorCachingMinTTL: 30 }]);
     expect(config.Logging).toMatchObject({ Prefix: 'cloudfront/' });
   });
 
