@@ -12,6 +12,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -27,20 +28,35 @@ export interface MonitoringProps {
   authorizer: HouseFunction;
   regenerate: HouseFunction;
   deadLetterQueue: IQueue;
+  /** Where hub notifications go once every receive failed; only a deployment with hubs has one. */
+  hubDeadLetterQueue?: IQueue | undefined;
+  table: ITableV2;
 }
 
 /**
- * Alarms that page someone (dead letters, function errors, a stream falling behind, API 5xx) on one SNS topic,
- * and a dashboard of the pipeline's pulse. The custom metrics are the functions' own, written in the embedded
- * metric format (functions/metrics.ts names them for both sides): the editor API's request lines count writes
- * accepted and rejected by reason, and the regenerate function flushes its batch metrics through Powertools.
+ * Alarms that page someone on one SNS topic, and a dashboard of the pipeline's pulse. Each alarm fires only for
+ * something a person must look at: a brief blip that the pipeline's own retries absorb (one throttled request, one
+ * failed publish retried by the next batch) stays quiet, and no alarm sends OK notifications, so the topic carries
+ * problems only. The README's "Alarms" section says what each means and what to do.
+ *
+ * The custom metrics are the functions' own, written in the embedded metric format (functions/metrics.ts names them
+ * for both sides): the editor API's request lines count writes accepted and rejected by reason, and the regenerate
+ * function flushes its batch metrics through Powertools.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
   readonly alarms: Record<
-    'deadLetters' | 'articlesErrors' | 'authorizerErrors' | 'regenerateErrors' | 'iteratorAge' | 'api5xx',
+    | 'deadLetters'
+    | 'articlesErrors'
+    | 'authorizerErrors'
+    | 'regenerateErrors'
+    | 'iteratorAge'
+    | 'api5xx'
+    | 'tableThrottles'
+    | 'lambdaThrottles'
+    | 'publishFailures',
     Alarm
-  >;
+  > & { hubDeadLetters?: Alarm };
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -89,23 +105,50 @@ export class Monitoring extends Construct {
     const errorsOf = (fn: HouseFunction) =>
       fn.function.metricErrors({ statistic: 'Sum', period: fiveMinutes });
 
+    const tableMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: props.table.tableName },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      });
+    const tableThrottles = new MathExpression({
+      expression: 'FILL(reads, 0) + FILL(writes, 0)',
+      usingMetrics: { reads: tableMetric('ReadThrottleEvents'), writes: tableMetric('WriteThrottleEvents') },
+      label: 'table throttle events',
+      period: fiveMinutes,
+    });
+    const lambdaThrottles = new MathExpression({
+      expression: 'FILL(articles, 0) + FILL(authorizer, 0) + FILL(regenerate, 0)',
+      usingMetrics: {
+        articles: props.articles.function.metricThrottles({ statistic: 'Sum', period: fiveMinutes }),
+        authorizer: props.authorizer.function.metricThrottles({ statistic: 'Sum', period: fiveMinutes }),
+        regenerate: props.regenerate.function.metricThrottles({ statistic: 'Sum', period: fiveMinutes }),
+      },
+      label: 'function throttles',
+      period: fiveMinutes,
+    });
+
+    /** An alarm on the topic: `datapoints` of the last `periods` at or over `threshold`. No OK notification. */
     const alarm = (
       name: string,
       description: string,
       metric: IMetric,
       threshold: number,
-      evaluationPeriods = 1,
+      periods = 1,
+      datapoints = periods,
     ): Alarm => {
       const created = new Alarm(this, name, {
         alarmDescription: description,
         metric,
         threshold,
-        evaluationPeriods,
+        evaluationPeriods: periods,
+        datapointsToAlarm: datapoints,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(new SnsAction(this.topic));
-      created.addOkAction(new SnsAction(this.topic));
       return created;
     };
     this.alarms = {
@@ -117,21 +160,24 @@ export class Monitoring extends Construct {
       ),
       articlesErrors: alarm(
         'ArticlesErrorsAlarm',
-        'The editor API function crashed or timed out (handled errors are problem documents, not errors).',
+        'The editor API function crashed or timed out three times in five minutes (handled errors are problem ' +
+          'documents, not errors). See README, Alarms.',
         errorsOf(props.articles),
-        1,
+        3,
       ),
       authorizerErrors: alarm(
         'AuthorizerErrorsAlarm',
-        'The editor-key authorizer failed: editors get 500 instead of their answer.',
+        'The editor-key authorizer failed three times in five minutes: editors get 500 instead of their answer.',
         errorsOf(props.authorizer),
-        1,
+        3,
       ),
       regenerateErrors: alarm(
         'RegenerateErrorsAlarm',
-        'The regenerate function crashed or timed out on a batch (failed publishes are retried per record).',
+        'The regenerate function crashed or timed out on batches for fifteen minutes running (one failure is ' +
+          'retried and bisected without anyone). See README, Alarms.',
         errorsOf(props.regenerate),
         1,
+        3,
       ),
       iteratorAge: alarm(
         'IteratorAgeAlarm',
@@ -142,10 +188,51 @@ export class Monitoring extends Construct {
       ),
       api5xx: alarm(
         'Api5xxAlarm',
-        'The editor API answered 5xx five times or more in five minutes.',
+        'The editor API answered 5xx (503 when the table is unreachable or throttled) five times or more in five ' +
+          'minutes.',
         api5xx,
         5,
       ),
+      tableThrottles: alarm(
+        'TableThrottlesAlarm',
+        'DynamoDB throttled 100 or more requests in each of two of the last three five-minute periods: a hot ' +
+          'partition or an account limit. See README, Alarms and Hot partitions.',
+        tableThrottles,
+        100,
+        3,
+        2,
+      ),
+      lambdaThrottles: alarm(
+        'LambdaThrottlesAlarm',
+        'Lambda refused to run the functions (concurrency exhausted) ten times or more in each of two of the last ' +
+          'three five-minute periods.',
+        lambdaThrottles,
+        10,
+        3,
+        2,
+      ),
+      publishFailures: alarm(
+        'PublishFailuresAlarm',
+        'Feed publishes failed in each of the last three five-minute periods: the bucket or the table keeps ' +
+          'refusing them (each failure is retried with its records). See README, Alarms.',
+        publishFailures.with({ period: fiveMinutes }),
+        1,
+        3,
+      ),
+      ...(props.hubDeadLetterQueue
+        ? {
+            hubDeadLetters: alarm(
+              'HubDeadLettersAlarm',
+              'A WebSub hub refused or missed every notification for about fifteen minutes: its subscribers ' +
+                'hear of changes late. The feeds themselves are published. See README, Alarms.',
+              props.hubDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                statistic: 'Maximum',
+                period: fiveMinutes,
+              }),
+              1,
+            ),
+          }
+        : {}),
     };
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -192,6 +279,8 @@ export class Monitoring extends Construct {
           api5xx.with({ label: 'API 5xx' }),
           publishFailures.with({ period: fiveMinutes, label: 'feed publish failures (retried)' }),
           deadLetters.with({ label: 'dead letters' }),
+          tableThrottles,
+          lambdaThrottles,
         ],
         width: 12,
       }),

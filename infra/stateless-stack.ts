@@ -188,8 +188,9 @@ export class StatelessStack extends Stack {
     // --- WebSub: the hubs are told off the publish path ---------------------------------------------------
     // The regenerate function queues one message per hub and batch; the notify-hubs function tells the hubs,
     // with its retries, and the queue retries a hub that stayed down. A slow hub never holds up a batch.
+    let hubFailures: Queue | undefined;
     if (config.websubHubs.length) {
-      const hubFailures = new Queue(this, 'HubNotificationFailures', {
+      hubFailures = new Queue(this, 'HubNotificationFailures', {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
@@ -324,9 +325,11 @@ export class StatelessStack extends Stack {
       authorizer,
       regenerate,
       deadLetterQueue: this.deadLetterQueue,
+      hubDeadLetterQueue: hubFailures,
+      table,
     });
 
-    // On the API's own domain, when it has one: the edge stack keeps the domain, this stack maps whichever API it
+    // On the API's own domain, when it has one: the stateful stack keeps the domain, this stack maps whichever API it
     // holds onto it, so replacing this stack moves no address.
     const { apiDomain } = props.edge;
     if (apiDomain)

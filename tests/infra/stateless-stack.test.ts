@@ -386,7 +386,7 @@ describe('the editor API', () => {
 });
 
 describe('the alarms and the dashboard', () => {
-  it('page the alarm topic, which refuses plain HTTP, on dead letters, errors, iterator age and API 5xx', () => {
+  it('page the alarm topic, which refuses plain HTTP, on dead letters, errors, iterator age, API 5xx, throttling and publish failures', () => {
     const { pipeline } = dev();
     const [topicId] = resourceOf(pipeline, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
     pipeline.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -398,10 +398,11 @@ describe('the alarms and the dashboard', () => {
       },
     });
     const alarms = Object.values(pipeline.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+      // Problems only: no OK notification when an alarm clears.
+      expect(alarm.OKActions).toBeUndefined();
       expect(alarm.TreatMissingData).toBe('notBreaching');
       expect(alarm.AlarmName).toBeUndefined();
     }
@@ -424,6 +425,56 @@ describe('the alarms and the dashboard', () => {
       expect.objectContaining({ Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 5 }),
     ]);
     expect(watching('5xx', { Ref: apiId })).toEqual([expect.objectContaining({ Threshold: 5 })]);
+    // One failure is retried without anyone; errors of the editor's functions page at three in five minutes, the
+    // regenerate function's when they persist for fifteen.
+    const [articlesId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'ArticlesFunction');
+    expect(watching('Errors', { Ref: articlesId })).toEqual([expect.objectContaining({ Threshold: 3 })]);
+    expect(watching('Errors', { Ref: regenerateId })).toEqual([
+      expect.objectContaining({ Threshold: 1, EvaluationPeriods: 3, DatapointsToAlarm: 3 }),
+    ]);
+    const onExpression = (name: string) =>
+      alarms.filter((alarm) =>
+        (alarm.Metrics ?? []).some((metric: any) => metric.MetricStat?.Metric?.MetricName === name),
+      );
+    // DynamoDB throttling sustained over two of three five-minute periods, on this table.
+    const [tableThrottles] = onExpression('WriteThrottleEvents');
+    expect(tableThrottles).toMatchObject({ Threshold: 100, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(JSON.stringify(tableThrottles.Metrics)).toContain('ReadThrottleEvents');
+    const [, articlesFunction] = resourceOf(pipeline, 'AWS::Lambda::Function', 'ArticlesFunction');
+    const tableName = articlesFunction.Properties?.Environment.Variables.TABLE_NAME;
+    expect(JSON.stringify(tableThrottles.Metrics)).toContain(
+      JSON.stringify({ Name: 'TableName', Value: tableName }),
+    );
+    // Lambda throttles of every function, summed.
+    const [lambdaThrottles] = onExpression('Throttles');
+    expect(lambdaThrottles).toMatchObject({ Threshold: 10, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    for (const name of FUNCTIONS) {
+      const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', `${name}Function`);
+      expect(JSON.stringify(lambdaThrottles.Metrics)).toContain(JSON.stringify({ Ref: functionId }));
+    }
+    // Publish failures (the regenerate function's own metric) that persist for fifteen minutes.
+    expect(alarms.filter((alarm) => alarm.MetricName === PIPELINE_METRICS.publishFailures.name)).toEqual([
+      expect.objectContaining({
+        Namespace: 'FeedPipeline/dev',
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        Period: 300,
+      }),
+    ]);
+  });
+
+  it('pages on the hub dead-letter queue when the deployment has hubs', () => {
+    const { pipeline } = templates({ stage: 'dev', websubHubs: 'https://hub.example/' });
+    const [queueId] = resourceOf(pipeline, 'AWS::SQS::Queue', 'HubNotificationFailures');
+    const alarms = Object.values(pipeline.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(10);
+    expect(
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(alarm.Dimensions).includes(JSON.stringify({ 'Fn::GetAtt': [queueId, 'QueueName'] })),
+      ),
+    ).toEqual([expect.objectContaining({ Threshold: 1 })]);
   });
 
   it('mails the alarms to alarmEmail when it is given, and to no one by default', () => {
