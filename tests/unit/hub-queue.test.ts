@@ -25,6 +25,26 @@ describe('hub messages', () => {
 });
 
 describe('the local hub queue', () => {
+  it('holds a message back for the delay its sender asks, as SQS does, and is not idle until it was received', async () => {
+    const received: number[] = [];
+    const queue = new LocalHubQueue({
+      messagesOf: (topics) => hubMessages(['https://hub.example/'], topics),
+      delayMs: 300,
+      handler: async () => {
+        received.push(Date.now());
+        return { batchItemFailures: [] };
+      },
+    });
+    const sent = Date.now();
+    await queue.announce(['https://feeds.example/feeds/all/rss.xml']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toEqual([]);
+    await queue.idle();
+    await queue.stop();
+    expect(received).toHaveLength(1);
+    expect((received[0] as number) - sent).toBeGreaterThanOrEqual(290);
+  });
+
   it('delivers a failed message again after the visibility timeout, and sets it aside after the last receive', async () => {
     const receives: Record<string, number[]> = {};
     const deadLetters: string[] = [];
