@@ -7,7 +7,7 @@ import type {
 } from 'aws-lambda';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { DynamoDbSourceReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import type { Principal } from '#shared/articles/model.ts';
 import { ArticleService } from '#shared/articles/service.ts';
 import { principalFrom } from '#shared/auth-context.ts';
@@ -192,9 +192,11 @@ function definedOnly(query: Record<string, string | undefined>): Record<string, 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ArticlesDeps {
   const tableName = requiredEnv('TABLE_NAME', env);
   const client = createDocumentClient({ endpoint: optionalEnv('DYNAMODB_ENDPOINT', env) }, ARTICLES_DYNAMODB);
-  const registry = new DynamoDbRegistryStore(client, tableName);
   return {
-    articles: new ArticleService(new DynamoDbArticleStore(client, tableName), registry),
+    articles: new ArticleService(
+      new DynamoDbArticleStore(client, tableName),
+      new DynamoDbSourceReader(client, tableName),
+    ),
     logger: new Logger({ serviceName: 'articles' }),
     metricsNamespace: optionalEnv(METRICS_NAMESPACE_ENV, env) ?? LOCAL_METRICS_NAMESPACE,
   };

@@ -6,12 +6,35 @@ import { guard } from './errors.ts';
 import { editorKeyKey, sourceKey, withoutKeys } from './layout.ts';
 import { queryPartition } from './query.ts';
 
-/** Sources and editor keys, in the same table as the articles (partitions `source` and `key`). */
-export class DynamoDbRegistryStore implements RegistryStore {
+/**
+ * A source by its slug: all the articles function reads of the registry. A class of its own so that the articles
+ * bundle carries this one read and not the whole {@link DynamoDbRegistryStore}, whose key writes and listings
+ * would bring the SDK's put and update commands, with their schemas, into it; the registry store reads a source
+ * through this same method.
+ */
+export class DynamoDbSourceReader implements Pick<RegistryStore, 'getSource'> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  async getSource(slug: string): Promise<Source | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: sourceKey(slug) })),
+    );
+    return Item ? (withoutKeys(Item) as unknown as Source) : undefined;
+  }
+}
+
+/** Sources and editor keys, in the same table as the articles (partitions `source` and `key`). */
+export class DynamoDbRegistryStore implements RegistryStore {
+  private readonly sources: DynamoDbSourceReader;
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {
+    this.sources = new DynamoDbSourceReader(client, tableName);
+  }
 
   async putSource(source: Source): Promise<void> {
     await guard(() =>
@@ -24,11 +47,8 @@ export class DynamoDbRegistryStore implements RegistryStore {
     );
   }
 
-  async getSource(slug: string): Promise<Source | undefined> {
-    const { Item } = await guard(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: sourceKey(slug) })),
-    );
-    return Item ? (withoutKeys(Item) as unknown as Source) : undefined;
+  getSource(slug: string): Promise<Source | undefined> {
+    return this.sources.getSource(slug);
   }
 
   async listSources(): Promise<Source[]> {
