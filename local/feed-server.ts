@@ -6,7 +6,6 @@ import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@a
 import { CATALOGUE_KEYS } from '#shared/feeds/catalogue.ts';
 import {
   behaviourFor,
-  EDGE_CACHE,
   edgeCompresses,
   edgeLifetime,
   edgeViewerRequest,
