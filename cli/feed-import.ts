@@ -12,7 +12,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import sanitizeHtml from 'sanitize-html';
 import { LIMITS, parseRfc3339 } from '#shared/articles/submission.ts';
 import { htmlToText } from '#shared/html.ts';
-import { toSlug } from '#shared/slug.ts';
+import { tagSlug } from '#shared/slug.ts';
 import { collapseWhitespace, truncateText } from '#shared/text.ts';
 
 export type FeedKind = 'rss' | 'atom';
@@ -744,9 +744,9 @@ function fitTags(labels: readonly string[], warnings: string[]): string[] {
       warnings.push(`tag "${truncateText(label, 40)}" dropped: longer than ${LIMITS.tagChars} characters`);
       continue;
     }
-    const slug = toSlug(label);
-    if (!slug) {
-      warnings.push(`tag "${label}" dropped: it has no letter or digit to make a slug of`);
+    const { slug, problem } = tagSlug(label);
+    if (slug === undefined) {
+      warnings.push(`tag "${truncateText(label, 40)}" dropped: it ${problem}`);
       continue;
     }
     if (seen.has(slug)) continue;

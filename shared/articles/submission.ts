@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { type FieldError, fieldError, InvalidInputError } from '../domain/errors.ts';
 import { htmlToText, sanitizeContentHtml } from '../html.ts';
-import { toSlug } from '../slug.ts';
+import { tagSlug, toSlug } from '../slug.ts';
 import { collapseWhitespace, deepStripXmlInvalid, truncateText, utf8Length } from '../text.ts';
 import { toUri } from '../url.ts';
 import type { Citation, Submission, Tag } from './model.ts';
@@ -178,11 +178,12 @@ function normaliseTags(labels: string[], report: (index: number, message: string
       report(index, `must be at most ${LIMITS.tagChars} characters`);
       return;
     }
-    const slug = toSlug(label);
-    if (!slug) {
-      report(index, 'must contain a letter or digit that can form a slug');
+    const made = tagSlug(label);
+    if (made.slug === undefined) {
+      report(index, made.problem);
       return;
     }
+    const { slug } = made;
     if (seen.has(slug)) return;
     seen.add(slug);
     tags.push({ label, slug });

@@ -1,3 +1,4 @@
+import { urlPath } from '../slug.ts';
 import type { FeedId } from './feed-ids.ts';
 import type { FeedUrls } from './model.ts';
 import type { FeedSettings } from './settings.ts';
@@ -39,7 +40,7 @@ export interface ArchiveSpan {
 }
 
 export function archiveUrls(settings: FeedSettings, feed: FeedId, page: ArchivePage): FeedUrls {
-  const base = `${settings.baseUrl}feeds/${feed}/archive/${page}/`;
+  const base = `${settings.baseUrl}feeds/${urlPath(feed)}/archive/${page}/`;
   return {
     rss: `${base}rss.xml`,
     atom: `${base}atom.xml`,

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Source } from '../articles/model.ts';
+import { urlPath } from '../slug.ts';
 import { type FeedId, feedIdFor } from './feed-ids.ts';
 import type { FeedChannel, FeedUrls } from './model.ts';
 import type { FeedSettings } from './settings.ts';
 
 /** What a feed id says: which source and which tag it holds, if any. */
 export function parseFeedId(feed: FeedId): { source?: string; tag?: string } {
-  const match = /^(?:sources\/([a-z0-9-]+))?\/?(?:tags\/([a-z0-9-]+))?$/.exec(feed === 'all' ? '' : feed);
+  const match = /^(?:sources\/([a-z0-9-]+))?\/?(?:tags\/([^/]+))?$/u.exec(feed === 'all' ? '' : feed);
   if (!match) throw new Error(`not a feed id: ${feed}`);
   return { ...(match[1] ? { source: match[1] } : {}), ...(match[2] ? { tag: match[2] } : {}) };
 }
 
 /** The public URLs of a feed's three documents and of its page. */
 export function feedUrls(settings: FeedSettings, feed: FeedId): FeedUrls {
-  const base = `${settings.baseUrl}feeds/${feed}/`;
+  const base = `${settings.baseUrl}feeds/${urlPath(feed)}/`;
   return {
     rss: `${base}rss.xml`,
     atom: `${base}atom.xml`,

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ExpectedVersions } from '../articles/model.ts';
 import { DEFAULT_PAGE_SIZE, type ListQuery, MAX_PAGE_SIZE } from '../articles/service.ts';
 import type { FieldError } from '../domain/errors.ts';
-import { isSlug } from '../slug.ts';
+import { isSlug, isTagSlug } from '../slug.ts';
 import { expectedVersions } from './etag.ts';
 import { InvalidParameterError, parameterError } from './problems.ts';
 import { header } from './request.ts';
@@ -37,7 +37,7 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
   const { source, tag, cursor } = parameters;
   if (source !== undefined && !isSlug(source))
     errors.push(parameterError('query', 'source', 'must be a source slug'));
-  if (tag !== undefined && !isSlug(tag)) errors.push(parameterError('query', 'tag', 'must be a tag slug'));
+  if (tag !== undefined && !isTagSlug(tag)) errors.push(parameterError('query', 'tag', 'must be a tag slug'));
   let limit = DEFAULT_PAGE_SIZE;
   if (parameters.limit !== undefined) {
     limit = /^\d{1,3}$/.test(parameters.limit) ? Number(parameters.limit) : Number.NaN;

@@ -360,10 +360,23 @@ const CASES: Case[] = [
       expect(feeds.has('tags/tag')).toBe(true);
     },
   ),
-  rejects(
-    'refuses a tag in a script with no Latin spelling here (Arabic) with 422 naming it',
+  accepts(
+    'gives a tag in a script with no Latin spelling (Arabic) a slug in its own letters and a feed',
     { json: article({ tags: ['Politics', '\u0627\u0644\u0639\u0631\u0628\u064A\u0629'] }) },
+    ({ article: stored, feeds }) => {
+      expect(stored.tags[1]).toEqual({ label: 'العربية', slug: 'العربية' });
+      expect(feeds.has('tags/العربية')).toBe(true);
+    },
+  ),
+  rejects(
+    'refuses a tag of emoji alone with 422 naming it',
+    { json: article({ tags: ['Politics', '😀🎉'] }) },
     { status: 422, field: 'tags[1]', detail: 'must contain a letter or digit that can form a slug' },
+  ),
+  rejects(
+    'refuses a label whose slug would pass 80 characters, never cutting it short',
+    { json: article({ tags: ['中'.repeat(81)] }) },
+    { status: 422, field: 'tags[0]', detail: "makes a slug of 81 characters, more than the 80 a feed's URL may hold" },
   ),
   accepts(
     'slugs path-like tags ("../../x", "a/b", "%2e%2e") to x, a-b and 2e-2e and writes nothing outside feeds/',

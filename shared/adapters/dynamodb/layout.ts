@@ -72,7 +72,7 @@ export const listingPartition = (directory: string, page: number) => `listing#${
  */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
 export function feedStateKey(document: string): { pk: string; sk: string } {
-  const match = /^sources\/([a-z0-9-]+)\/tags\/([a-z0-9-]+)$/.exec(document);
+  const match = /^sources\/([a-z0-9-]+)\/tags\/([^/]+)$/u.exec(document);
   return match?.[1] && match[2]
     ? { pk: tagFeedStatePartition(match[1]), sk: match[2] }
     : { pk: 'feedstate', sk: document };
