@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'constructs';
-import { type PipelineConfig, readConfig } from '../infra/config.ts';
+import { feedEnvOf, type PipelineConfig, readConfig } from '../infra/config.ts';
 
 const USAGE = `Usage: npm run deploy -- [-c key=value ...] [--region <region>] [--share <0-1>]
 
@@ -35,22 +35,6 @@ export function configOf(args: readonly string[]): PipelineConfig {
   };
   const context: Record<string, unknown> = { ...cdkJson.context, ...contextOf(args) };
   return readConfig({ tryGetContext: (key: string) => context[key] } as unknown as Node);
-}
-
-/**
- * The feed settings the deployed regenerate function renders with (its environment in infra/stateless-stack.ts):
- * the republish must render the same bytes and headers, or it would upload every document again.
- */
-export function feedEnvOf(config: PipelineConfig, feedsBaseUrl: string): Record<string, string> {
-  return {
-    FEEDS_BASE_URL: feedsBaseUrl,
-    FEED_SIZE: String(config.feedSize),
-    FEED_TTL_MINUTES: String(config.feedTtlMinutes),
-    FEED_EDGE_TTL_SECONDS: String(config.edgeTtlSeconds),
-    ...(config.publisherName ? { PUBLISHER_NAME: config.publisherName } : {}),
-    ...(config.feedsLanguage ? { FEEDS_LANGUAGE: config.feedsLanguage } : {}),
-    ...(config.websubHubs.length ? { WEBSUB_HUBS: config.websubHubs.join(',') } : {}),
-  };
 }
 
 /** The republish a deploy of `config.stage` is followed by: its arguments and environment, from the outputs. */

@@ -199,3 +199,20 @@ function warmThroughput(node: Node): PipelineConfig['tableWarmThroughput'] {
     readUnitsPerSecond: whole(node, 'tableWarmReadUnits', 12_000, 12_000, 1_200_000),
   };
 }
+
+/**
+ * The feed settings the regenerate function renders with: its environment (infra/stateless-stack.ts), and what
+ * `npm run deploy` republishes with (cli/deploy.ts), which must render the same bytes and headers, or it would
+ * upload every document again.
+ */
+export function feedEnvOf(config: PipelineConfig, feedsBaseUrl: string): Record<string, string> {
+  return {
+    FEEDS_BASE_URL: feedsBaseUrl,
+    FEED_SIZE: String(config.feedSize),
+    FEED_TTL_MINUTES: String(config.feedTtlMinutes),
+    FEED_EDGE_TTL_SECONDS: String(config.edgeTtlSeconds),
+    ...(config.publisherName ? { PUBLISHER_NAME: config.publisherName } : {}),
+    ...(config.feedsLanguage ? { FEEDS_LANGUAGE: config.feedsLanguage } : {}),
+    ...(config.websubHubs.length ? { WEBSUB_HUBS: config.websubHubs.join(',') } : {}),
+  };
+}

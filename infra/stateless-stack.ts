@@ -29,7 +29,7 @@ import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts
 import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../functions/notify-hubs/queue.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
-import type { PipelineConfig } from './config.ts';
+import { feedEnvOf, type PipelineConfig } from './config.ts';
 import { HouseFunction } from './house-function.ts';
 import { Monitoring } from './monitoring.ts';
 import type { FeedsBucketExports } from './stateful-stack.ts';
@@ -116,13 +116,7 @@ export class StatelessStack extends Stack {
         [METRICS_NAMESPACE_ENV]: metricsNamespace(config.stage),
         TABLE_NAME: table.tableName,
         BUCKET_NAME: bucket.bucketName,
-        FEEDS_BASE_URL: feedsBaseUrl,
-        FEED_SIZE: String(config.feedSize),
-        FEED_TTL_MINUTES: String(config.feedTtlMinutes),
-        FEED_EDGE_TTL_SECONDS: String(config.edgeTtlSeconds),
-        ...(config.publisherName ? { PUBLISHER_NAME: config.publisherName } : {}),
-        ...(config.feedsLanguage ? { FEEDS_LANGUAGE: config.feedsLanguage } : {}),
-        ...(config.websubHubs.length ? { WEBSUB_HUBS: config.websubHubs.join(',') } : {}),
+        ...feedEnvOf(config, feedsBaseUrl),
       },
       // Rendering ~200 KB documents is CPU work; memory buys CPU. A batch of up to 500 records is bounded by the
       // feeds it touched, but a burst of articles with many new tags touches thousands (the bench's 400 articles

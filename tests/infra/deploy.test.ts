@@ -4,7 +4,8 @@
  * settings are checked against the synthesized function, offline.
  */
 import { describe, expect, it } from 'vitest';
-import { configOf, contextOf, feedEnvOf, republishAfterDeploy } from '../../cli/deploy.ts';
+import { configOf, contextOf, republishAfterDeploy } from '../../cli/deploy.ts';
+import { feedEnvOf } from '../../infra/config.ts';
 import { resourceOf, templates } from './synth.ts';
 
 const FEED_SETTING = /^(FEED_|FEEDS_LANGUAGE$|PUBLISHER_NAME$|WEBSUB_HUBS$)/;
