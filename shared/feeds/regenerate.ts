@@ -1,4 +1,5 @@
 import { forEachConcurrently } from '../pool.ts';
+import { urlPath } from '../slug.ts';
 import {
   type ArchivePage,
   type ArchiveSpan,
@@ -144,8 +145,9 @@ export class FeedRegenerator {
         // A feed (its archive pages are counted by its publish), a directory page or the catalogue.
         result.rendered++;
         for (const key of uploaded) {
+          // A topic is the feed's URL as it declares it (`rel="self"`): a key in another script percent-encoded.
           if (FEED_DOCUMENT.test(key) && !isArchiveKey(key))
-            result.changedTopics.push(this.settings.baseUrl + key);
+            result.changedTopics.push(this.settings.baseUrl + urlPath(key));
         }
       } catch (error) {
         result.errors.push({ document, error });
