@@ -9,6 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.ts';
+import { serveUnencodedPaths } from './unencoded-path.ts';
 
 /** A Lambda handler for HTTP API (payload format 2.0) events. */
 export type HttpHandler = (
@@ -61,7 +62,7 @@ export class LocalHttpApi {
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((request, response) => {
+    const dispatch = (request: IncomingMessage, response: ServerResponse) => {
       const mounted = this.mounts.find((mount) => (request.url ?? '/').startsWith(mount.prefix));
       const serve = mounted ? mounted.handle(request, response) : this.serve(request, response);
       serve.catch((error: unknown) => {
@@ -69,7 +70,10 @@ export class LocalHttpApi {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end('{"message":"Internal Server Error"}');
       });
-    });
+    };
+    const server = createServer(dispatch);
+    // A feed's URL typed in another script and sent as raw UTF-8 (curl does): served, not refused with 400.
+    serveUnencodedPaths(server, dispatch);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
