@@ -407,8 +407,10 @@ const CASES: Case[] = [
       const keys = await stack.keys();
       expect(keys).toContain('feeds/tags/2e-2e/atom.xml');
       for (const key of keys) {
+        // Folders are slugs: ASCII, or (for a tag in another script) letters, marks and digits of any script, as
+        // UTF-8; never a dot, a percent sign or a separator of their own.
         expect(key).toMatch(
-          /^feeds\/(?:index\.html|opml\.xml|[a-z0-9-]+(?:\/[a-z0-9-]+)*\/(?:rss\.xml|atom\.xml|feed\.json|index(?:-\d+)?\.html|opml(?:-\d+)?\.xml|tags(?:-\d+)?\.json))$/,
+          /^feeds\/(?:index\.html|opml\.xml|[\p{L}\p{M}\p{N}-]+(?:\/[\p{L}\p{M}\p{N}-]+)*\/(?:rss\.xml|atom\.xml|feed\.json|index(?:-\d+)?\.html|opml(?:-\d+)?\.xml|tags(?:-\d+)?\.json))$/u,
         );
         expect(key.split('/')).not.toContain('..');
       }

@@ -159,6 +159,14 @@ function assertHttpUrl(value: string, where: string): string {
     throw new Error(`${where} is not an http(s) URL: ${JSON.stringify(value)}`);
   if (value !== value.trim())
     throw new Error(`${where} has whitespace around the URL: ${JSON.stringify(value)}`);
+  // RSS requires URIs (RFC 3986), and a feed reader compares them as strings: a tag in another script is carried
+  // percent-encoded, never as raw UTF-8 (an IRI), and in the one spelling a URL parser gives it.
+  if (/[^\x21-\x7e]/.test(value))
+    throw new Error(`${where} is not a URI: it holds characters outside ASCII: ${JSON.stringify(value)}`);
+  if (url.href !== value)
+    throw new Error(
+      `${where} is not in its normal form ${JSON.stringify(url.href)}: ${JSON.stringify(value)}`,
+    );
   return value;
 }
 
@@ -363,6 +371,10 @@ export function parseAtom(xml: string): ParsedFeed {
     if (element.uri === NS.atom && element.local === 'uri') assertHttpUrl(element.text, element.path);
     if (element.uri === NS.atom && element.local === 'category' && !attribute(element, 'term')?.trim())
       throw new Error(`${element.path} has no term`);
+    // Atom allows IRIs; this project writes every link as a URI, the same one its RSS carries.
+    const scheme =
+      element.uri === NS.atom && element.local === 'category' ? attribute(element, 'scheme') : undefined;
+    if (scheme !== undefined) assertHttpUrl(scheme, `${element.path}/@scheme`);
   }
 
   const items = childrenOf(feed, NS.atom, 'entry').map((entry): ParsedItem => {

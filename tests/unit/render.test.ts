@@ -544,6 +544,16 @@ describe('the feed validator', () => {
     ['an unescaped ampersand', (s) => s.replace('<title>First', '<title>A & B'), /not well-formed/],
     ['a character XML forbids', (s) => s.replace('<title>First', '<title>\u0001'), /not well-formed/],
     ['two channels', (s) => s.replace('</channel>', '</channel><channel/>'), /<channel>/],
+    [
+      'a self link with a tag in raw UTF-8 (an IRI, where RSS requires a URI)',
+      (s) => s.replace(/(<atom:link href="[^"]*)\/rss\.xml" rel="self"/, '$1/tags/中国/rss.xml" rel="self"'),
+      /not a URI/,
+    ],
+    [
+      'a category domain in a spelling a URL parser would change',
+      (s) => s.replace('domain="https://feeds.example/', 'domain="HTTPS://feeds.example:443/'),
+      /normal form/,
+    ],
   ])('rejects RSS with %s', (_, mutate, message) => {
     const mutated = mutate(docs.rss);
     expect(mutated).not.toBe(docs.rss);
@@ -574,6 +584,11 @@ describe('the feed validator', () => {
       'a relative alternate link',
       (s) => s.replace('href="https://thegaze.example/', 'href="/'),
       /absolute URL/,
+    ],
+    [
+      'a category scheme with a tag in raw UTF-8',
+      (s) => s.replace(/scheme="([^"]*)\/tags\/[^/"]+\/rss\.xml"/, 'scheme="$1/tags/한국/rss.xml"'),
+      /not a URI/,
     ],
     [
       'an entry with two ids',
