@@ -23,6 +23,8 @@ import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
 import { republishEverything } from '#shared/feeds/republish.ts';
 import { CONTENT_SECURITY_POLICY } from '#shared/feeds/serving.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
+import { Registry } from '#shared/registry.ts';
+import { urlPath } from '#shared/slug.ts';
 import { LocalFeedServer } from '../../local/feed-server.ts';
 import seed from '../fixtures/seed-article.json' with { type: 'json' };
 import { parseXml, type XmlElement } from '../support/feed-validation.ts';
@@ -442,7 +444,8 @@ describe('the OPML catalogue', () => {
     await read(`${stack.feedsUrl}opml.xml`, 0);
     const published = (await stack.keys())
       .filter((key) => key.endsWith('/rss.xml') && !key.includes('/archive/'))
-      .map((key) => `${stack.apiUrl}/${key}`);
+      // A key holds a slug as UTF-8; its URL percent-encodes it.
+      .map((key) => `${stack.apiUrl}/${urlPath(key)}`);
     expect(published.length).toBeGreaterThanOrEqual(12);
     expect([...feeds].sort()).toEqual(published.sort());
   });
@@ -567,5 +570,152 @@ describe('a web app on another origin in Chromium', () => {
     });
     expect(problems).toEqual([]);
     await page.close();
+  });
+});
+
+describe('a right-to-left source in Chromium', () => {
+  const SOURCE = 'al-akhbar';
+  const ARABIC_TAGS = ['العربية', 'مصر'];
+  const HEBREW_TAGS = ['ישראל'];
+  let latest: Article;
+  beforeAll(async () => {
+    const client = createDocumentClient({ endpoint: stack.dynamodbEndpoint });
+    const registry = new Registry(new DynamoDbRegistryStore(client, stack.tableName));
+    await registry.addSource({
+      slug: SOURCE,
+      name: 'الأخبار',
+      homepageUrl: 'https://alakhbar.example/',
+      description: 'أخبار ومقالات من القاهرة',
+      language: 'ar',
+    });
+    client.destroy();
+    const post = async (fields: Record<string, unknown>) => {
+      const response = await stack.call('POST', '/articles', {
+        source: SOURCE,
+        contentHtml: '<p>نص المقال.</p>',
+        author: { name: 'غرفة الأخبار' },
+        ...fields,
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body as Article;
+    };
+    // One entry a feed (this file's stack): the two older ones are in the archive, the newest in the feed.
+    await post({
+      title: 'محادثات السلام تستأنف في القاهرة',
+      url: 'https://alakhbar.example/news/cairo-talks',
+      summary: 'استأنف الوفدان المحادثات صباح الأربعاء.',
+      tags: [...ARABIC_TAGS, ...HEBREW_TAGS],
+      publishedAt: '2025-07-14T08:00:00Z',
+    });
+    await post({
+      title: 'שיחות השלום התחדשו בקהיר',
+      url: 'https://alakhbar.example/news/cairo-talks-he',
+      summary: 'המשלחות חזרו לשולחן ביום רביעי.',
+      tags: [...HEBREW_TAGS, ...ARABIC_TAGS],
+      publishedAt: '2025-07-15T08:00:00Z',
+    });
+    // The newest headline is in English: its item reads left to right inside the right-to-left page.
+    latest = await post({
+      title: 'Peace talks resume in Cairo',
+      url: 'https://alakhbar.example/news/cairo-talks-en',
+      summary: 'Both delegations returned to the table on Wednesday.',
+      tags: [...ARABIC_TAGS, ...HEBREW_TAGS],
+      publishedAt: '2025-07-16T08:00:00Z',
+    });
+    await stack.settle();
+  });
+
+  /** The document's and each item's direction, as declared and as Chromium lays it out. */
+  const directions = (page: Page) =>
+    page.evaluate(`({
+      dir: document.documentElement.getAttribute('dir'),
+      lang: document.documentElement.getAttribute('lang'),
+      computed: getComputedStyle(document.body).direction,
+      items: [...document.querySelectorAll('ol.items li h3')].map((h3) => ({
+        dir: h3.getAttribute('dir'),
+        computed: getComputedStyle(h3).direction,
+        text: h3.textContent,
+      })),
+    })`) as Promise<{
+      dir: string;
+      lang: string;
+      computed: string;
+      items: { dir: string; computed: string; text: string }[];
+    }>;
+
+  it("shows the source's feed right to left, each item in its own direction, its tag links answering, with a clean console", async () => {
+    const { page, status, problems, console } = await visit(
+      `${stack.feedsUrl}sources/${SOURCE}/rss.xml`,
+      DESKTOP,
+    );
+    try {
+      expect(status).toBe(200);
+      expect(await directions(page)).toEqual({
+        dir: 'rtl',
+        lang: 'ar',
+        computed: 'rtl',
+        items: [{ dir: 'auto', computed: 'ltr', text: latest.title }],
+      });
+      await expect(page.locator('h1').getAttribute('dir')).resolves.toBe('auto');
+      const tagLinks = page.locator('ol.items li p.muted a');
+      await expect(tagLinks.allTextContents()).resolves.toEqual([...ARABIC_TAGS, ...HEBREW_TAGS]);
+      const hrefs = (await page.evaluate(
+        `[...document.querySelectorAll('ol.items li p.muted a')].map((a) => a.href)`,
+      )) as string[];
+      for (const [i, label] of [...ARABIC_TAGS, ...HEBREW_TAGS].entries()) {
+        const href = hrefs[i] ?? '';
+        // Percent-encoded as the page wrote it: the browser keeps the URL it was given.
+        expect(href).toBe(`${stack.feedsUrl}sources/${SOURCE}/tags/${encodeURIComponent(label)}/index.html`);
+        const response = await fetch(href);
+        expect(response.status, href).toBe(200);
+        expect(await response.text(), href).toContain(label);
+      }
+      await screenshot(page, 'rtl-feed-desktop.png');
+      // Following a tag link in the browser opens the tag feed's page, also right to left.
+      await tagLinks.first().click();
+      await page.waitForURL(hrefs[0] ?? '');
+      await expect(page.locator('h1').textContent()).resolves.toBe(`الأخبار: ${ARABIC_TAGS[0]}`);
+      expect((await directions(page)).dir).toBe('rtl');
+      await page.locator('a', { hasText: 'Older articles' }).click();
+      await page.waitForURL(/\/archive\/\d+\/index\.html$/);
+      const archived = await directions(page);
+      expect(archived.dir).toBe('rtl');
+      expect(archived.items).toEqual([{ dir: 'auto', computed: 'rtl', text: 'שיחות השלום התחדשו בקהיר' }]);
+      await screenshot(page, 'rtl-archive-desktop.png');
+      expect(problems, console.join('\n')).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows the source's tag directory right to left, each tag linking its feed by a URL that answers", async () => {
+    const url = `${stack.feedsUrl}sources/${SOURCE}/tags/index.html`;
+    const { page, status, problems, console } = await visit(url, PHONE);
+    try {
+      expect(status).toBe(200);
+      const { dir, lang, computed } = await directions(page);
+      expect({ dir, lang, computed }).toEqual({ dir: 'rtl', lang: 'ar', computed: 'rtl' });
+      await expect(page.locator('ul.feeds[dir="auto"]').count()).resolves.toBe(1);
+      const text = (await page.locator('main').textContent()) ?? '';
+      for (const label of [...ARABIC_TAGS, ...HEBREW_TAGS]) expect(text).toContain(label);
+      const anchors = (await page.evaluate(
+        `[...document.querySelectorAll('main a')].map((a) => a.href)`,
+      )) as string[];
+      for (const label of [...ARABIC_TAGS, ...HEBREW_TAGS])
+        for (const file of ['index.html', 'rss.xml', 'atom.xml', 'feed.json'])
+          expect(anchors).toContain(
+            `${stack.feedsUrl}sources/${SOURCE}/tags/${encodeURIComponent(label)}/${file}`,
+          );
+      for (const href of anchors) expect((await fetch(href)).status, href).toBe(200);
+      expect(await styled(page)).toBe(true);
+      expect(await fits(page)).toBe(true);
+      expect(problems, console.join('\n')).toEqual([]);
+      await screenshot(page, 'rtl-tags-phone.png');
+    } finally {
+      await page.close();
+    }
+    const links = await discoveryLinks(url);
+    expect(links).toHaveLength((ARABIC_TAGS.length + HEBREW_TAGS.length) * 3);
+    await expectAnswered(links);
   });
 });
