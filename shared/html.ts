@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { collapseWhitespace, stripXmlInvalid } from './text.ts';
+import { collapseWhitespace, stripDiscouraged, stripXmlInvalid } from './text.ts';
 import { toUri } from './url.ts';
 
 const ALLOWED_TAGS = [
@@ -112,7 +112,8 @@ export function sanitizeContentHtml(html: string, baseUrl: string): string {
     },
     exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   });
-  return stripXmlInvalid(cleaned).trim();
+  // It also gives U+FFFD for a reference to a character XML forbids, which validators flag: not text to keep.
+  return stripDiscouraged(stripXmlInvalid(cleaned)).trim();
 }
 
 /** The visible text of a fragment of HTML, on one line. */

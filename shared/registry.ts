@@ -3,7 +3,7 @@ import { type Clock, type RegistryStore, type StoredKey, systemClock } from './a
 import { authenticate } from './authentication.ts';
 import { mintKey } from './keys.ts';
 import { isSlug, toSlug } from './slug.ts';
-import { collapseWhitespace, deepStripXmlInvalid } from './text.ts';
+import { collapseWhitespace, deepStripXmlInvalid, plainText } from './text.ts';
 
 export interface SourceInput {
   slug: string;
@@ -22,13 +22,18 @@ export class Registry {
 
   /** Registers (or updates) a source; throws with the offending option named when the input is unusable. */
   async addSource(raw: SourceInput): Promise<Source> {
-    // Names and descriptions are printed in every feed: keep them as clean as an editor's text.
+    // Names and descriptions are printed in every feed as plain text: the same rule as an editor's text (markup
+    // removed, see plainText), so a feed's title never reads as markup either.
     const input = deepStripXmlInvalid(raw) as SourceInput;
     const slug = toSlug(input.slug);
     if (!slug || slug !== input.slug)
       throw new Error(`slug must be a slug such as ${toSlug(input.slug) || 'the-gaze'}`);
-    const name = collapseWhitespace(input.name);
-    if (!name) throw new Error('--name must not be empty');
+    // Bounded before markup is read out of them (a pass per nested tag).
+    if (input.name.length > 800) throw new Error('--name must be at most 800 characters');
+    if ((input.description ?? '').length > 4000)
+      throw new Error('--description must be at most 4000 characters');
+    const name = plainText(input.name);
+    if (!name) throw new Error('--name must not be empty (once markup is removed)');
     let homepageUrl: string;
     try {
       const url = new URL(input.homepageUrl);
@@ -45,7 +50,7 @@ export class Registry {
       slug,
       name,
       homepageUrl,
-      description: collapseWhitespace(input.description ?? '') || `Articles from ${name}`,
+      description: plainText(input.description ?? '') || `Articles from ${name}`,
       language,
       createdAt: existing?.createdAt ?? new Date(this.clock.now()).toISOString(),
     };

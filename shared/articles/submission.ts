@@ -4,7 +4,14 @@ import * as z from 'zod/mini';
 import { type FieldError, fieldError, InvalidInputError } from '../domain/errors.ts';
 import { htmlToText, sanitizeContentHtml } from '../html.ts';
 import { tagSlug, toSlug } from '../slug.ts';
-import { collapseWhitespace, deepStripXmlInvalid, truncateText, utf8Length } from '../text.ts';
+import {
+  collapseWhitespace,
+  deepStripXmlInvalid,
+  plainText,
+  stripMarkup,
+  truncateText,
+  utf8Length,
+} from '../text.ts';
 import { toUri } from '../url.ts';
 import type { Citation, Submission, Tag } from './model.ts';
 
@@ -40,16 +47,28 @@ function fail(ctx: z.core.ParsePayload, message: string, path?: (string | number
 const atMostChars = (max: number) =>
   z.refine<string>((value) => Array.from(value).length <= max, `must be at most ${max} characters`);
 
-/** A string with its whitespace collapsed to single spaces and trimmed. */
-const collapsed = () => z.pipe(z.string(), z.transform(collapseWhitespace));
+/**
+ * Plain text as feeds carry it: character references read, markup removed, whitespace folded (see `plainText` in
+ * shared/text.ts for the rule and why). Text is read as sent up to four times the field's limit, so that markup
+ * an editor pasted does not count against it; anything longer is refused before it is read.
+ */
+const plain = (max: number) =>
+  z.pipe(
+    z.string().check(z.maxLength(max * 4, `must be at most ${max} characters`)),
+    z.transform((value: string, ctx) => {
+      const text = plainText(value);
+      if (!text && collapseWhitespace(value)) return fail(ctx, 'is empty once markup is removed');
+      return text;
+    }),
+  );
 
 const plainLine = (max: number) =>
-  collapsed().check(
+  plain(max).check(
     z.refine<string>((value) => value.length > 0, 'must not be empty'),
     atMostChars(max),
   );
 
-const optionalLine = (max: number) => z.optional(collapsed().check(atMostChars(max)));
+const optionalLine = (max: number) => z.optional(plain(max).check(atMostChars(max)));
 
 const httpUrl = z.pipe(
   z.string().check(z.maxLength(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)),
@@ -95,7 +114,7 @@ function schemaAt(now: number) {
     title: plainLine(LIMITS.titleChars),
     url: httpUrl,
     contentHtml: z.string(),
-    summary: z.optional(collapsed()),
+    summary: z.optional(plain(LIMITS.summaryChars)),
     author: z.optional(
       z.strictObject({
         name: plainLine(LIMITS.nameChars),
@@ -140,7 +159,20 @@ function schemaAt(now: number) {
           'contentHtml',
         ]);
       }
-      const summary = input.summary ? input.summary : truncateText(text, LIMITS.derivedSummaryChars);
+      // The content's text may spell markup (`&lt;/b&gt;` reads as `</b>`): a derived summary is plain text too.
+      // Only a bounded start of it is read, so a long body costs no more than a long summary would.
+      const summary =
+        input.summary ||
+        truncateText(
+          collapseWhitespace(
+            stripMarkup(
+              Array.from(text)
+                .slice(0, LIMITS.summaryChars * 4)
+                .join(''),
+            ),
+          ),
+          LIMITS.derivedSummaryChars,
+        );
       if (Array.from(summary).length > LIMITS.summaryChars) {
         fail(ctx, `must be at most ${LIMITS.summaryChars} characters`, ['summary']);
       }
@@ -173,7 +205,7 @@ function normaliseTags(labels: string[], report: (index: number, message: string
   const seen = new Set<string>();
   const tags: Tag[] = [];
   labels.forEach((raw, index) => {
-    const label = collapseWhitespace(raw);
+    const label = plainText(raw);
     if (Array.from(label).length > LIMITS.tagChars) {
       report(index, `must be at most ${LIMITS.tagChars} characters`);
       return;

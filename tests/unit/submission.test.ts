@@ -754,3 +754,118 @@ describe('keys with characters XML forbids', () => {
     }
   });
 });
+
+describe('plain-text fields: markup removed, text that only looks like markup kept', () => {
+  it.each([
+    ['Why <b>bold</b> & <script>alert(1)</script>', 'Why bold &'],
+    ['<a href="https://evil.example/" onclick="alert(1)">Linked</a> story', 'Linked story'],
+    ['One<br>Two<p>Three</p>', 'One Two Three'],
+    ['<img src=x onerror=alert(1)>Picture', 'Picture'],
+    ['Close every </p > tag <!-- hidden -->', 'Close every tag'],
+    ['<style>p{}</style><B>Loud</B>', 'Loud'],
+    // An unclosed script takes the rest with it, as a browser would: nothing is left, so it is refused.
+    ['<script>alert(1) never closed', ''],
+    ['AT&amp;T &lt;/b&gt;&#60;i&#62;quoted&lt;/i&gt;', 'AT&T quoted'],
+    ['<<b></b>/b>Nested', 'Nested'],
+    ['Q&A with AT&T', 'Q&A with AT&T'],
+    ['5 < 6 and 7 > 3', '5 < 6 and 7 > 3'],
+    ['I <3 my city', 'I <3 my city'],
+    ['C++ <templates> explained', 'C++ <templates> explained'],
+    ['If a<b>c then a<c', 'If a<b>c then a<c'],
+    ['vector<int> and List<String>', 'vector<int> and List<String>'],
+    ['Fish &chips, &para; and &#0;', 'Fish &chips, &para; and &#0;'],
+  ])('stores the title %j as %j', (title, stored) => {
+    if (stored === '') {
+      expectFieldError(withFields({ title }), 'title', '/title', 'is empty once markup is removed');
+      return;
+    }
+    expect(parseSubmission(withFields({ title }), NOW).title).toBe(stored);
+  });
+
+  it('applies the rule to every plain-text field: summary, author, citations, alt text, tags, correction notes', () => {
+    const text = 'Why <b>bold</b> & a<b>c <script>x</script>';
+    const parsed = parseSubmission(
+      withFields({
+        summary: text,
+        author: { name: text },
+        citations: [{ name: text, url: 'https://wire.example/' }],
+        image: { url: 'https://thegaze.example/a.png', alt: text },
+        tags: [text],
+        correction: text,
+      }),
+      NOW,
+      { correction: true },
+    );
+    const expected = 'Why bold & a<b>c';
+    expect(parsed.summary).toBe(expected);
+    expect(parsed.author?.name).toBe(expected);
+    expect(parsed.citations[0]?.name).toBe(expected);
+    expect(parsed.image?.alt).toBe(expected);
+    expect(parsed.tags[0]?.label).toBe(expected);
+    expect(parsed.correction).toBe(expected);
+  });
+
+  it('derives a summary without the markup the content spells in its text', () => {
+    const parsed = parseSubmission(
+      withFields({ contentHtml: '<p>Close every &lt;/p&gt; tag &amp; write 5 &lt; 6.</p>' }),
+      NOW,
+    );
+    expect(parsed.summary).toBe('Close every tag & write 5 < 6.');
+  });
+
+  it.each([
+    ['title', '/title', { title: '<b> </b><script>alert(1)</script>' }],
+    ['author.name', '/author/name', { author: { name: '<i></i>' } }],
+    ['citations[0].name', '/citations/0/name', { citations: [{ name: '<em></em>' }] }],
+    ['summary', '/summary', { summary: '<p></p>' }],
+  ])(
+    'refuses a %s that is nothing but markup with 422 naming it (a problem document in the house format)',
+    (field, pointer, fields) => {
+      expectFieldError(withFields(fields), field, pointer, 'is empty once markup is removed');
+    },
+  );
+
+  it('refuses a title four times its limit before reading markup out of it', () => {
+    expectFieldError(
+      withFields({ title: '<b>'.repeat(LIMITS.titleChars * 2) }),
+      'title',
+      '/title',
+      `must be at most ${LIMITS.titleChars} characters`,
+    );
+  });
+
+  it('leaves no HTML end tag in any plain-text field, whatever is sent', () => {
+    const piece = fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      '&',
+      ';',
+      '#',
+      'b',
+      'p',
+      'script',
+      'lt',
+      'gt',
+      'amp',
+      ' ',
+      'x',
+      '!--',
+      '60',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = `T ${pieces.join('')}`;
+        let parsed: Submission;
+        try {
+          parsed = parseSubmission(withFields({ title: text, summary: text, author: { name: text } }), NOW);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidInputError);
+          return;
+        }
+        for (const value of [parsed.title, parsed.summary, parsed.author?.name ?? ''])
+          expect(value).not.toMatch(/<\/(b|p|script)\s*>|<!--[\s\S]*-->/i);
+      }),
+    );
+  });
+});

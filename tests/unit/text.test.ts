@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collapseWhitespace, deepStripXmlInvalid, stripXmlInvalid, truncateText } from '../../shared/text.ts';
+import {
+  collapseWhitespace,
+  deepStripXmlInvalid,
+  plainText,
+  stripDiscouraged,
+  stripMarkup,
+  stripXmlInvalid,
+  truncateText,
+} from '../../shared/text.ts';
 
 /** XML 1.0 `Char`: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
 function isXmlChar(codePoint: number): boolean {
@@ -269,5 +277,67 @@ describe('truncateText', () => {
 describe('truncateText at a word that fits exactly', () => {
   it('keeps the last word when the space after it falls just past the cut', () => {
     expect(truncateText('The quick brown fox jumps over the lazy dog', 20)).toBe('The quick brown fox…');
+  });
+});
+
+describe('plainText', () => {
+  /** Pieces of markup and of text that only looks like it. */
+  const piece = fc.oneof(
+    fc.constantFrom('<', '>', '/', '&', ';', '#', '=', '"', "'", ' ', '!--', '-->'),
+    fc.constantFrom(
+      'b',
+      'p',
+      'script',
+      'a href="x"',
+      'br',
+      'templates',
+      'int',
+      'lt',
+      'gt',
+      'amp',
+      '60',
+      'x',
+      '3',
+    ),
+  );
+  const markupLike = fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join(''));
+
+  it('leaves no comment and no end tag of an HTML element, however the pieces combine', () => {
+    fc.assert(
+      fc.property(markupLike, (value) => {
+        expect(plainText(value)).not.toMatch(/<\/(b|p|script|a|br)\s*>|<!--[\s\S]*?-->/i);
+      }),
+    );
+  });
+
+  it('changes no text without < or & but its whitespace', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (value) => {
+        fc.pre(!value.includes('<') && !value.includes('&'));
+        expect(plainText(value)).toBe(collapseWhitespace(value));
+      }),
+    );
+  });
+
+  it('is done with markup after one call: stripping again changes nothing', () => {
+    fc.assert(
+      fc.property(markupLike, (value) => {
+        const once = stripMarkup(value);
+        expect(stripMarkup(once)).toBe(once);
+      }),
+    );
+  });
+
+  it('reads a 4,000-character run of nested tags in well under a second', () => {
+    const nested = `${'<'.repeat(1000)}<b></b>${'/b>'.repeat(1000)}`;
+    const started = performance.now();
+    expect(plainText(nested)).toBe('');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('stripDiscouraged', () => {
+  it('removes C1 controls and U+FFFD, which validators flag, and nothing else', () => {
+    expect(stripDiscouraged('a\u0085b\u0092c\uFFFDd é 中 😀')).toBe('abcd é 中 😀');
   });
 });
