@@ -262,6 +262,21 @@ function assertUniqueIds(items: readonly ParsedItem[], format: string): void {
 // RSS 2.0
 // ---------------------------------------------------------------------------------------------------------
 
+const HTML_ESCAPES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/**
+ * The text of an item's RSS description. A description holds HTML, and the pipeline's is a plain-text summary
+ * escaped as HTML: it must hold no tag once read as XML (or a reader would render `a<b>c` with a bold `c`), and
+ * its text is read back by decoding the HTML escapes once.
+ */
+function rssDescriptionText(element: XmlElement): string {
+  if (element.text.includes('<'))
+    throw new Error(
+      `${element.path} holds markup; a summary is plain text, escaped as HTML: ${element.text}`,
+    );
+  return element.text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => HTML_ESCAPES[name] ?? '');
+}
+
 /** Parses an RSS 2.0 document with a strict XML parser (saxes, namespaces on) and checks what RSS 2.0 and this project require; throws an Error naming what is wrong. */
 export function parseRss(xml: string): ParsedFeed {
   const root = parseXml(xml);
@@ -318,7 +333,7 @@ export function parseRss(xml: string): ParsedFeed {
       link: assertHttpUrl(requiredChild(item, '', 'link').text.trim(), `${item.path}/link`),
       published: parseRfc822(requiredChild(item, '', 'pubDate').text, `${item.path}/pubDate`),
       updated: parseRfc3339(requiredChild(item, NS.atom, 'updated').text, `${item.path}/atom:updated`),
-      summary: requiredChild(item, '', 'description').text,
+      summary: rssDescriptionText(requiredChild(item, '', 'description')),
       contentHtml: nonEmptyText(requiredChild(item, NS.content, 'encoded')),
       tags: childrenOf(item, '', 'category').map((category) => nonEmptyText(category)),
     };
@@ -371,6 +386,12 @@ export function parseAtom(xml: string): ParsedFeed {
     if (element.uri === NS.atom && element.local === 'uri') assertHttpUrl(element.text, element.path);
     if (element.uri === NS.atom && element.local === 'category' && !attribute(element, 'term')?.trim())
       throw new Error(`${element.path} has no term`);
+    // RFC 4287 4.2.11: a source names its feed's id, title and updated time (the W3C validator warns without).
+    if (element.uri === NS.atom && element.local === 'source') {
+      nonEmptyText(requiredChild(element, NS.atom, 'id'));
+      nonEmptyText(requiredChild(element, NS.atom, 'title'));
+      parseRfc3339(requiredChild(element, NS.atom, 'updated').text, `${element.path}/updated`);
+    }
     // Atom allows IRIs; this project writes every link as a URI, the same one its RSS carries.
     const scheme =
       element.uri === NS.atom && element.local === 'category' ? attribute(element, 'scheme') : undefined;

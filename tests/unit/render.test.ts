@@ -290,7 +290,8 @@ describe('rendering', () => {
   });
 
   it('escapes ampersands, angle brackets and quotes in titles, labels, names and attributes', () => {
-    const title = `Tom & Jerry <b>"live"</b> at 5 > 3 ]]> 'today' &amp;`;
+    // Text, not markup (markup is removed on the way in): what is left of `&` and `<` must survive every format.
+    const title = `Tom & Jerry "live" at 5 > 3 ]]> 'today' a<b>c &T`;
     const labels = ['R&D <lab> "x"', "Q&A 'y' ]]>"];
     const authorName = `O'Brien & "Sons" <Ltd>`;
     const alt = '"Alt" & <text> ]]>';
@@ -315,11 +316,28 @@ describe('rendering', () => {
     const media = child(item, NS.media, 'content');
     expect(attr(media, 'url')).toBe(imageUrl);
     expect(child(media, NS.media, 'description').text).toBe(alt);
+    // `&` and `<` in plain text are hexadecimal references, as the RSS Profile asks (an XML parser reads them alike).
+    expect(docs.rss).toContain(
+      `<title>Tom &#x26; Jerry &quot;live&quot; at 5 &gt; 3 ]]&gt; 'today' a&#x3C;b&gt;c &#x26;T</title>`,
+    );
+    expect(docs.atom).toContain(
+      `<title>Tom &#x26; Jerry &quot;live&quot; at 5 &gt; 3 ]]&gt; 'today' a&#x3C;b&gt;c &#x26;T</title>`,
+    );
     const atomEntry = only(atomEntries(docs.atom));
     const categories = descendants(atomEntry, NS.atom, 'category');
     expect(categories.map((category) => attr(category, 'label'))).toEqual(labels);
     const enclosure = atomEntry.children.find((link) => attr(link, 'rel') === 'enclosure');
     expect(enclosure && attr(enclosure, 'href')).toBe(imageUrl);
+  });
+
+  it('escapes a summary as HTML inside an RSS description, so that no reader renders it as markup', () => {
+    const summary = 'a<b>c & 5 < 6, AT&T';
+    const docs = renderAll(channelOf('all'), [entry({ summary })]);
+    expect(docs.rss).toContain(
+      '<description>a&amp;lt;b&amp;gt;c &amp;amp; 5 &amp;lt; 6, AT&amp;amp;T</description>',
+    );
+    expect(docs.atom).toContain('<summary>a&#x3C;b&gt;c &#x26; 5 &#x3C; 6, AT&#x26;T</summary>');
+    for (const feed of Object.values(parseAllFormats(docs))) expect(only(feed.items).summary).toBe(summary);
   });
 
   it('escapes citation names in the title attribute of Atom related links', () => {
@@ -362,6 +380,12 @@ describe('source and category links', () => {
     expect(jsonItems(docs.json).map((item) => [item._source?.name, item._source?.feed_url])).toEqual(
       expected,
     );
+    // RFC 4287 4.2.11: the source feed's updated time as the entry was copied, which is the entry's own.
+    expect(
+      atomEntries(docs.atom).map(
+        (atomEntry) => child(child(atomEntry, NS.atom, 'source'), NS.atom, 'updated').text,
+      ),
+    ).toEqual(entries.map((e) => e.updatedAt));
   });
 
   it.each(['sources/the-gaze', 'sources/the-gaze/tags/ukraine'])(

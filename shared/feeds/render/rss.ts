@@ -1,6 +1,6 @@
 import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
 import { historyLinks } from './history.ts';
-import { cdata, imageType, rfc822, escapeXml as x } from './xml.ts';
+import { cdata, escapeTextAsHtml, imageType, rfc822, escapeText as t, escapeXml as x } from './xml.ts';
 
 /** RSS 2.0, with the content, Dublin Core, Atom and Media RSS modules. Pure: the same input gives the same bytes. */
 export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): string {
@@ -10,9 +10,9 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
     channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
     '>\n<channel>\n',
-    `<title>${x(channel.title)}</title>\n`,
+    `<title>${t(channel.title)}</title>\n`,
     `<link>${x(channel.homePageUrl)}</link>\n`,
-    `<description>${x(channel.description)}</description>\n`,
+    `<description>${t(channel.description)}</description>\n`,
     `<language>${x(channel.language)}</language>\n`,
     `<atom:link href="${x(channel.urls.rss)}" rel="self" type="application/rss+xml"/>\n`,
     ...channel.hubs.map((hub) => `<atom:link href="${x(hub)}" rel="hub"/>\n`),
@@ -27,27 +27,28 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
   for (const entry of entries) {
     parts.push(
       '<item>\n',
-      `<title>${x(entry.title)}</title>\n`,
+      `<title>${t(entry.title)}</title>\n`,
       `<link>${x(entry.url)}</link>\n`,
       `<guid isPermaLink="false">${entryUrn(entry.id)}</guid>\n`,
       `<pubDate>${rfc822(entry.publishedAt)}</pubDate>\n`,
       `<atom:updated>${entry.updatedAt}</atom:updated>\n`,
-      `<description>${x(entry.summary)}</description>\n`,
+      // The summary is plain text, and an item's description holds HTML.
+      `<description>${escapeTextAsHtml(entry.summary)}</description>\n`,
       `<content:encoded>${cdata(entry.contentHtml)}</content:encoded>\n`,
     );
-    if (entry.author) parts.push(`<dc:creator>${x(entry.author.name)}</dc:creator>\n`);
+    if (entry.author) parts.push(`<dc:creator>${t(entry.author.name)}</dc:creator>\n`);
     for (const tag of entry.tags) {
       const domain = channel.tagFeeds ? ` domain="${x(channel.tagFeeds(tag.slug).rss)}"` : '';
-      parts.push(`<category${domain}>${x(tag.label)}</category>\n`);
+      parts.push(`<category${domain}>${t(tag.label)}</category>\n`);
     }
     const source = channel.sources?.[entry.source];
-    if (source) parts.push(`<source url="${x(source.rssUrl)}">${x(source.name)}</source>\n`);
+    if (source) parts.push(`<source url="${x(source.rssUrl)}">${t(source.name)}</source>\n`);
     if (entry.image) {
       const type = imageType(entry.image.url);
       parts.push(
         `<media:content url="${x(entry.image.url)}" medium="image"${type ? ` type="${type}"` : ''}`,
         entry.image.alt
-          ? `>\n<media:description type="plain">${x(entry.image.alt)}</media:description>\n</media:content>\n`
+          ? `>\n<media:description type="plain">${t(entry.image.alt)}</media:description>\n</media:content>\n`
           : '/>\n',
       );
     }

@@ -8,7 +8,7 @@
  * and compares the digest of every document with {@link RENDERED_DIGESTS}: a change of output without a new
  * version fails there, with the line to add.
  */
-export const RENDERER_VERSION = 2;
+export const RENDERER_VERSION = 3;
 
 /**
  * The SHA-256 of the fixture deployment's documents as each renderer version rendered them (see the test): one
@@ -18,6 +18,9 @@ export const RENDERED_DIGESTS: Readonly<Record<number, string>> = {
   1: '7b0a8be5a7db191c8222f864a337b06188c9bef8072b29cae9cf7c414e6f6f4f',
   // Every document's Cache-Control gained s-maxage (the edge TTL) and lost stale-while-revalidate.
   2: '125a9e3e04b65ebbf04a8f45151ac06e90bb2536fd8926097a5e429e9ec70f2e',
+  // Plain text writes `&` and `<` as hexadecimal references, an RSS description holds the summary escaped as HTML,
+  // and an Atom entry's source carries its updated time.
+  3: '21ddbdd232100489eb7c7d968801421a78db046de71ac62d090130b432390d71',
 };
 
 /**

@@ -48,6 +48,29 @@ function escapeMarkup(value: string): string {
   return last === 0 ? value : out + value.slice(last);
 }
 
+/**
+ * Escapes plain text (a title, a name, a summary as Atom text) for an XML element or a double-quoted attribute,
+ * writing `&` and `<` as the hexadecimal references `&#x26;` and `&#x3C;`. An XML parser reads them as it reads
+ * `&amp;` and `&lt;`; RSS readers that render a title as HTML, and validators that ask whether text is markup,
+ * take hexadecimal references as the publisher's sign that the text is text (the RSS Advisory Board's RSS Profile
+ * asks for exactly this). The API removes markup from these fields on the way in (shared/text.ts); what is left of
+ * `&` and `<` (`AT&T`, `5 < 6`, `a<b>c`) is text, and is published so that no reader can take it for markup.
+ */
+export function escapeText(value: string): string {
+  const escaped = escapeXml(value);
+  return escaped.includes('&') ? escaped.replaceAll('&amp;', '&#x26;').replaceAll('&lt;', '&#x3C;') : escaped;
+}
+
+/**
+ * Plain text inside an element that holds HTML (RSS `description`): escaped for HTML, then for XML, so that a
+ * reader that renders it shows `a<b>c` as those five characters rather than a bold `c`.
+ */
+export function escapeTextAsHtml(value: string): string {
+  return escapeXml(
+    value.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;')),
+  );
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
