@@ -19,6 +19,7 @@ import { Registry } from '#shared/registry.ts';
 import { type ParsedFeed, type ParsedItem, parseAllFormats } from '../support/feed-validation.ts';
 import { LEAKS } from '../support/leaks.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { describeW3cEvents, servedType, w3cValidate } from '../support/w3c-feed-validator.ts';
 
 let stack: TestStack;
 let dynamo: DynamoDBClient;
@@ -376,7 +377,11 @@ const CASES: Case[] = [
   rejects(
     'refuses a label whose slug would pass 80 characters, never cutting it short',
     { json: article({ tags: ['中'.repeat(81)] }) },
-    { status: 422, field: 'tags[0]', detail: "makes a slug of 81 characters, more than the 80 a feed's URL may hold" },
+    {
+      status: 422,
+      field: 'tags[0]',
+      detail: "makes a slug of 81 characters, more than the 80 a feed's URL may hold",
+    },
   ),
   accepts(
     'slugs path-like tags ("../../x", "a/b", "%2e%2e") to x, a-b and 2e-2e and writes nothing outside feeds/',
@@ -587,15 +592,15 @@ const CASES: Case[] = [
     },
   ),
   accepts(
-    'turns character references to forbidden characters (&#0;, &#xFFFE;) in contentHtml into U+FFFD',
+    'drops character references to forbidden characters (&#0;, &#xFFFE;) from contentHtml, U+FFFD and all',
     { json: article({ contentHtml: '<p>Safe text&#0;&#xFFFE;&#xD800;.</p>' }) },
     ({ article: stored, items }) => {
-      expect(stored.contentHtml).toBe('<p>Safe text\uFFFD\uFFFD.</p>');
+      expect(stored.contentHtml).toBe('<p>Safe text.</p>');
       for (const item of items) expect(item.contentHtml).toBe(stored.contentHtml);
     },
   ),
   accepts(
-    'replaces bytes that are not UTF-8 with U+FFFD rather than refusing the body',
+    'drops bytes that are not UTF-8 (read as U+FFFD, which validators flag) rather than refusing the body',
     {
       raw: Buffer.concat([
         Buffer.from(JSON.stringify(article({ title: 'Broken' })).split('Broken')[0] as string),
@@ -606,7 +611,7 @@ const CASES: Case[] = [
       ]),
     },
     ({ article: stored }) => {
-      expect(stored.title).toBe('Bro\uFFFD\uFFFDken');
+      expect(stored.title).toBe('Broken');
     },
   ),
   accepts(
@@ -615,6 +620,58 @@ const CASES: Case[] = [
     ({ article: stored }) => {
       expect(stored.title).toBe('With a BOM');
     },
+  ),
+
+  // --- markup in plain-text fields ---------------------------------------------------------------------------
+  accepts(
+    'removes markup from a title (Why <b>bold</b> & <script>alert(1)</script>) and publishes the text in every format',
+    { json: article({ title: 'Why <b>bold</b> & <script>alert(1)</script>' }) },
+    ({ article: stored, items }) => {
+      expect(stored.title).toBe('Why bold &');
+      for (const item of items) expect(item.title).toBe('Why bold &');
+    },
+  ),
+  accepts(
+    'keeps text that only looks like markup (Q&A, AT&T, 5 < 6, <3, C++ <templates>, a<b>c) as it was sent',
+    { json: article({ title: 'Q&A: AT&T, 5 < 6, <3, C++ <templates>, a<b>c' }) },
+    ({ article: stored, items }) => {
+      expect(stored.title).toBe('Q&A: AT&T, 5 < 6, <3, C++ <templates>, a<b>c');
+      for (const item of items) expect(item.title).toBe(stored.title);
+    },
+  ),
+  accepts(
+    'removes markup from the summary, escaped or not',
+    {
+      json: fullWith('summary', 'A <i>short</i> &lt;/b&gt;summary <img src=x onerror=alert(1)>'),
+    },
+    ({ article: stored, items }) => {
+      expect(stored.summary).toBe('A short summary');
+      for (const item of items) expect(item.summary).toBe('A short summary');
+    },
+  ),
+  accepts(
+    'removes markup from an author name, a citation name, alt text and a tag label',
+    {
+      json: {
+        ...FULL,
+        author: { name: '<b>The Gaze</b> desk' },
+        citations: [{ name: '<a href="https://x.example/">Wire</a>', url: 'https://wire.example/' }],
+        image: { url: 'https://thegaze.example/picture.png', alt: '<em>A</em> picture' },
+        tags: ['<b>Politics</b>'],
+      },
+    },
+    ({ article: stored, items }) => {
+      expect(stored.author?.name).toBe('The Gaze desk');
+      expect(stored.citations).toEqual([{ name: 'Wire', url: 'https://wire.example/' }]);
+      expect(stored.image?.alt).toBe('A picture');
+      expect(stored.tags).toEqual([{ label: 'Politics', slug: 'politics' }]);
+      for (const item of items) expect(item.author).toBe('The Gaze desk');
+    },
+  ),
+  rejects(
+    'refuses a title that is nothing but markup with 422 naming the title',
+    { json: article({ title: '<b></b><script>alert(1)</script>' }) },
+    { status: 422, field: 'title', detail: 'is empty once markup is removed' },
   ),
 
   // --- HTML attacks in contentHtml -------------------------------------------------------------------------
@@ -938,6 +995,39 @@ async function expectAccepted(request: HostileRequest, check?: Acceptance['check
     }
     feeds.set(feed, { parsed, docs });
   }
+  // What the W3C feed validator says of every RSS and Atom document the article is in: nothing.
+  const w3c = w3cValidate(
+    [...feeds].flatMap(([feed, { docs }]) =>
+      (['rss', 'atom'] as const).map((format) => {
+        const key = `feeds/${feed}/${FILES[format]}`;
+        return {
+          name: key,
+          url: `${stack.apiUrl}/${key.split('/').map(encodeURIComponent).join('/')}`,
+          contentType: servedType(key),
+          body: docs[format] ?? '',
+        };
+      }),
+    ),
+  );
+  // One warning is by design and passes with time: the API takes a publication time up to an hour ahead of its
+  // clock (skew between an editor's clock and the server's), and the validator calls a date more than ten minutes
+  // ahead of its own clock implausible. The clock-skew case's item is in `all` and its source's feed from then on,
+  // so that warning, on that item's pubDate and nowhere else, is let through.
+  const skewed = `<pubDate>${new Date(SKEWED).toUTCString()}</pubDate>`;
+  for (const [key, events] of w3c) {
+    const lines = (
+      feeds.get(key.replace(/^feeds\/|\/(rss|atom)\.xml$/g, '') as FeedId)?.docs[
+        key.endsWith('rss.xml') ? 'rss' : 'atom'
+      ] ?? ''
+    ).split('\n');
+    w3c.set(
+      key,
+      events.filter(
+        (event) => !(event.type === 'ImplausibleDate' && lines[(event.line ?? 0) - 1]?.includes(skewed)),
+      ),
+    );
+  }
+  expect(describeW3cEvents(w3c)).toEqual([]);
   await check?.({ article: stored, feeds, items });
 }
 
