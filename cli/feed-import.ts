@@ -746,7 +746,11 @@ function fitTags(labels: readonly string[], warnings: string[]): string[] {
     }
     const { slug, problem } = tagSlug(label);
     if (slug === undefined) {
-      warnings.push(`tag "${truncateText(label, 40)}" dropped: it ${problem}`);
+      // The words importers have always printed for a label with nothing to slug; the limit's own words otherwise.
+      const why = /letter or digit/.test(problem)
+        ? 'it has no letter or digit to make a slug of'
+        : `it ${problem}`;
+      warnings.push(`tag "${truncateText(label, 40)}" dropped: ${why}`);
       continue;
     }
     if (seen.has(slug)) continue;
