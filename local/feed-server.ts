@@ -90,7 +90,7 @@ export class LocalFeedServer {
     // its bytes over as one character. Read them as the UTF-8 they are; URL() then percent-encodes the path, as a
     // client that did encode it would have sent it.
     const raw = request.url ?? '/';
-    const url = /[^\x00-\x7f]/.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
+    const url = /[^\p{ASCII}]/u.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
     const requested = new URL(url, 'http://localhost').pathname;
     // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
     const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;

@@ -14,6 +14,16 @@ export const DAILY_PLANET: Source = {
   createdAt: '2025-02-01T00:00:00.000Z',
 };
 
+/** A source written right to left: its pages set the page's own English words left to right. */
+export const AL_AKHBAR: Source = {
+  slug: 'al-akhbar',
+  name: 'الأخبار',
+  homepageUrl: 'https://akhbar.example/',
+  description: 'أخبار المدينة',
+  language: 'ar',
+  createdAt: '2025-03-01T00:00:00.000Z',
+};
+
 /** `Élections 2026` -> `elections-2026`. */
 const slugOf = (label: string) =>
   label
@@ -51,7 +61,8 @@ export function fixtureArticle(
 }
 
 /**
- * A small deployment over the in-memory adapters, published batch by batch as the stream would: two sources, tags
+ * A small deployment over the in-memory adapters, published batch by batch as the stream would: three sources (one
+ * written right to left, with a tag in Arabic script), tags
  * shared across them, feeds of three entries so that some have closed and open archive pages, a correction with a
  * note and a retraction (a tombstone). Every input is fixed, so it renders the same bytes in every run.
  */
@@ -59,6 +70,7 @@ export async function fixtureDeployment(settings: Partial<FeedSettings> = {}) {
   const stores = memoryAdapters();
   await stores.registry.putSource(THE_GAZE);
   await stores.registry.putSource(DAILY_PLANET);
+  await stores.registry.putSource(AL_AKHBAR);
   const feedSettings: FeedSettings = { ...SETTINGS, size: 3, ...settings };
   const regenerator = new FeedRegenerator(stores.feeds, stores.publisher, feedSettings);
   const articles: Article[] = [];
@@ -72,6 +84,21 @@ export async function fixtureDeployment(settings: Partial<FeedSettings> = {}) {
     const source = n % 3 === 0 ? DAILY_PLANET.slug : THE_GAZE.slug;
     const tags = [n % 2 ? 'Harbour' : 'Tides', ...(n % 5 === 0 ? ['Élections 2026'] : [])];
     const article = fixtureArticle(n, source, tags);
+    await stores.articles.createArticle(article);
+    articles.push(article);
+    await publish(changeOf(`r${record++}`, undefined, article));
+  }
+  // Two articles in Arabic, tagged in Arabic script (a slug in its own letters) and with a shared tag.
+  for (const n of [15, 16]) {
+    const article = fixtureArticle(n, AL_AKHBAR.slug, [], {
+      title: `خبر ${n}`,
+      summary: `ملخص الخبر ${n}`,
+      author: { name: 'مراسل' },
+      tags: [
+        { label: 'العربية', slug: 'العربية' },
+        { label: 'Harbour', slug: 'harbour' },
+      ],
+    });
     await stores.articles.createArticle(article);
     articles.push(article);
     await publish(changeOf(`r${record++}`, undefined, article));

@@ -4,7 +4,7 @@ import type { Submission } from '../../shared/articles/model.ts';
 import { LIMITS, parseRfc3339, parseSubmission } from '../../shared/articles/submission.ts';
 import { type FieldError, InvalidInputError } from '../../shared/domain/errors.ts';
 import { problemOf } from '../../shared/http/problems.ts';
-import { isSlug } from '../../shared/slug.ts';
+import { isSlug, isTagSlug } from '../../shared/slug.ts';
 import { stripXmlInvalid } from '../../shared/text.ts';
 import seedJson from '../fixtures/seed-article.json' with { type: 'json' };
 
@@ -703,7 +703,7 @@ describe('parseSubmission on arbitrary input', () => {
     expect(submission.contentHtml).not.toMatch(/<iframe/i);
     expect(isSlug(submission.source)).toBe(true);
     expect(submission.tags.length).toBeLessThanOrEqual(LIMITS.tags);
-    for (const tag of submission.tags) expect(isSlug(tag.slug)).toBe(true);
+    for (const tag of submission.tags) expect(isTagSlug(tag.slug)).toBe(true);
     expect(new Set(submission.tags.map((tag) => tag.slug)).size).toBe(submission.tags.length);
     expect(submission.url).toMatch(/^https?:\/\//);
     if (submission.publishedAt !== undefined) {

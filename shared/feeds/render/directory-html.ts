@@ -1,6 +1,6 @@
 import type { DirectoryPage } from '../catalogue.ts';
 import { row } from './index-html.ts';
-import { htmlPage } from './page.ts';
+import { chromeAttributes, htmlPage } from './page.ts';
 import { escapeXml as x } from './xml.ts';
 
 /** The title of a directory: whose tags it lists. */
@@ -16,14 +16,18 @@ export function directoryTitle(page: DirectoryPage): string {
  */
 export function renderDirectoryHtml(page: DirectoryPage): string {
   const title = directoryTitle(page);
+  const en = chromeAttributes(page.language);
+  // In a right-to-left page the heading is English words around the source's name: the name is isolated.
+  const heading =
+    en && page.source ? x(title).replace(x(page.source.name), `<bdi>${x(page.source.name)}</bdi>`) : x(title);
   const name = (label: string) => (page.source ? `${page.source.name}: ${label}` : label);
   const nav: string[] = [];
   if (page.previous) nav.push(`<a href="${x(page.previous.html)}" rel="prev">Previous tags</a>`);
   if (page.next) nav.push(`<a href="${x(page.next.html)}" rel="next">More tags</a>`);
   nav.push(`<a href="${x(page.baseUrl)}feeds/index.html">Every feed</a>`);
   const body: string[] = [
-    `<h1>${x(title)}</h1>\n`,
-    '<div class="how">\n',
+    `<h1${en}>${heading}</h1>\n`,
+    `<div class="how"${en}>\n`,
     '<p>Each tag has its own feed. Copy the link of one into your feed reader, or import ',
     `<a href="${x(page.links.opml)}" type="text/x-opml">this list as OPML</a>.</p>\n`,
     '</div>\n',
@@ -35,15 +39,15 @@ export function renderDirectoryHtml(page: DirectoryPage): string {
       '</ul>\n',
     );
   }
-  body.push('<h2>Tags</h2>\n');
-  if (page.tags.length === 0) body.push('<p>No tags on this page yet.</p>\n');
+  body.push(`<h2${en}>Tags</h2>\n`);
+  if (page.tags.length === 0) body.push(`<p${en}>No tags on this page yet.</p>\n`);
   else
     body.push(
       '<ul class="feeds" dir="auto">\n',
       ...page.tags.map((tag) => row(tag.label, tag.feeds)),
       '</ul>\n',
     );
-  body.push(`<nav class="pages">${nav.join('\n')}</nav>\n`);
+  body.push(`<nav class="pages"${en}>${nav.join('\n')}</nav>\n`);
   return htmlPage({
     language: page.language,
     title,

@@ -1,6 +1,6 @@
 import type { ArchivePage } from '../archives.ts';
 import type { FeedChannel, FeedEntry, FeedUrls } from '../model.ts';
-import { FORMATS, formatLinks, htmlPage, isWebUrl, timeElement } from './page.ts';
+import { chromeAttributes, FORMATS, formatLinks, htmlPage, isWebUrl, timeElement } from './page.ts';
 import { escapeXml as x } from './xml.ts';
 
 export interface FeedPageOptions {
@@ -24,11 +24,12 @@ export function renderFeedPage(
   const archive = channel.history?.archive === true;
   // An archive's readers subscribe to the current feed, never to an archive page.
   const subscribeTo = (archive ? channel.history?.current : undefined) ?? channel.urls;
+  const en = chromeAttributes(channel.language);
   const body: string[] = [
-    `<p class="kicker">${archive ? 'Web feed archive' : 'Web feed'}</p>\n`,
+    `<p class="kicker"${en}>${archive ? 'Web feed archive' : 'Web feed'}</p>\n`,
     `<h1 dir="auto">${x(channel.title)}</h1>\n`,
     channel.description ? `<p dir="auto">${x(channel.description)}</p>\n` : '',
-    '<div class="how" id="subscribe">\n',
+    `<div class="how" id="subscribe"${en}>\n`,
     archive
       ? '<p><strong>This is one page of a web feed’s archive.</strong> To get every new article as it is published, copy the current feed’s URL into your feed reader:</p>\n'
       : '<p><strong>This is a web feed.</strong> Copy its URL into your feed reader to get every new article as it is published:</p>\n',
@@ -44,16 +45,16 @@ export function renderFeedPage(
       ? ` Website: <a href="${x(channel.homePageUrl)}">${x(channel.homePageUrl)}</a>`
       : '',
     '</p>\n</div>\n',
-    `<h2>${options.archive ? `Archived articles, page ${options.archive.page}` : 'Newest articles'}</h2>\n`,
+    `<h2${en}>${options.archive ? `Archived articles, page ${options.archive.page}` : 'Newest articles'}</h2>\n`,
   ];
   if (entries.length === 0) {
-    body.push(`<p>${archive ? 'No articles on this page any more.' : 'No articles yet.'}</p>\n`);
+    body.push(`<p${en}>${archive ? 'No articles on this page any more.' : 'No articles yet.'}</p>\n`);
   } else {
-    body.push('<ol class="items">\n', ...entries.map((entry) => item(channel, entry)), '</ol>\n');
+    body.push('<ol class="items">\n', ...entries.map((entry) => item(channel, entry, en)), '</ol>\n');
   }
   body.push(
-    ...navigation(channel, options),
-    `<p class="muted">Last change: ${timeElement(channel.updated)}.</p>\n`,
+    ...navigation(channel, options, en),
+    `<p class="muted"${en}>Last change: ${timeElement(channel.updated)}.</p>\n`,
   );
   return htmlPage({
     language: channel.language,
@@ -64,31 +65,35 @@ export function renderFeedPage(
   });
 }
 
-function item(channel: FeedChannel, entry: FeedEntry): string {
+function item(channel: FeedChannel, entry: FeedEntry, en: string): string {
   const title = isWebUrl(entry.url) ? `<a href="${x(entry.url)}">${x(entry.title)}</a>` : x(entry.title);
   const meta = [timeElement(entry.publishedAt)];
   if (entry.author) meta.push(x(entry.author.name));
   const source = channel.sources?.[entry.source];
   if (source) meta.push(x(source.name));
   if (entry.updatedAt !== entry.publishedAt) meta.push(`updated ${timeElement(entry.updatedAt)}`);
+  // Each part isolated in a right-to-left page, so a name in one direction never reorders its neighbours.
+  const metaParts = en ? meta.map((part) => `<bdi>${part}</bdi>`) : meta;
   const parts = [
     // An anchor per item: `…/index.html#item-{id}` points at one article.
     `<li id="item-${x(entry.id)}">\n`,
     `<h3 dir="auto">${title}</h3>\n`,
-    `<p class="muted">${meta.join(' · ')}</p>\n`,
+    `<p class="muted">${metaParts.join(' · ')}</p>\n`,
     entry.summary ? `<p dir="auto">${x(entry.summary)}</p>\n` : '',
   ];
   if (channel.tagFeeds && entry.tags.length) {
     const tagFeeds = channel.tagFeeds;
     const tags = entry.tags.map((tag) => `<a href="${x(tagFeeds(tag.slug).page)}">${x(tag.label)}</a>`);
-    parts.push(`<p class="muted">Tags: ${tags.join(', ')}</p>\n`);
+    parts.push(
+      `<p class="muted"${en}>Tags: ${tags.map((tag) => (en ? `<bdi>${tag}</bdi>` : tag)).join(', ')}</p>\n`,
+    );
   }
   parts.push('</li>\n');
   return parts.join('');
 }
 
 /** Back through the archive: a feed links its older articles; an archive page its neighbours and the feed. */
-function navigation(channel: FeedChannel, options: FeedPageOptions): string[] {
+function navigation(channel: FeedChannel, options: FeedPageOptions, en: string): string[] {
   const history = channel.history;
   const links: string[] = [];
   if (history?.archive) {
@@ -100,5 +105,5 @@ function navigation(channel: FeedChannel, options: FeedPageOptions): string[] {
   } else if (options.older) {
     links.push(`<a href="${x(options.older.page)}" rel="prev">Older articles</a>`);
   }
-  return links.length ? [`<nav class="pages">\n${links.join('\n')}\n</nav>\n`] : [];
+  return links.length ? [`<nav class="pages"${en}>\n${links.join('\n')}\n</nav>\n`] : [];
 }

@@ -69,6 +69,15 @@ const RIGHT_TO_LEFT = new Set([
   'yi',
 ]);
 
+/**
+ * The attributes of the page's own words (always English) on a page in another direction: in a right-to-left page
+ * they are set left to right, so `Tags:` or `is published` are not reordered around the source's text; nothing in
+ * a left-to-right page, whose bytes stay as they were.
+ */
+export function chromeAttributes(language: string): string {
+  return directionOf(language) === 'rtl' ? ' lang="en" dir="ltr"' : '';
+}
+
 /** `rtl` for a language written right to left (`ar`, `he-IL`, `fa`…), otherwise `ltr`. */
 export function directionOf(language: string): 'ltr' | 'rtl' {
   const primary = language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
