@@ -44,35 +44,37 @@ export interface FunctionBudget {
 }
 
 /**
- * The editor API (10 s): DynamoDB answers a single-item call in milliseconds and a 100-item transaction in well
- * under a second, so an attempt that has not answered in 800 ms is tried again, three attempts in all.
- * Worst call: 250 + 3 × 1,600 + 1,000 + 2,000 = 8,050 ms.
+ * The editor API (15 s): DynamoDB answers a single-item call in milliseconds and a post's transaction (up to 25
+ * items) in well under a second, so an attempt that has not answered in 2 s is tried again, three attempts in all.
+ * Shorter attempts would retry a slow but healthy transaction (DynamoDB Local under a load test takes over 800 ms
+ * at times): a retry is safe (the SDK sends the same ClientRequestToken) but doubles the load it meets.
+ * Worst call: 250 + 3 × 3,000 + 1,000 + 2,000 = 12,250 ms.
  */
 export const ARTICLES_DYNAMODB: ClientBudget = {
   maxAttempts: 3,
   requestHandler: {
     connectionTimeout: 250,
-    requestTimeout: 800,
-    socketTimeout: 800,
+    requestTimeout: 2_000,
+    socketTimeout: 1_000,
     throwOnRequestTimeout: true,
   },
 };
 export const ARTICLES_BUDGET = {
-  timeoutSeconds: 10,
+  timeoutSeconds: 15,
   marginMs: 1_000,
   clients: { dynamodb: ARTICLES_DYNAMODB },
 } as const satisfies FunctionBudget;
 
 /**
- * The authorizer (5 s): one GetItem of a key. Two attempts of 700 ms; a third would not fit beside the throttling
- * backoff. Worst call: 250 + 2 × 1,400 + 1,000 = 4,050 ms; its `unavailable` verdict becomes the API's 503.
+ * The authorizer (5 s): one GetItem of a key. Two attempts of 1 s; a third would not fit beside the throttling
+ * backoff. Worst call: 250 + 2 × 1,500 + 1,000 = 4,250 ms; its `unavailable` verdict becomes the API's 503.
  */
 export const AUTHORIZER_DYNAMODB: ClientBudget = {
   maxAttempts: 2,
   requestHandler: {
     connectionTimeout: 250,
-    requestTimeout: 700,
-    socketTimeout: 700,
+    requestTimeout: 1_000,
+    socketTimeout: 500,
     throwOnRequestTimeout: true,
   },
 };

@@ -509,10 +509,10 @@ describe('a store that stops answering', () => {
       expect(held.answer).toMatchObject({ isAuthorized: true, context: { outcome: 'unavailable' } });
       expect(held.ms).toBeLessThan(AUTHORIZER_BUDGET.timeoutSeconds * 1000);
 
-      // The API's designed failure, before its 10 s timeout: 503 with Retry-After, a problem document.
+      // The API's designed failure, before its 15 s timeout: 503 with Retry-After, a problem document.
       const refused = await within(
         ARTICLES_BUDGET.timeoutSeconds,
-        articles(post(verdict.context), lambda('articles', 10)),
+        articles(post(verdict.context), lambda('articles', ARTICLES_BUDGET.timeoutSeconds)),
       );
       const answer = refused.answer as
         | { statusCode: number; headers: Record<string, string>; body: string }
