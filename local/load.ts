@@ -27,6 +27,8 @@ export interface LoadReport {
   /** Responses by status code. */
   statuses: Record<number, number>;
   serverErrors: number;
+  /** The first few 5xx answers (method, path, status, body), to say what went wrong. */
+  serverErrorSamples: string[];
   /** Corrections that lost to a concurrent one (412): expected under contention, not errors. */
   conflicts: number;
   durationMs: number;
@@ -48,6 +50,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     retractions: 0,
     statuses: {},
     serverErrors: 0,
+    serverErrorSamples: [],
     conflicts: 0,
     durationMs: 0,
   };
@@ -77,7 +80,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const text = await response.text();
     report.requests++;
     report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
-    if (response.status >= 500) report.serverErrors++;
+    if (response.status >= 500) {
+      report.serverErrors++;
+      if (report.serverErrorSamples.length < 5)
+        report.serverErrorSamples.push(`${method} ${path} ${response.status} ${text.slice(0, 300)}`);
+    }
     return {
       status: response.status,
       body: text ? (JSON.parse(text) as { id?: string; version?: number }) : {},

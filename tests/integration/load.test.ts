@@ -44,6 +44,7 @@ describe('under load', () => {
       tags: 20,
       seed: 7,
     });
+    expect(load.serverErrorSamples).toEqual([]);
     expect(load.serverErrors).toBe(0);
     expect(load.posts).toBe(POSTS);
     expect(load.corrections).toBeGreaterThan(10);
