@@ -19,6 +19,9 @@ const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands
   source add <slug> --name <name> --homepage <url> [--description <text>] [--language <tag>]
+  source update <slug> [--name <name>] [--homepage <url>] [--description <text>] [--language <tag>]
+                  edit a registered source; within seconds its feeds, their archive pages, its tag directory,
+                  the catalogue and the feeds that mix sources (where its name shows) follow, with no article write
   source list
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
@@ -220,6 +223,24 @@ async function main(): Promise<void> {
       });
       process.stdout.write(
         `Registered ${source.slug}: ${source.name} <${source.homepageUrl}> (${source.language})\n`,
+      );
+      return;
+    }
+    case 'source update': {
+      if (!arg) fail('source update needs a slug, e.g. the-gaze');
+      const { before, after } = await registry.updateSource(arg, {
+        name: values.name,
+        homepageUrl: values.homepage,
+        description: values.description,
+        language: values.language,
+      });
+      const changed = (['name', 'homepageUrl', 'description', 'language'] as const).filter(
+        (field) => before[field] !== after[field],
+      );
+      process.stdout.write(
+        changed.length
+          ? `Updated ${after.slug} (${changed.join(', ')}): ${after.name} <${after.homepageUrl}> (${after.language}); its feeds and pages follow within seconds\n`
+          : `${after.slug} unchanged: ${after.name} <${after.homepageUrl}> (${after.language})\n`,
       );
       return;
     }

@@ -58,6 +58,31 @@ export class Registry {
     return source;
   }
 
+  /**
+   * Edits a registered source: the fields given replace the stored ones, the others stay (a description that was
+   * derived from the old name is derived from the new one). The table's stream then re-renders every feed and page
+   * that shows what changed (shared/feeds/regenerate.ts). Throws for a source that is not registered.
+   */
+  async updateSource(
+    slug: string,
+    changes: Partial<Omit<SourceInput, 'slug'>>,
+  ): Promise<{ before: Source; after: Source }> {
+    if (!Object.values(changes).some((value) => value !== undefined))
+      throw new Error('source update needs at least one of --name, --homepage, --description, --language');
+    const before = isSlug(slug) ? await this.store.getSource(slug) : undefined;
+    if (!before) throw new Error(`${slug} is not a registered source (source add registers one)`);
+    const derived = before.description === `Articles from ${before.name}`;
+    const description = changes.description ?? (derived ? undefined : before.description);
+    const after = await this.addSource({
+      slug,
+      name: changes.name ?? before.name,
+      homepageUrl: changes.homepageUrl ?? before.homepageUrl,
+      ...(description === undefined ? {} : { description }),
+      language: changes.language ?? before.language,
+    });
+    return { before, after };
+  }
+
   listSources(): Promise<Source[]> {
     return this.store.listSources();
   }

@@ -19,6 +19,12 @@ export interface ArticleChange {
 export interface SourceChange {
   recordId: string;
   slug: string;
+  /**
+   * What an edit changed of what feeds show: `feeds`, any of the name, homepage, description and language, which
+   * the source's own feeds and archive pages show; `name`, the name, which feeds that mix sources show beside each
+   * of its entries. Absent for a registration (no feed holds the source yet) and for an edit that changed neither.
+   */
+  edited?: { feeds: boolean; name: boolean };
 }
 
 /** A retracted article, as Atom feeds announce it (RFC 6721 `at:deleted-entry`). */

@@ -21,6 +21,14 @@ export class SourceCache {
     this.sources.delete(slug);
   }
 
+  /**
+   * Forgets every source: a batch starts with it, so that a warm function never renders a name that another
+   * function's batch has since re-rendered after an edit (one read of the sources a batch names, per batch).
+   */
+  forgetAll(): void {
+    this.sources.clear();
+  }
+
   async named(slugs: Iterable<string>): Promise<Map<string, Source>> {
     const now = this.now();
     const found = new Map<string, Source>();

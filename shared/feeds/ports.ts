@@ -60,7 +60,10 @@ export interface FeedStore {
     span: { after: EntryKey; before: EntryKey; throughBefore?: boolean },
     limit?: number,
   ): Promise<FeedEntry[]>;
-  /** Every closed archive page of a feed, oldest first: for republishing, never for a batch. */
+  /**
+   * Every closed archive page of a feed, oldest first: for republishing, and for a batch only for the feeds of a
+   * source whose edit they show, never for article writes.
+   */
   closedArchivePages(feed: FeedId): Promise<ArchiveSpan[]>;
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
@@ -77,7 +80,10 @@ export interface FeedStore {
     next: Omit<DocumentState, 'revision'>,
     closedPages?: { feed: FeedId; spans: readonly ArchiveSpan[] },
   ): Promise<boolean>;
-  /** The slug of every tag of a source that still has articles: for republishing, never for a batch. */
+  /**
+   * The slug of every tag of a source that still has articles: for republishing, and for a batch only to re-render
+   * an edited source's feeds, never for article writes.
+   */
   readTagSlugs(source: string): Promise<string[]>;
   /** Articles that carry a tag of a source (kept exact by the writes). */
   tagCount(source: string, tag: string): Promise<number>;

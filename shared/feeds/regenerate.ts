@@ -24,7 +24,7 @@ import {
   pagesFor,
   sourceTagsDirectory,
 } from './directory.ts';
-import type { FeedId } from './feed-ids.ts';
+import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import { PlaceGiver, SourceCache } from './lookups.ts';
 import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
 import type {
@@ -154,7 +154,9 @@ export class FeedRegenerator {
         for (const record of planned.records) failed.add(record);
       }
     };
-    // A source that changed is read again, and its directory and the catalogue, which name it, follow.
+    // A source that changed is read again, and its directory and the catalogue, which name it, follow. An edit of what
+    // its feeds show re-renders its feeds too (planned with the batch's feeds), and their closed archive pages.
+    const editedFeeds: { feed: FeedId; recordId: string }[] = [];
     const pages = new Map<string, Planned & { directory: DirectoryId; page: number }>();
     const planPage = (directory: DirectoryId, page: number, planned: Planned) => {
       const key = directoryDocument(directory, page);
@@ -162,7 +164,8 @@ export class FeedRegenerator {
       for (const record of planned.records) known.records.add(record);
       pages.set(key, known);
     };
-    for (const change of sourceChanges) this.sources.forget(change.slug);
+    // Every source read afresh, once per batch: another function may have re-rendered an edit since this one cached it.
+    this.sources.forgetAll();
     if (sourceChanges.length) {
       const records: Planned = {
         at: '',
@@ -177,6 +180,7 @@ export class FeedRegenerator {
           const pageCount = pagesFor(await this.store.placesTaken(directory));
           const one: Planned = { at: '', records: new Set([change.recordId]), tombstones: [], keys: [] };
           for (let page = 1; page <= pageCount; page++) planPage(directory, page, one);
+          if (change.edited) editedFeeds.push(...(await this.planSourceEdit(change, feeds)));
         } catch (error) {
           // Only this record is delivered again; the rest of the batch goes on.
           result.errors.push({ document: directory, error });
@@ -233,6 +237,28 @@ export class FeedRegenerator {
       result.errors.push({ document: 'listings', error });
       for (const { planned } of listings) for (const record of planned.records) failed.add(record);
     }
+    // The closed archive pages of an edited source's own feeds: each names the source (after the feeds, which may
+    // have closed pages of their own). Those of feeds that mix sources keep the name they were rendered with.
+    const closedPages: { feed: FeedId; span: ArchiveSpan; recordId: string }[] = [];
+    await forEachConcurrently(editedFeeds, CONCURRENCY, async ({ feed, recordId }) => {
+      try {
+        for (const span of await this.store.closedArchivePages(feed))
+          closedPages.push({ feed, span, recordId });
+      } catch (error) {
+        result.errors.push({ document: `${feed}/archive`, error });
+        failed.add(recordId);
+      }
+    });
+    await forEachConcurrently(closedPages, CONCURRENCY, async ({ feed, span, recordId }) => {
+      try {
+        const keys = await this.publishClosedPage(feed, span, '');
+        result.archived++;
+        result.uploaded += keys.length;
+      } catch (error) {
+        result.errors.push({ document: archiveDocument(feed, span.page), error });
+        failed.add(recordId);
+      }
+    });
     await forEachConcurrently([...pages.values()], CONCURRENCY, (planned) =>
       attempt(directoryDocument(planned.directory, planned.page), planned, () =>
         this.publishDirectoryPage(planned.directory, planned.page),
@@ -240,6 +266,30 @@ export class FeedRegenerator {
     );
     result.failedRecordIds = [...failed];
     return result;
+  }
+
+  /**
+   * Plans the feeds an edit of a source re-renders, undated (an edit is no new entry: `updated` stays the newest
+   * entry's change): with any shown field, the source's feed and its tags' feeds within it, whose pages name it
+   * (their closed archive pages follow, from the feeds this returns); with the name, also `all` and the tags' feeds
+   * across sources, whose entries of this source carry it. One read of the source's tags: the work grows with the
+   * source's feeds, never with the deployment. Feeds that mix sources are rendered (their window and open archive
+   * page) but uploaded only where the name shows, by their digests.
+   */
+  private async planSourceEdit(
+    change: SourceChange,
+    feeds: Map<FeedId, Planned>,
+  ): Promise<{ feed: FeedId; recordId: string }[]> {
+    const { slug, recordId } = change;
+    const tags = await this.store.readTagSlugs(slug);
+    const own = [feedIdFor({ source: slug }), ...tags.map((tag) => feedIdFor({ source: slug, tag }))];
+    const mixed = change.edited?.name ? [ALL_FEED, ...tags.map((tag) => feedIdFor({ tag }))] : [];
+    for (const feed of [...own, ...mixed]) {
+      const planned = feeds.get(feed) ?? { at: '', records: new Set<string>(), tombstones: [], keys: [] };
+      planned.records.add(recordId);
+      feeds.set(feed, planned);
+    }
+    return own.map((feed) => ({ feed, recordId }));
   }
 
   /**
@@ -269,9 +319,12 @@ export class FeedRegenerator {
     const directory = directoryOf(feed);
     let placedNow = false;
     let archived: FeedPublished['archived'] = { pages: 0, keys: [] };
+    let attempts = 0;
     const published = await this.publishing.publish(
       feed,
       async (state) => {
+        // A publish that lost its commit to another reads the sources afresh: the other may have rendered an edit.
+        if (attempts++ > 0) this.sources.forgetAll();
         // One entry past the window says whether anything has left it, and so whether the feed needs an archive.
         const read = await this.store.readEntries(feed, this.settings.size + 1);
         const entries = read.slice(0, this.settings.size).map(withCorrectionNotes);

@@ -28,11 +28,22 @@ function itemOf(
 const articleOf = (image: Record<string, unknown> | undefined) =>
   itemOf(image, 'article') as Article | undefined;
 
-/** The source a stream record registered or edited, if it is a source item's. */
+/** What a source's own feeds show of it; feeds that mix sources show its name alone. */
+const SHOWN_IN_FEEDS = ['name', 'homepageUrl', 'description', 'language'] as const;
+
+/**
+ * The source a stream record registered or edited, if it is a source item's, and, for an edit, whether it changed
+ * what its feeds show (from the old and new image: putting the same source again re-renders nothing).
+ */
 export function sourceChangeFromRecord(record: DynamoDBRecord): SourceChange | undefined {
   const id = record.dynamodb?.SequenceNumber;
-  const slug = itemOf(record.dynamodb?.NewImage, 'source')?.slug;
-  return id && typeof slug === 'string' ? { recordId: id, slug } : undefined;
+  const after = itemOf(record.dynamodb?.NewImage, 'source');
+  const slug = after?.slug;
+  if (!id || typeof slug !== 'string') return undefined;
+  const before = itemOf(record.dynamodb?.OldImage, 'source');
+  const feeds = Boolean(before) && SHOWN_IN_FEEDS.some((field) => before?.[field] !== after?.[field]);
+  const name = Boolean(before) && before?.name !== after?.name;
+  return { recordId: id, slug, ...(feeds ? { edited: { feeds, name } } : {}) };
 }
 
 /** The change a stream record describes; undefined for records that no feed shows. */

@@ -1,0 +1,53 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { sourceChangeFromRecord } from '#shared/adapters/dynamodb/stream.ts';
+
+const source = {
+  pk: 'source',
+  sk: 'the-gaze',
+  type: 'source',
+  slug: 'the-gaze',
+  name: 'The Gaze',
+  homepageUrl: 'https://thegaze.example/',
+  description: 'News',
+  language: 'en',
+  createdAt: '2025-01-01T00:00:00.000Z',
+};
+
+function record(before: Record<string, unknown> | undefined, after: Record<string, unknown>): DynamoDBRecord {
+  return {
+    eventName: before ? 'MODIFY' : 'INSERT',
+    dynamodb: {
+      SequenceNumber: '42',
+      ...(before ? { OldImage: marshall(before) as never } : {}),
+      NewImage: marshall(after) as never,
+    },
+  };
+}
+
+describe('a source item in the stream', () => {
+  it('is a registration with nothing to re-render when it is new', () => {
+    expect(sourceChangeFromRecord(record(undefined, source))).toEqual({ recordId: '42', slug: 'the-gaze' });
+  });
+
+  it('is an edit of what feeds show only when a shown field changed', () => {
+    expect(sourceChangeFromRecord(record(source, { ...source }))).toEqual({
+      recordId: '42',
+      slug: 'the-gaze',
+    });
+    for (const field of ['homepageUrl', 'description', 'language'])
+      expect(sourceChangeFromRecord(record(source, { ...source, [field]: 'x' }))?.edited, field).toEqual({
+        feeds: true,
+        name: false,
+      });
+    expect(sourceChangeFromRecord(record(source, { ...source, name: 'The Look' }))?.edited).toEqual({
+      feeds: true,
+      name: true,
+    });
+  });
+
+  it('is nothing for an item of another type', () => {
+    expect(sourceChangeFromRecord(record(undefined, { ...source, type: 'key' }))).toBeUndefined();
+  });
+});
