@@ -1,6 +1,8 @@
 import type { Article } from '../articles/model.ts';
 import { type EntryKey, entryKey } from './archives.ts';
 import { type FeedId, feedIdsOf } from './feed-ids.ts';
+import type { WithdrawnStatus } from './model.ts';
+import { withdrawalOf } from './withdrawals.ts';
 
 /** What one write of an article changed: the feeds whose content it touched, and when. */
 export interface ArticleChange {
@@ -27,12 +29,19 @@ export interface SourceChange {
   edited?: { feeds: boolean; name: boolean };
 }
 
-/** A retracted article, as Atom feeds announce it (RFC 6721 `at:deleted-entry`). */
+/**
+ * A withdrawn (retracted or expired) article, as Atom feeds announce it (RFC 6721 `at:deleted-entry`) and RSS and
+ * JSON Feed keep its notice (shared/feeds/withdrawals.ts).
+ */
 export interface Tombstone {
   id: string;
   publishedAt: string;
-  /** When it was retracted. */
+  /** When it was retracted (or expired). */
   at: string;
+  /** Why it left: absent in state recorded before expiry existed, which is a retraction. */
+  status?: WithdrawnStatus;
+  /** The article's link, which the RSS and JSON Feed notice keeps (absent in older state). */
+  url?: string;
 }
 
 /**
@@ -58,8 +67,7 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     at,
     touched,
   };
-  if (wasListed && after?.status === 'retracted') {
-    change.retraction = { id: before.id, publishedAt: before.publishedAt, at: after.retractedAt ?? at };
-  }
+  const withdrawal = wasListed ? withdrawalOf(before, after, at) : undefined;
+  if (withdrawal) change.retraction = withdrawal;
   return change;
 }

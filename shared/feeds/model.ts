@@ -46,6 +46,8 @@ export interface FeedChannel {
   updated: string;
   /** Articles retracted from the window lately (Atom tombstones), newest first. */
   tombstones?: readonly { ref: string; when: string }[];
+  /** The same withdrawals, as RSS, JSON Feed and the feed's page announce them (a notice kept in the item's place). */
+  withdrawn?: readonly Withdrawal[];
   /** RFC 5005 links: a current feed names its newest archive; an archive names its neighbours and the current feed. */
   history?: { archive: boolean; current?: FeedUrls; prevArchive?: FeedUrls; nextArchive?: FeedUrls };
   /** WebSub hubs readers may subscribe at for push updates. */
@@ -58,6 +60,19 @@ export interface FeedChannel {
   tagFeeds?: (slug: string) => FeedUrls;
   /** The catalogue page listing every feed of the deployment (`feeds/index.html`). */
   catalogueUrl: string;
+}
+
+/** Why an article left every feed for good: an editor retracted it, or its licence ran out. */
+export type WithdrawnStatus = 'retracted' | 'expired';
+
+/** An article withdrawn from a feed's window, as the feed announces it: never its text, only that it is gone. */
+export interface Withdrawal {
+  id: string;
+  status: WithdrawnStatus;
+  /** When it was withdrawn (ISO 8601 UTC): the notice's date, and the expiry partners are told. */
+  at: string;
+  /** The article's canonical link, so partners that match by link find it (absent in older state). */
+  url?: string;
 }
 
 /** A rendered document, ready to publish. */

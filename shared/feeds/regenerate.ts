@@ -41,6 +41,7 @@ import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
 import { RENDERER_VERSION } from './render/version.ts';
 import type { FeedSettings } from './settings.ts';
+import { withdrawalsOf } from './withdrawals.ts';
 
 /** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
 const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
@@ -346,8 +347,11 @@ export class FeedRegenerator {
           this.settings.size,
         );
         const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
-        if (tombstones.length)
+        if (tombstones.length) {
           channel.tombstones = tombstones.map((t) => ({ ref: entryUrn(t.id), when: t.at }));
+          // RSS, JSON Feed and the page keep a notice in the item's place for as long as Atom keeps the tombstone.
+          channel.withdrawn = withdrawalsOf(tombstones);
+        }
         // From the newest archive page a reader walks back through every entry that has left the feed. People get the
         // same link as "Older articles".
         const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
@@ -599,14 +603,18 @@ function plan(map: Map<string, Planned>, key: string, change: ArticleChange): vo
 }
 
 /**
- * The retractions a feed still announces: those of articles that would still be in its window (published no
- * earlier than its oldest entry, when the window is full), at most {@link MAX_TOMBSTONES}, newest first.
+ * The retractions and expiries a feed still announces: those of articles that would still be in its window
+ * (published no earlier than its oldest entry, when the window is full) and are not back in it, at most
+ * {@link MAX_TOMBSTONES}, newest first. The window is that of the live entries alone: announcements come on top of
+ * them and never push one out.
  */
 function keptTombstones(candidates: Tombstone[], entries: readonly FeedEntry[], size: number): Tombstone[] {
   const oldest = entries.length >= size ? entries[entries.length - 1]?.publishedAt : undefined;
+  const live = new Set(entries.map((entry) => entry.id));
   const byId = new Map<string, Tombstone>();
   for (const tombstone of candidates)
-    if (!oldest || tombstone.publishedAt >= oldest) byId.set(tombstone.id, tombstone);
+    if ((!oldest || tombstone.publishedAt >= oldest) && !live.has(tombstone.id))
+      byId.set(tombstone.id, tombstone);
   return [...byId.values()]
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1))
     .slice(0, MAX_TOMBSTONES);

@@ -23,12 +23,27 @@ export interface ParsedItem {
   author?: string;
 }
 
+/**
+ * An article a feed announces as withdrawn: an RSS item with `media:status state="deleted"`, an Atom tombstone
+ * (`at:deleted-entry`) or a JSON Feed item with `_withdrawn`. Kept apart from the feed's items.
+ */
+export interface ParsedWithdrawal {
+  id: string;
+  /** When it was withdrawn (RSS: to the whole second). */
+  at: string;
+  /** `retracted` or `expired`, where the format says (RSS `media:status reason`, JSON Feed `_withdrawn.status`). */
+  status?: string;
+  /** RSS and JSON Feed: the notice's link, the article's own. */
+  link?: string;
+}
+
 export interface ParsedFeed {
   format: 'rss' | 'atom' | 'json';
   title: string;
   selfUrl: string;
   updated: string;
   items: ParsedItem[];
+  withdrawn: ParsedWithdrawal[];
 }
 
 export const NS = {
@@ -36,7 +51,12 @@ export const NS = {
   content: 'http://purl.org/rss/1.0/modules/content/',
   dc: 'http://purl.org/dc/elements/1.1/',
   media: 'http://search.yahoo.com/mrss/',
+  dcterms: 'http://purl.org/dc/terms/',
+  tombstones: 'http://purl.org/atompub/tombstones/1.0',
 } as const;
+
+/** The statuses a withdrawal may carry. */
+const WITHDRAWN_STATUSES = ['retracted', 'expired'];
 
 // ---------------------------------------------------------------------------------------------------------
 // A small element tree built from saxes events
@@ -250,7 +270,7 @@ export function parseRfc3339(value: string, where = 'date'): string {
   return new Date(time).toISOString();
 }
 
-function assertUniqueIds(items: readonly ParsedItem[], format: string): void {
+function assertUniqueIds(items: readonly { id: string }[], format: string): void {
   const seen = new Set<string>();
   for (const item of items) {
     if (seen.has(item.id)) throw new Error(`${format}: id ${item.id} appears more than once`);
@@ -320,7 +340,11 @@ export function parseRss(xml: string): ParsedFeed {
       assertHttpUrl(requiredAttribute(element, 'url'), `${element.path}/@url`);
   }
 
-  const items = childrenOf(channel, '', 'item').map((item): ParsedItem => {
+  const allItems = childrenOf(channel, '', 'item');
+  const isWithdrawn = (item: XmlElement) => optionalChild(item, NS.media, 'status') !== undefined;
+  const withdrawn = allItems.filter(isWithdrawn).map(rssWithdrawal);
+  const live = allItems.filter((item) => !isWithdrawn(item));
+  const items = live.map((item): ParsedItem => {
     const guid = requiredChild(item, '', 'guid');
     if (attribute(guid, 'isPermaLink') !== 'false')
       throw new Error(
@@ -340,8 +364,43 @@ export function parseRss(xml: string): ParsedFeed {
     if (creator) parsed.author = nonEmptyText(creator);
     return parsed;
   });
-  assertUniqueIds(items, 'RSS');
-  return { format: 'rss', title, selfUrl, updated, items };
+  assertUniqueIds([...items, ...withdrawn], 'RSS');
+  return { format: 'rss', title, selfUrl, updated, items, withdrawn };
+}
+
+/**
+ * A withdrawn article's RSS item: the same guid, a notice for its text, `pubDate`, `atom:updated`, `dcterms:modified`
+ * and `dcterms:valid` (an expiry in the past) all the time of the withdrawal, and `media:status` deleted, as Media
+ * RSS writes it (`state`) and as SmartNews's guide does (the value).
+ */
+function rssWithdrawal(item: XmlElement): ParsedWithdrawal {
+  const guid = requiredChild(item, '', 'guid');
+  if (attribute(guid, 'isPermaLink') !== 'false')
+    throw new Error(`${guid.path} must have isPermaLink="false"`);
+  const status = requiredChild(item, NS.media, 'status');
+  if (attribute(status, 'state') !== 'deleted' || status.text.trim() !== 'deleted')
+    throw new Error(`${status.path} must say deleted, as state and as value`);
+  const reason = requiredAttribute(status, 'reason');
+  if (!WITHDRAWN_STATUSES.includes(reason)) throw new Error(`${status.path}/@reason is ${reason}`);
+  nonEmptyText(requiredChild(item, '', 'title'));
+  const at = parseRfc822(requiredChild(item, '', 'pubDate').text, `${item.path}/pubDate`);
+  const exact = parseRfc3339(requiredChild(item, NS.atom, 'updated').text, `${item.path}/atom:updated`);
+  for (const name of ['modified', 'valid']) {
+    const value = parseRfc3339(requiredChild(item, NS.dcterms, name).text, `${item.path}/dcterms:${name}`);
+    if (value !== exact) throw new Error(`${item.path}/dcterms:${name} is not the withdrawal time ${exact}`);
+  }
+  if (toWholeSecond(exact) !== at)
+    throw new Error(`${item.path}/pubDate is not the withdrawal time ${exact}`);
+  const notice = rssDescriptionText(requiredChild(item, '', 'description'));
+  if (!/no longer available/.test(notice))
+    throw new Error(`${item.path}/description is not a notice: ${notice}`);
+  const link = optionalChild(item, '', 'link');
+  return {
+    id: assertEntryId(guid.text.trim(), guid.path),
+    at,
+    status: reason,
+    ...(link ? { link: assertHttpUrl(link.text.trim(), link.path) } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -434,7 +493,15 @@ export function parseAtom(xml: string): ParsedFeed {
     return parsed;
   });
   assertUniqueIds(items, 'Atom');
-  return { format: 'atom', title, selfUrl, updated, items };
+  // RFC 6721: a tombstone names the entry by its id, and says when it was deleted.
+  const withdrawn = childrenOf(feed, NS.tombstones, 'deleted-entry').map(
+    (tombstone): ParsedWithdrawal => ({
+      id: assertEntryId(requiredAttribute(tombstone, 'ref'), `${tombstone.path}/@ref`),
+      at: parseRfc3339(requiredAttribute(tombstone, 'when'), `${tombstone.path}/@when`),
+    }),
+  );
+  assertUniqueIds([...items, ...withdrawn], 'Atom');
+  return { format: 'atom', title, selfUrl, updated, items, withdrawn };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -497,7 +564,11 @@ export function parseJsonFeed(text: string): ParsedFeed {
     if (typeof value !== 'string') throw new Error(`JSON Feed ${pointer} is not a string`);
     assertHttpUrl(value, `JSON Feed ${pointer}`);
   }
-  const rawItems = feed.items as Record<string, unknown>[];
+  const allItems = feed.items as Record<string, unknown>[];
+  const withdrawn = allItems.flatMap((item, index) =>
+    item._withdrawn === undefined ? [] : [jsonWithdrawal(item, `JSON Feed /items/${index}`)],
+  );
+  const rawItems = allItems.filter((item) => item._withdrawn === undefined);
   const items = rawItems.map((item, index): ParsedItem => {
     const where = `JSON Feed /items/${index}`;
     const tags = item.tags as string[] | undefined;
@@ -516,14 +587,43 @@ export function parseJsonFeed(text: string): ParsedFeed {
     if (author !== undefined) parsed.author = author;
     return parsed;
   });
-  assertUniqueIds(items, 'JSON Feed');
+  assertUniqueIds([...items, ...withdrawn], 'JSON Feed');
   // JSON Feed has no feed-level date: the newest modification of an item stands in for it.
   const updated =
     items
       .map((item) => item.updated)
       .sort()
       .at(-1) ?? '';
-  return { format: 'json', title, selfUrl, updated, items };
+  return { format: 'json', title, selfUrl, updated, items, withdrawn };
+}
+
+/**
+ * A withdrawn article's JSON Feed item: the same id, a notice in `content_text` (no HTML, never the article's),
+ * `date_published` and `date_modified` the time of the withdrawal, and `_withdrawn` saying why and when.
+ */
+function jsonWithdrawal(item: Record<string, unknown>, where: string): ParsedWithdrawal {
+  const extension = item._withdrawn as Record<string, unknown>;
+  if (extension === null || typeof extension !== 'object')
+    throw new Error(`${where}/_withdrawn is not an object`);
+  const status = requiredString(extension, 'status', `${where}/_withdrawn`);
+  if (!WITHDRAWN_STATUSES.includes(status)) throw new Error(`${where}/_withdrawn/status is ${status}`);
+  const at = parseRfc3339(requiredString(extension, 'at', `${where}/_withdrawn`), `${where}/_withdrawn/at`);
+  const reason = requiredString(extension, 'reason', `${where}/_withdrawn`);
+  if (requiredString(item, 'content_text', where) !== reason)
+    throw new Error(`${where}/content_text is not the notice`);
+  if (item.content_html !== undefined || item.summary !== undefined || item.image !== undefined)
+    throw new Error(`${where} keeps more than the notice`);
+  for (const key of ['date_published', 'date_modified'])
+    if (parseRfc3339(requiredString(item, key, where), `${where}/${key}`) !== at)
+      throw new Error(`${where}/${key} is not the withdrawal time ${at}`);
+  requiredString(item, 'title', where);
+  const link = item.url;
+  return {
+    id: assertEntryId(requiredString(item, 'id', where), `${where}/id`),
+    at,
+    status,
+    ...(typeof link === 'string' ? { link } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -574,5 +674,12 @@ export function parseAllFormats(docs: { rss: string; atom: string; json: string 
     sameValue(of('summary'), { rss: rssItem.summary, atom: atomItem.summary, json: jsonItem.summary });
     sameValue(of('author'), { rss: rssItem.author, atom: atomItem.author, json: jsonItem.author });
   });
+  // Each format announces the same withdrawals, at the same times; RSS and JSON Feed with the same status and link.
+  const byId = (feed: ParsedFeed) =>
+    feed.withdrawn.map((withdrawal) => [withdrawal.id, toWholeSecond(withdrawal.at)]).sort();
+  sameValue('withdrawals', { rss: byId(rss), atom: byId(atom), json: byId(json) });
+  const described = (feed: ParsedFeed) =>
+    feed.withdrawn.map((withdrawal) => [withdrawal.id, withdrawal.status, withdrawal.link]).sort();
+  sameValue('withdrawals (status and link)', { rss: described(rss), json: described(json) });
   return { rss, atom, json };
 }

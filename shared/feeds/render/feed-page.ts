@@ -1,5 +1,6 @@
 import type { ArchivePage } from '../archives.ts';
-import type { FeedChannel, FeedEntry, FeedUrls } from '../model.ts';
+import type { FeedChannel, FeedEntry, FeedUrls, Withdrawal } from '../model.ts';
+import { WITHDRAWAL_NOTICES } from '../withdrawals.ts';
 import { chromeAttributes, FORMATS, formatLinks, htmlPage, isWebUrl, timeElement } from './page.ts';
 import { escapeXml as x } from './xml.ts';
 
@@ -13,7 +14,8 @@ export interface FeedPageOptions {
 /**
  * The page of a feed or of one page of its archive (`…/index.html`), which a browser gets at the feed's own URLs:
  * what the feed is, how to subscribe with its URLs in every format, then its items (headline linking the article,
- * time, author, summary, tags), and links back through the archive. Rendered from the same channel and entries as
+ * time, author, summary, tags), the articles withdrawn from it lately (a line each), and links back through the
+ * archive. Rendered from the same channel and entries as
  * the feed, so it is as fresh as the feed and changes when it does. Text only: never the article HTML. Pure.
  */
 export function renderFeedPage(
@@ -51,6 +53,17 @@ export function renderFeedPage(
     body.push(`<p${en}>${archive ? 'No articles on this page any more.' : 'No articles yet.'}</p>\n`);
   } else {
     body.push('<ol class="items">\n', ...entries.map((entry) => item(channel, entry, en)), '</ol>\n');
+  }
+  const withdrawn = (channel.withdrawn ?? []).filter(
+    (withdrawal) => !entries.some((entry) => entry.id === withdrawal.id),
+  );
+  if (withdrawn.length) {
+    body.push(
+      `<h2${en}>Withdrawn lately</h2>\n`,
+      '<ul class="items withdrawn">\n',
+      ...withdrawn.map((withdrawal) => withdrawnItem(withdrawal, en)),
+      '</ul>\n',
+    );
   }
   body.push(
     ...navigation(channel, options, en),
@@ -90,6 +103,15 @@ function item(channel: FeedChannel, entry: FeedEntry, en: string): string {
   }
   parts.push('</li>\n');
   return parts.join('');
+}
+
+/**
+ * A withdrawn article's line: what happened and when, under the anchor its item had (`#item-{id}`), never its
+ * headline or text.
+ */
+function withdrawnItem(withdrawal: Withdrawal, en: string): string {
+  const { title, notice } = WITHDRAWAL_NOTICES[withdrawal.status];
+  return `<li id="item-${x(withdrawal.id)}"${en}><p class="muted"><strong>${x(title)}</strong> ${timeElement(withdrawal.at)}. ${x(notice)}</p></li>\n`;
 }
 
 /** Back through the archive: a feed links its older articles; an archive page its neighbours and the feed. */

@@ -1,7 +1,11 @@
-import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { entryUrn, type FeedChannel, type FeedEntry, type Withdrawal } from '../model.ts';
+import { feedItems, WITHDRAWAL_NOTICES, withdrawalUrn } from '../withdrawals.ts';
 import { historyLinks } from './history.ts';
 
-/** JSON Feed 1.1. Pure: the same input gives the same bytes (keys in a fixed order). */
+/**
+ * JSON Feed 1.1, with the extensions `_citations`, `_source`, `_archive` and `_withdrawn`. Pure: the same input gives
+ * the same bytes (keys in a fixed order).
+ */
 export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry[]): string {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
@@ -21,7 +25,8 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
     description: channel.description,
     language: channel.language,
     authors: [{ name: channel.author.name, url: channel.author.url }],
-    items: entries.map((entry) => {
+    items: feedItems(entries, channel.withdrawn).map(({ entry, withdrawal }) => {
+      if (withdrawal) return withdrawnItem(withdrawal);
       const source = channel.sources?.[entry.source];
       return {
         id: entryUrn(entry.id),
@@ -44,4 +49,21 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
 
 function jsonAuthor(author: NonNullable<FeedEntry['author']>): { name: string; url?: string } {
   return author.url ? { name: author.name, url: author.url } : { name: author.name };
+}
+
+/**
+ * The notice of a withdrawn article, in the item's place (same id and url): a notice instead of its text, dated by
+ * the withdrawal as the RSS item is, and the `_withdrawn` extension saying why and since when.
+ */
+function withdrawnItem(withdrawal: Withdrawal) {
+  const { title, notice } = WITHDRAWAL_NOTICES[withdrawal.status];
+  return {
+    id: withdrawalUrn(withdrawal),
+    ...(withdrawal.url ? { url: withdrawal.url } : {}),
+    title,
+    content_text: notice,
+    date_published: withdrawal.at,
+    date_modified: withdrawal.at,
+    _withdrawn: { status: withdrawal.status, at: withdrawal.at, reason: notice },
+  };
 }

@@ -1,13 +1,19 @@
-import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
+import { entryUrn, type FeedChannel, type FeedEntry, type Withdrawal } from '../model.ts';
+import { feedItems, WITHDRAWAL_NOTICES, withdrawalUrn } from '../withdrawals.ts';
 import { historyLinks } from './history.ts';
 import { cdata, escapeTextAsHtml, imageType, rfc822, escapeText as t, escapeXml as x } from './xml.ts';
 
-/** RSS 2.0, with the content, Dublin Core, Atom and Media RSS modules. Pure: the same input gives the same bytes. */
+/**
+ * RSS 2.0, with the content, Dublin Core, Atom and Media RSS modules (and DCMI Terms while it announces a withdrawal).
+ * Pure: the same input gives the same bytes.
+ */
 export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): string {
+  const items = feedItems(entries, channel.withdrawn);
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
+    items.some((item) => item.withdrawal) ? ' xmlns:dcterms="http://purl.org/dc/terms/"' : '',
     channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
     '>\n<channel>\n',
     `<title>${t(channel.title)}</title>\n`,
@@ -24,7 +30,11 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     `<ttl>${channel.ttlMinutes}</ttl>\n`,
     '<generator>feed-pipeline</generator>\n',
   ];
-  for (const entry of entries) {
+  for (const { entry, withdrawal } of items) {
+    if (withdrawal) {
+      parts.push(withdrawnItem(withdrawal));
+      continue;
+    }
     parts.push(
       '<item>\n',
       `<title>${t(entry.title)}</title>\n`,
@@ -56,4 +66,28 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
   }
   parts.push('</channel>\n</rss>\n');
   return parts.join('');
+}
+
+/**
+ * The notice of a withdrawn article, in the item's place (same guid and link): a notice instead of its text, dated
+ * by the withdrawal (SmartNews deletes an item whose `pubDate` changed and whose `media:status` says deleted; MSN
+ * one with a newer updated date and an expiry in the past, `dcterms:valid`).
+ */
+function withdrawnItem(withdrawal: Withdrawal): string {
+  const { title, notice } = WITHDRAWAL_NOTICES[withdrawal.status];
+  return [
+    '<item>\n',
+    `<title>${t(title)}</title>\n`,
+    withdrawal.url ? `<link>${x(withdrawal.url)}</link>\n` : '',
+    `<guid isPermaLink="false">${withdrawalUrn(withdrawal)}</guid>\n`,
+    `<pubDate>${rfc822(withdrawal.at)}</pubDate>\n`,
+    `<atom:updated>${withdrawal.at}</atom:updated>\n`,
+    `<description>${escapeTextAsHtml(notice)}</description>\n`,
+    `<content:encoded>${cdata(`<p>${x(notice)}</p>`)}</content:encoded>\n`,
+    `<dcterms:modified>${withdrawal.at}</dcterms:modified>\n`,
+    `<dcterms:valid>${withdrawal.at}</dcterms:valid>\n`,
+    // Media RSS 1.5 writes the state as an attribute; SmartNews's guide writes it as the element's value.
+    `<media:status state="deleted" reason="${withdrawal.status}">deleted</media:status>\n`,
+    '</item>\n',
+  ].join('');
 }
