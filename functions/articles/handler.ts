@@ -54,9 +54,12 @@ const FIELD_ORDER = [
   'citations',
   'image',
   'publishedAt',
+  'expiresAt',
   'createdAt',
   'updatedAt',
   'retractedAt',
+  'expiredAt',
+  'cancelledAt',
   'corrections',
 ] as const;
 
@@ -181,7 +184,7 @@ function unrouted(event: Event): Error {
 /** The list parameters worth carrying into the next page's link. */
 function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of ['source', 'tag', 'limit']) {
+  for (const key of ['status', 'source', 'tag', 'limit']) {
     const value = query[key];
     if (value !== undefined) out[key] = value;
   }

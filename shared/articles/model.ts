@@ -37,6 +37,8 @@ export interface ArticleContent {
 /** A validated, normalised submission; `publishedAt` is absent when the editor left it to the server. */
 export interface Submission extends ArticleContent {
   publishedAt?: string;
+  /** When the article leaves every feed (it expires); absent, it stays until retracted. */
+  expiresAt?: string;
   /** A correction's note to readers (PUT only). */
   correction?: string;
 }
@@ -50,7 +52,12 @@ export interface CorrectionNote {
   note: string;
 }
 
-export type ArticleStatus = 'published' | 'retracted';
+/**
+ * Where an article is in its life (README, Lifecycle): `scheduled` until its `publishedAt` (in no public
+ * document), then `published` (in its feeds) until `retracted` by an editor or `expired` at its `expiresAt`; a
+ * scheduled article an editor withdrew is `cancelled`, and was never public. Only `published` is in any feed.
+ */
+export type ArticleStatus = 'scheduled' | 'published' | 'retracted' | 'expired' | 'cancelled';
 
 /** An article as stored: the content plus what the server mints and keeps. */
 export interface Article extends ArticleContent {
@@ -61,6 +68,15 @@ export interface Article extends ArticleContent {
   createdAt: string;
   updatedAt: string;
   retractedAt?: string;
+  /**
+   * When it was scheduled to leave its feeds. Stored as an ISO string: the table's TTL attribute has the same name
+   * (layout.ts), and TTL ignores an attribute that is not a number, so an article item never expires by it.
+   */
+  expiresAt?: string;
+  /** When it left its feeds by expiring (status `expired`): the reason, as `retractedAt` is a retraction's. */
+  expiredAt?: string;
+  /** When an editor withdrew it before its time (status `cancelled`). */
+  cancelledAt?: string;
   /** Notes of the corrections that carried one, oldest first. */
   corrections?: CorrectionNote[];
 }

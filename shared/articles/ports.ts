@@ -5,7 +5,21 @@ import type { Article, Source, SourceScope } from './model.ts';
 export type ArticleSummary = Pick<
   Article,
   'id' | 'source' | 'title' | 'url' | 'summary' | 'tags' | 'publishedAt' | 'updatedAt' | 'version'
->;
+> &
+  Partial<Pick<Article, 'status' | 'expiresAt'>>;
+
+/**
+ * The lifecycle's time-ordered indexes, each written in the same transaction as its article: `schedule` holds every
+ * scheduled article at its publication time, `expiry` every published article with an expiry at that time.
+ */
+export type DueIndex = 'schedule' | 'expiry';
+
+/** An article due in one of the indexes. */
+export interface DueEntry {
+  id: string;
+  /** When it is due (an ISO time: its `publishedAt` or its `expiresAt`). */
+  at: string;
+}
 
 export interface ArticlePage {
   items: ArticleSummary[];
@@ -44,10 +58,23 @@ export class InvalidCursorError extends Error {
 export interface ArticleStore {
   getArticle(id: string): Promise<Article | undefined>;
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Writes the article and its feed memberships, and claims the idempotency key, all or nothing. */
+  /**
+   * Writes the article and, if it is published, its feed memberships and tag counts (if scheduled, its `schedule`
+   * entry instead; if it expires, its `expiry` entry), and claims the idempotency key, all or nothing.
+   */
   createArticle(article: Article, claim?: IdempotencyClaim): Promise<void>;
-  /** Replaces `previous` by `next` (a correction or a retraction) if `previous.version` is still current. */
+  /**
+   * Replaces `previous` by `next` (a correction, a retraction, a release, an expiry, a move or a cancellation) if
+   * `previous.version` is still current, moving its memberships, tag counts and due entries with it.
+   */
   replaceArticle(previous: Article, next: Article): Promise<void>;
+  /** The entries of an index due at or before `until` (an ISO time), soonest first, at most `limit`. */
+  listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]>;
+  /**
+   * Scheduled articles, soonest first, from the `schedule` index (of one source, if given): a page may hold fewer
+   * than `limit` items and still have a cursor when a source is named, as the index holds every source.
+   */
+  listScheduled(limit: number, cursor?: string, source?: string): Promise<ArticlePage>;
   listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage>;
   /** Every stored version of an article, newest first. */
   listVersions(id: string): Promise<Article[]>;

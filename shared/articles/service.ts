@@ -28,7 +28,7 @@ import {
   systemClock,
   WriteConflictError,
 } from './ports.ts';
-import { parseSubmission } from './submission.ts';
+import { isFuture, parseSubmission } from './submission.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -52,15 +52,22 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+/** Which articles a listing shows: those in the feeds (the default), or those scheduled, soonest first. */
+export type ListStatus = 'published' | 'scheduled';
+
 /** A listing: of a source, of a tag (within the source, if both), or of everything; `limit` from 1 to 100. */
 export interface ListQuery {
+  status?: ListStatus | undefined;
   source?: string | undefined;
   tag?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }
 
-/** The editor use cases: post, read, correct, retract and list articles. */
+/**
+ * The editor use cases: post (now or scheduled), read, correct (or move a scheduled article), retract (or cancel a
+ * scheduled one) and list articles. The lifecycle's timed steps are shared/articles/lifecycle.ts.
+ */
 export class ArticleService {
   constructor(
     private readonly store: ArticleStore,
@@ -88,13 +95,14 @@ export class ArticleService {
       }
       const now = this.clock.now();
       const stamp = new Date(now).toISOString();
-      const { publishedAt, ...content } = submission;
+      const { publishedAt = stamp, ...content } = submission;
+      checkExpiry(submission.expiresAt, publishedAt, now);
       const article: Article = {
         ...content,
         id: this.newId(),
-        status: 'published',
+        status: isFuture(publishedAt, now) ? 'scheduled' : 'published',
         version: 1,
-        publishedAt: publishedAt ?? stamp,
+        publishedAt,
         createdAt: stamp,
         updatedAt: stamp,
       };
@@ -139,15 +147,32 @@ export class ArticleService {
     const current = await this.get(principal, id);
     if (expected === undefined) throw new VersionRequiredError(current.version);
     this.checkVersion(current, expected);
-    if (current.status === 'retracted')
-      throw new ConflictError(`Article ${id} is retracted and cannot be corrected.`);
-    const submission: Submission = parseSubmission(body, this.clock.now(), { correction: true });
+    if (current.status !== 'published' && current.status !== 'scheduled')
+      throw new ConflictError(`Article ${id} is ${current.status} and cannot be corrected.`);
+    const now = this.clock.now();
+    const submission: Submission = parseSubmission(body, now, { correction: true });
     if (submission.source !== current.source) {
       await this.authorise(principal, submission.source);
       await this.requireSource(submission.source);
     }
-    const stamp = new Date(this.clock.now()).toISOString();
-    const { publishedAt, correction, ...content } = submission;
+    const stamp = new Date(now).toISOString();
+    const { publishedAt = current.publishedAt, correction, ...content } = submission;
+    // A published article stays public: moving it into the future would take an item out of readers' feeds.
+    if (current.status === 'published' && isFuture(publishedAt, now)) {
+      throw new ConflictError(
+        `Article ${id} is published and cannot be scheduled again; retract it and post a new one instead.`,
+      );
+    }
+    // Nobody has read a scheduled article yet: there is nothing to tell readers about an edit of it.
+    if (current.status === 'scheduled' && correction) {
+      throw new InvalidInputError([
+        fieldError(
+          ['correction'],
+          'cannot accompany an edit of a scheduled article, which no reader has seen',
+        ),
+      ]);
+    }
+    checkExpiry(content.expiresAt, publishedAt, now);
     const version = current.version + 1;
     const updatedAt = laterThan(stamp, current.updatedAt);
     const corrections = [
@@ -157,9 +182,10 @@ export class ArticleService {
     const next: Article = {
       ...content,
       id,
-      status: 'published',
+      // A scheduled article moved to now (or whose time came before the sweep's) is published by this edit.
+      status: isFuture(publishedAt, now) ? 'scheduled' : 'published',
       version,
-      publishedAt: publishedAt ?? current.publishedAt,
+      publishedAt,
       createdAt: current.createdAt,
       updatedAt,
       ...(corrections.length ? { corrections } : {}),
@@ -168,18 +194,31 @@ export class ArticleService {
     return next;
   }
 
+  /**
+   * A published article is retracted; a scheduled one is cancelled (it keeps its record and history, and was never
+   * public). An article already out of the feeds (retracted, cancelled or expired) is answered as it is.
+   */
   async retract(principal: Principal, id: string, expected?: ExpectedVersions): Promise<Article> {
     const current = await this.get(principal, id);
     if (expected !== undefined) this.checkVersion(current, expected);
-    if (current.status === 'retracted') return current;
+    if (current.status !== 'published' && current.status !== 'scheduled') return current;
     const stamp = laterThan(new Date(this.clock.now()).toISOString(), current.updatedAt);
-    const next: Article = {
-      ...current,
-      status: 'retracted',
-      version: current.version + 1,
-      updatedAt: stamp,
-      retractedAt: stamp,
-    };
+    const next: Article =
+      current.status === 'scheduled'
+        ? {
+            ...current,
+            status: 'cancelled',
+            version: current.version + 1,
+            updatedAt: stamp,
+            cancelledAt: stamp,
+          }
+        : {
+            ...current,
+            status: 'retracted',
+            version: current.version + 1,
+            updatedAt: stamp,
+            retractedAt: stamp,
+          };
     await this.replace(current, next);
     return next;
   }
@@ -198,8 +237,11 @@ export class ArticleService {
     } else {
       await this.authorise(principal, query.source);
     }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     try {
-      return await this.store.listFeed(feedIdFor(query), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+      return query.status === 'scheduled'
+        ? await this.store.listScheduled(limit, query.cursor, query.source)
+        : await this.store.listFeed(feedIdFor(query), limit, query.cursor);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new InvalidInputError([
@@ -252,6 +294,15 @@ export class ArticleService {
   }
 }
 
+/** An expiry must come after the publication and still be ahead: an article that would expire at once is refused. */
+function checkExpiry(expiresAt: string | undefined, publishedAt: string, now: number): void {
+  if (expiresAt === undefined) return;
+  if (expiresAt <= publishedAt)
+    throw new InvalidInputError([fieldError(['expiresAt'], 'must be after publishedAt')]);
+  if (Date.parse(expiresAt) <= now)
+    throw new InvalidInputError([fieldError(['expiresAt'], 'must be in the future')]);
+}
+
 /** A hash of a JSON body that ignores key order and whitespace. */
 export function hashRequest(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
@@ -267,7 +318,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** `stamp`, or one millisecond after `previous` if the clock has not moved past it: updates never go back in time. */
-function laterThan(stamp: string, previous: string): string {
+export function laterThan(stamp: string, previous: string): string {
   return stamp > previous ? stamp : new Date(Date.parse(previous) + 1).toISOString();
 }
 

@@ -31,12 +31,31 @@ export const LIMITS = {
 } as const;
 
 /** Fields the server assigns; a client that sends them is told so rather than silently ignored. */
-const SERVER_FIELDS = new Set(['id', 'version', 'createdAt', 'updatedAt', 'status', 'retractedAt']);
+const SERVER_FIELDS = new Set([
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'status',
+  'retractedAt',
+  'expiredAt',
+  'cancelledAt',
+]);
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
 const EARLIEST_PUBLICATION = Date.UTC(1970, 0, 1);
-/** How far ahead of the server's clock a publication time may be: clock skew, not scheduling. */
-const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
+/**
+ * A publication time up to this far ahead of the server's clock is now (clock skew, not scheduling): the article is
+ * public at once. Beyond it the article is scheduled (README, Lifecycle).
+ */
+export const SCHEDULING_TOLERANCE_MS = 60 * 1000;
+/** How far ahead an article may be scheduled. */
+export const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Whether a publication time, against the server's clock, makes the article scheduled rather than public. */
+export function isFuture(publishedAt: string, now: number): boolean {
+  return Date.parse(publishedAt) > now + SCHEDULING_TOLERANCE_MS;
+}
 
 /** Records a problem with the value being transformed (or, with `path`, with a field below it). */
 function fail(ctx: z.core.ParsePayload, message: string, path?: (string | number)[]): never {
@@ -92,17 +111,21 @@ const httpUrl = z.pipe(
 );
 
 function schemaAt(now: number) {
-  const publishedAt = z.pipe(
-    z.string(),
-    z.transform((value: string, ctx) => {
-      const iso = parseRfc3339(value.trim());
-      if (!iso) return fail(ctx, 'must be an RFC 3339 date-time with a zone, e.g. 2025-07-16T09:30:00Z');
-      const time = Date.parse(iso);
-      if (time < EARLIEST_PUBLICATION) return fail(ctx, 'must not be before 1970-01-01T00:00:00Z');
-      if (time > now + FUTURE_TOLERANCE_MS) return fail(ctx, 'must not be more than one hour in the future');
-      return iso;
-    }),
-  );
+  const dateTime = (latest: number, tooLate: string) =>
+    z.pipe(
+      z.string(),
+      z.transform((value: string, ctx) => {
+        const iso = parseRfc3339(value.trim());
+        if (!iso) return fail(ctx, 'must be an RFC 3339 date-time with a zone, e.g. 2025-07-16T09:30:00Z');
+        const time = Date.parse(iso);
+        if (time < EARLIEST_PUBLICATION) return fail(ctx, 'must not be before 1970-01-01T00:00:00Z');
+        if (time > latest) return fail(ctx, tooLate);
+        return iso;
+      }),
+    );
+  const publishedAt = dateTime(now + MAX_SCHEDULE_AHEAD_MS, 'must not be more than one year in the future');
+  // Its order against the publication time (which a correction may leave to the stored one) is the service's check.
+  const expiresAt = dateTime(Number.POSITIVE_INFINITY, '');
 
   const fields = z.strictObject({
     source: z.pipe(
@@ -141,6 +164,7 @@ function schemaAt(now: number) {
     ),
     image: z.optional(z.strictObject({ url: httpUrl, alt: optionalLine(LIMITS.altChars) })),
     publishedAt: z.optional(publishedAt),
+    expiresAt: z.optional(expiresAt),
     correction: optionalLine(LIMITS.correctionChars),
   });
 
@@ -195,6 +219,7 @@ function schemaAt(now: number) {
         if (input.image.alt) submission.image.alt = input.image.alt;
       }
       if (input.publishedAt) submission.publishedAt = input.publishedAt;
+      if (input.expiresAt) submission.expiresAt = input.expiresAt;
       if (input.correction !== undefined) submission.correction = input.correction;
       return submission;
     }),

@@ -34,7 +34,11 @@ export function expectedVersionsOf(event: APIGatewayProxyEventV2): ExpectedVersi
 /** `GET /articles`'s query string as a listing: 422 naming each parameter that is not what it must be. */
 export function listQueryOf(parameters: Record<string, string | undefined>): ListQuery {
   const errors: FieldError[] = [];
-  const { source, tag, cursor } = parameters;
+  const { source, tag, cursor, status } = parameters;
+  if (status !== undefined && status !== 'published' && status !== 'scheduled')
+    errors.push(parameterError('query', 'status', 'must be published or scheduled'));
+  if (status === 'scheduled' && tag !== undefined)
+    errors.push(parameterError('query', 'tag', 'cannot list scheduled articles: they are in no tag yet'));
   if (source !== undefined && !isSlug(source))
     errors.push(parameterError('query', 'source', 'must be a source slug'));
   if (tag !== undefined && !isTagSlug(tag)) errors.push(parameterError('query', 'tag', 'must be a tag slug'));
@@ -45,5 +49,5 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
       errors.push(parameterError('query', 'limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
   }
   if (errors.length) throw new InvalidParameterError(errors);
-  return { source, tag, limit, cursor };
+  return { ...(status === 'scheduled' ? { status } : {}), source, tag, limit, cursor };
 }

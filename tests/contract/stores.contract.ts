@@ -202,6 +202,76 @@ export function storeContract(stores: () => Promise<Stores>): void {
     );
   });
 
+  it('keeps a scheduled article out of its feeds and counts, with a schedule entry, until it is released', async () => {
+    const { articles, feeds } = await stores();
+    const scheduled = article(20, { status: 'scheduled', tags: [{ label: 'Embargo', slug: 'embargo' }] });
+    const other = article(21, { status: 'scheduled', source: 'elsewhere' });
+    await articles.createArticle(scheduled);
+    await articles.createArticle(other);
+    expect(await feeds.readEntries('all', 10)).toEqual([]);
+    expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(0);
+    expect(await articles.listDue('schedule', '2026-07-19T00:00:00.000Z', 10)).toEqual([]);
+    expect(await articles.listDue('schedule', scheduled.publishedAt, 10)).toEqual([
+      { id: scheduled.id, at: scheduled.publishedAt },
+    ]);
+    expect(ids(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([
+      scheduled.id,
+      other.id,
+    ]);
+    const page = await articles.listScheduled(10);
+    expect(page.items).toEqual([
+      expect.objectContaining({ id: scheduled.id, status: 'scheduled', title: scheduled.title }),
+      expect.objectContaining({ id: other.id, status: 'scheduled' }),
+    ]);
+    expect(page.items[0]).not.toHaveProperty('contentHtml');
+    const first = await articles.listScheduled(1);
+    expect(ids(first.items)).toEqual([scheduled.id]);
+    expect(ids((await articles.listScheduled(1, first.cursor)).items)).toEqual([other.id]);
+    expect(ids((await articles.listScheduled(10, undefined, 'elsewhere')).items)).toEqual([other.id]);
+
+    // Released: memberships, counts, and out of the index, with an expiry entry when it has an expiry.
+    const released: Article = {
+      ...scheduled,
+      status: 'published',
+      version: 2,
+      expiresAt: '2026-07-25T00:00:00.000Z',
+    };
+    await articles.replaceArticle(scheduled, released);
+    expect(ids(await feeds.readEntries('tags/embargo', 10))).toEqual([scheduled.id]);
+    expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(1);
+    expect(ids(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([other.id]);
+    expect(ids((await articles.listScheduled(10)).items)).toEqual([other.id]);
+    expect(await articles.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([
+      { id: scheduled.id, at: '2026-07-25T00:00:00.000Z' },
+    ]);
+    // A version already replaced cannot be released again.
+    await expect(articles.replaceArticle(scheduled, { ...released, version: 3 })).rejects.toBeInstanceOf(
+      WriteConflictError,
+    );
+
+    // Expired: out of its feeds and counts and out of the expiry index.
+    const expired: Article = { ...released, status: 'expired', version: 3, expiredAt: released.expiresAt };
+    await articles.replaceArticle(released, expired);
+    expect(await feeds.readEntries('tags/embargo', 10)).toEqual([]);
+    expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(0);
+    expect(await articles.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
+
+    // Moved, then cancelled: the entry follows the time, then leaves.
+    const moved: Article = { ...other, version: 2, publishedAt: '2026-07-30T08:00:00.000Z' };
+    await articles.replaceArticle(other, moved);
+    expect(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([
+      { id: other.id, at: moved.publishedAt },
+    ]);
+    await articles.replaceArticle(moved, {
+      ...moved,
+      status: 'cancelled',
+      version: 3,
+      cancelledAt: moved.updatedAt,
+    });
+    expect(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
+    expect((await articles.listScheduled(10)).items).toEqual([]);
+  });
+
   it('keeps sources and editor keys; a key is put once and revoked for good', async () => {
     const { registry, feeds } = await stores();
     await registry.putSource({ ...SOURCE, slug: 'zeta' });

@@ -169,7 +169,7 @@ function expectNoneOf(patterns: RegExp[], published: Publication): void {
 }
 
 const DEEP = 50_000;
-const FAR_FUTURE = new Date(Date.now() + 7 * 24 * 60 * 60 * 1000).toISOString();
+const FAR_FUTURE = new Date(Date.now() + 400 * 24 * 60 * 60 * 1000).toISOString();
 const SKEWED = new Date(Date.now() + 30 * 60 * 1000).toISOString();
 
 // ---------------------------------------------------------------------------------------------------------
@@ -491,7 +491,7 @@ const CASES: Case[] = [
   rejects(
     'refuses a publication in year 9999 with 422 naming publishedAt',
     { json: article({ publishedAt: '9999-12-31T23:59:59Z' }) },
-    { status: 422, field: 'publishedAt', detail: 'must not be more than one hour in the future' },
+    { status: 422, field: 'publishedAt', detail: 'must not be more than one year in the future' },
   ),
   rejects(
     'refuses a date-time without a zone with 422 naming publishedAt',
@@ -499,9 +499,9 @@ const CASES: Case[] = [
     { status: 422, field: 'publishedAt', detail: /^must be an RFC 3339 date-time with a zone/ },
   ),
   rejects(
-    'refuses a publication a week ahead of the server clock with 422 naming publishedAt',
+    'refuses a publication more than a year ahead of the server clock with 422 naming publishedAt',
     { json: article({ publishedAt: FAR_FUTURE }) },
-    { status: 422, field: 'publishedAt', detail: 'must not be more than one hour in the future' },
+    { status: 422, field: 'publishedAt', detail: 'must not be more than one year in the future' },
   ),
   rejects(
     'refuses a leap second (23:59:60) with 422 naming publishedAt',

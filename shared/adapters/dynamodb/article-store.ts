@@ -12,6 +12,8 @@ import {
   type ArticlePage,
   type ArticleStore,
   type ArticleSummary,
+  type DueEntry,
+  type DueIndex,
   type IdempotencyClaim,
   type IdempotencyRecord,
   WriteConflictError,
@@ -19,10 +21,12 @@ import {
 import { StoreUnavailableError } from '../../domain/errors.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { type DueEntryOf, dueEntryChanges, dueUntilKey, scheduledSummaries } from '../due-entries.ts';
 import { tagCountChanges } from '../tag-counts.ts';
 import { guard, RETRY_AFTER_SECONDS } from './errors.ts';
 import {
   articleKey,
+  dueKey,
   feedPartition,
   idempotencyKey,
   membershipKey,
@@ -81,8 +85,9 @@ export class DynamoDbArticleStore implements ArticleStore {
         },
       },
       this.versionPut(article),
-      ...this.membershipPuts(article),
+      ...(article.status === 'published' ? this.membershipPuts(article) : []),
       ...this.tagCountUpdates(undefined, article),
+      ...this.dueUpdates(undefined, article),
     ];
     if (claim) {
       items.push({
@@ -129,7 +134,48 @@ export class DynamoDbArticleStore implements ArticleStore {
       ...deletes,
       ...(next.status === 'published' ? this.membershipPuts(next) : []),
       ...this.tagCountUpdates(previous, next),
+      ...this.dueUpdates(previous, next),
     ]);
+  }
+
+  async listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]> {
+    const { Items = [] } = await guard(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk <= :until',
+          ExpressionAttributeValues: { ':pk': index, ':until': dueUntilKey(until) },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      ),
+    );
+    return Items.map((item) => ({ id: item.id as string, at: (item.sk as string).split('#')[0] ?? '' }));
+  }
+
+  async listScheduled(limit: number, cursor?: string, source?: string): Promise<ArticlePage> {
+    const start = cursor === undefined ? undefined : { pk: 'schedule', sk: decodeCursor(cursor) };
+    const { Items = [], LastEvaluatedKey } = await guard(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ...(source === undefined
+            ? { ExpressionAttributeValues: { ':pk': 'schedule' } }
+            : {
+                FilterExpression: '#source = :source',
+                ExpressionAttributeNames: { '#source': 'source' },
+                ExpressionAttributeValues: { ':pk': 'schedule', ':source': source },
+              }),
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    const articles = await Promise.all(Items.map((item) => this.getArticle(item.id as string)));
+    const page: ArticlePage = { items: scheduledSummaries(articles) };
+    if (LastEvaluatedKey) page.cursor = encodeCursor(LastEvaluatedKey.sk as string);
+    return page;
   }
 
   async listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage> {
@@ -194,6 +240,21 @@ export class DynamoDbArticleStore implements ArticleStore {
     return membershipItems(article, this.fatMembershipMaxBytes).map((Item) => ({
       Put: { TableName: this.tableName, Item },
     }));
+  }
+
+  /** The article's entries in the lifecycle's indexes (shared/adapters/due-entries.ts): small pointers. */
+  private dueUpdates(before: Article | undefined, after: Article): TransactItem[] {
+    const { remove, add } = dueEntryChanges(before, after);
+    const key = (entry: DueEntryOf) => dueKey(entry.index, entry.at, after.id);
+    return [
+      ...remove.map((entry) => ({ Delete: { TableName: this.tableName, Key: key(entry) } })),
+      ...add.map((entry) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(entry), type: entry.index, id: after.id, source: after.source },
+        },
+      })),
+    ];
   }
 
   /**

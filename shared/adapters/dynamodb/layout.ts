@@ -1,4 +1,5 @@
 import type { Article } from '../../articles/model.ts';
+import type { DueIndex } from '../../articles/ports.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 
 /**
@@ -18,11 +19,20 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
  * | a tag's listing on a directory page | `listing#{directory}#{page}` | `{tag}` |
+ * | a scheduled article, due at its publication time | `schedule` | `{publishedAt}#{id}` |
+ * | a published article, due to leave at its expiry | `expiry` | `{expiresAt}#{id}` |
  *
  * A membership carries every field a feed entry shows (it is fat), so the newest N entries of a feed are one
  * `Query` on `feed#{feedId}`, newest first, whatever the size of the table; past 7 KB it is thin, and points to
  * the version item that holds the rest of its entry (memberships.ts), so a big article writes little into the
  * feeds' hot partitions. `type` names the kind of each item, for stream filters.
+ *
+ * The `schedule` and `expiry` partitions are time-ordered indexes of what is due: each item is a pointer (its keys,
+ * `type`, and the article's `id` and `source`, about 100 bytes: one write unit), written and deleted in the
+ * article's own transaction, so the release sweep (shared/articles/lifecycle.ts) finds every due article with one
+ * `Query` up to the current time. One partition each: a partition takes 1,000 writes a second, and an index
+ * write happens once per scheduled or expiring article (and per move), orders of magnitude below that; a sweep
+ * reads only the due end of the partition.
  */
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -38,7 +48,9 @@ export type ItemType =
   | 'feedstate'
   | 'directory'
   | 'listing'
-  | 'archivepage';
+  | 'archivepage'
+  | 'schedule'
+  | 'expiry';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 /** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
@@ -51,6 +63,9 @@ export const membershipKey = (feed: FeedId, article: Pick<Article, 'publishedAt'
   pk: feedPartition(feed),
   sk: `${article.publishedAt}#${article.id}`,
 });
+/** An entry of one of the lifecycle's time-ordered indexes: due at `at` (an ISO time). */
+export const dueKey = (index: DueIndex, at: string, id: string) => ({ pk: index, sk: `${at}#${id}` });
+
 export const sourceKey = (slug: string) => ({ pk: 'source', sk: slug });
 export const editorKeyKey = (keyId: string) => ({ pk: 'key', sk: keyId });
 export const idempotencyKey = (scope: string, keyHash: string) => ({

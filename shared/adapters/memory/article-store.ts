@@ -3,6 +3,8 @@ import {
   type ArticlePage,
   type ArticleStore,
   type ArticleSummary,
+  type DueEntry,
+  type DueIndex,
   type IdempotencyClaim,
   type IdempotencyRecord,
   type RegistryStore,
@@ -11,6 +13,7 @@ import {
 } from '../../articles/ports.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { dueEntryChanges, dueUntilKey, scheduledSummaries } from '../due-entries.ts';
 import { SUMMARY_FIELDS, withoutKeys } from '../dynamodb/layout.ts';
 import { FAT_MEMBERSHIP_MAX_BYTES, membershipItems } from '../dynamodb/memberships.ts';
 import { tagCountChanges } from '../tag-counts.ts';
@@ -45,8 +48,9 @@ export class MemoryArticleStore implements ArticleStore {
       throw new WriteConflictError('condition');
     this.table.articles.set(article.id, copy(article));
     this.putVersion(article);
-    this.putMemberships(article);
+    if (article.status === 'published') this.putMemberships(article);
     this.moveTagCounts(undefined, article);
+    this.moveDueEntries(undefined, article);
     if (claim) {
       const { scope, key, ...record } = claim;
       this.table.idempotency.set(`${scope}\n${key}`, {
@@ -64,6 +68,32 @@ export class MemoryArticleStore implements ArticleStore {
     for (const feed of feedIdsOf(previous)) this.table.memberships.get(feed)?.delete(entryKeyOf(previous));
     if (next.status === 'published') this.putMemberships(next);
     this.moveTagCounts(previous, next);
+    this.moveDueEntries(previous, next);
+  }
+
+  async listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]> {
+    const end = dueUntilKey(until);
+    return [...(this.table.due.get(index)?.entries() ?? [])]
+      .filter(([key]) => key <= end)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit)
+      .map(([key, { id }]) => ({ id, at: key.split('#')[0] ?? '' }));
+  }
+
+  async listScheduled(limit: number, cursor?: string, source?: string): Promise<ArticlePage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    // As DynamoDB's query: `limit` entries are read, then those of other sources are dropped.
+    const read = [...(this.table.due.get('schedule')?.entries() ?? [])]
+      .filter(([key]) => after === undefined || key > after)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit);
+    const items = scheduledSummaries(
+      read
+        .filter(([, entry]) => source === undefined || entry.source === source)
+        .map(([, entry]) => this.table.articles.get(entry.id)),
+    ).map(copy);
+    const last = read.at(-1)?.[0];
+    return read.length === limit && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
   }
 
   async listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage> {
@@ -108,6 +138,17 @@ export class MemoryArticleStore implements ArticleStore {
       const members = this.table.memberships.get(feed) ?? new Map<string, Record<string, unknown>>();
       members.set(entryKeyOf(article), copy(entry));
       this.table.memberships.set(feed, members);
+    }
+  }
+
+  /** The article's entries in the lifecycle's indexes, moved as the DynamoDB adapter moves them. */
+  private moveDueEntries(before: Article | undefined, after: Article): void {
+    const { remove, add } = dueEntryChanges(before, after);
+    for (const entry of remove) this.table.due.get(entry.index)?.delete(entry.key);
+    for (const entry of add) {
+      const index = this.table.due.get(entry.index) ?? new Map<string, { id: string; source: string }>();
+      index.set(entry.key, { id: after.id, source: after.source });
+      this.table.due.set(entry.index, index);
     }
   }
 

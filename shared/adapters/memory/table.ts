@@ -1,5 +1,5 @@
 import type { Article, Source } from '../../articles/model.ts';
-import type { IdempotencyRecord, StoredKey } from '../../articles/ports.ts';
+import type { DueIndex, IdempotencyRecord, StoredKey } from '../../articles/ports.ts';
 import type { ArchiveSpan } from '../../feeds/archives.ts';
 import type { Listing } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
@@ -31,6 +31,8 @@ export class MemoryTable {
   /** Each feed's closed archive pages by the key of their last entry. */
   readonly archivePages = new Map<FeedId, Map<string, ArchiveSpan>>();
   readonly places = new Map<string, number>();
+  /** The lifecycle's time-ordered indexes, by `{at}#{id}`: the article's id and source. */
+  readonly due = new Map<DueIndex, Map<string, { id: string; source: string }>>();
   /** By `{directory}#{page}`, then tag. */
   readonly listings = new Map<string, Map<string, { listing: Listing; revision: number }>>();
 }
