@@ -23,12 +23,9 @@ export const WITHDRAWAL_NOTICES: Readonly<Record<WithdrawnStatus, { title: strin
  * Undefined for any other write.
  */
 export function withdrawalOf(before: Article, after: Article | undefined, at: string): Tombstone | undefined {
-  // Read as fields that may be absent: an expiry is modelled on the retraction, with its own status and time.
-  const status: string | undefined = after?.status;
-  const times = after as { retractedAt?: string; expiredAt?: string } | undefined;
   const base = { id: before.id, publishedAt: before.publishedAt, url: before.url };
-  if (status === 'retracted') return { ...base, at: times?.retractedAt ?? at, status: 'retracted' };
-  if (status === 'expired') return { ...base, at: times?.expiredAt ?? at, status: 'expired' };
+  if (after?.status === 'retracted') return { ...base, at: after.retractedAt ?? at, status: 'retracted' };
+  if (after?.status === 'expired') return { ...base, at: after.expiredAt ?? at, status: 'expired' };
   return undefined;
 }
 

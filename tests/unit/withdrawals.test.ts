@@ -192,7 +192,7 @@ describe('the status a withdrawal is modelled on', () => {
       ...before,
       status: 'expired',
       expiredAt: '2025-07-20T11:00:00.000Z',
-    } as unknown as Article;
+    } as Article;
     expect(withdrawalOf(before, expired, 'x')).toMatchObject({
       status: 'expired',
       at: '2025-07-20T11:00:00.000Z',
@@ -204,7 +204,7 @@ describe('the status a withdrawal is modelled on', () => {
       ...before,
       status: 'expired',
       updatedAt: '2025-07-20T12:00:00.000Z',
-    } as unknown as Article;
+    } as Article;
     expect(changeOf('r', before, expired)?.retraction).toMatchObject({
       status: 'expired',
       at: '2025-07-20T12:00:00.000Z',
@@ -308,7 +308,7 @@ describe('a feed, through the regenerator', () => {
       version: 3,
       updatedAt: '2025-07-20T05:00:00.000Z',
       expiredAt: '2025-07-20T05:00:00.000Z',
-    } as unknown as Article;
+    } as Article;
     await write(corrected, expired);
     parsed = feed('sources/the-gaze');
     for (const format of [parsed.rss, parsed.atom, parsed.json]) {
