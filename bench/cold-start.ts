@@ -24,6 +24,7 @@ const SUBJECTS: Subject[] = [
     entry: 'functions/regenerate-feeds/handler.ts',
     yardstick: 'sdk: dynamodb + s3',
   },
+  { name: 'preview', entry: 'functions/preview/handler.ts', yardstick: 'sdk: dynamodb' },
   { name: 'sdk: dynamodb', entry: 'bench/yardsticks/dynamodb.ts' },
   { name: 'sdk: dynamodb + s3', entry: 'bench/yardsticks/dynamodb-s3.ts' },
   {

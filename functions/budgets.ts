@@ -124,9 +124,21 @@ export const REGENERATE_BUDGET = {
   },
 } as const satisfies FunctionBudget;
 
+/**
+ * The preview function (10 s): a GetItem of the article, then one of its source, and a render of one item. Two
+ * attempts of 1 s, as the authorizer's. Worst call: 250 + 2 × 1,500 + 1,000 = 4,250 ms; a store that stops
+ * answering fails the first call that meets it, a 503 well within the timeout.
+ */
+export const PREVIEW_BUDGET = {
+  timeoutSeconds: 10,
+  marginMs: 1_000,
+  clients: { dynamodb: AUTHORIZER_DYNAMODB },
+} as const satisfies FunctionBudget;
+
 /** Every function that calls AWS through the SDK, by its handler's folder under functions/. */
 export const FUNCTION_BUDGETS = {
   articles: ARTICLES_BUDGET,
   authorizer: AUTHORIZER_BUDGET,
   'regenerate-feeds': REGENERATE_BUDGET,
+  preview: PREVIEW_BUDGET,
 } as const satisfies Record<string, FunctionBudget>;

@@ -24,9 +24,15 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARTICLE_ROUTES } from '../functions/articles/routes.ts';
-import { ARTICLES_BUDGET, AUTHORIZER_BUDGET, REGENERATE_BUDGET } from '../functions/budgets.ts';
+import {
+  ARTICLES_BUDGET,
+  AUTHORIZER_BUDGET,
+  PREVIEW_BUDGET,
+  REGENERATE_BUDGET,
+} from '../functions/budgets.ts';
 import { METRICS_NAMESPACE_ENV, metricsNamespace } from '../functions/metrics.ts';
 import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../functions/notify-hubs/queue.ts';
+import { PREVIEW_ROUTES } from '../functions/preview/routes.ts';
 import { STREAM_BATCHING, STREAM_FILTER_PATTERNS } from '../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import { feedEnvOf, type PipelineConfig } from './config.ts';
@@ -55,7 +61,12 @@ export class StatelessStack extends Stack {
   readonly apiStage: HttpStage;
   readonly deadLetterQueue: Queue;
   readonly monitoring: Monitoring;
-  readonly functions: { articles: HouseFunction; authorizer: HouseFunction; regenerate: HouseFunction };
+  readonly functions: {
+    articles: HouseFunction;
+    authorizer: HouseFunction;
+    regenerate: HouseFunction;
+    preview: HouseFunction;
+  };
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -215,6 +226,18 @@ export class StatelessStack extends Stack {
       regenerate.function.addEnvironment(HUB_QUEUE_URL_ENV, hubQueue.queueUrl);
     }
 
+    // An article as its feeds render it, for its editors: its own function, so that the editor API's bundle
+    // carries no renderer. It reads an article and its source, nothing else.
+    const preview = new HouseFunction(this, 'Preview', {
+      entry: 'functions/preview/handler.ts',
+      description: `feed-pipeline ${config.stage}: an article as its feeds render it`,
+      environment: { TABLE_NAME: table.tableName, ...feedEnvOf(config, feedsBaseUrl) },
+      memorySize: 512,
+      timeout: Duration.seconds(PREVIEW_BUDGET.timeoutSeconds),
+      ...logs,
+    });
+    preview.grantTable(table, ['GetItem'], leadingKeys(PREVIEW_READ_PARTITIONS));
+
     // --- the editor API -----------------------------------------------------------------------------------
     this.api = new HttpApi(this, 'EditorApi', {
       apiName: `${this.stackName}-editor-api`,
@@ -294,6 +317,18 @@ export class StatelessStack extends Stack {
         authorizer: editorKeys,
       });
     }
+    const previewIntegration = new HttpLambdaIntegration('PreviewIntegration', preview.function, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+    });
+    for (const route of PREVIEW_ROUTES) {
+      const [method, path] = route.split(' ') as [HttpMethod, string];
+      new HttpRoute(this, `Route${method}${path.replace(/[^A-Za-z]/g, '')}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(path, method),
+        integration: previewIntegration,
+        authorizer: editorKeys,
+      });
+    }
     // CDK renders `identitySource: []` as an empty list; leave the property out, as the API's own docs do.
     const authorizerResource = this.api.node.findChild('EditorKeyAuthorizer').node
       .defaultChild as CfnAuthorizer;
@@ -310,7 +345,7 @@ export class StatelessStack extends Stack {
         'methods that are not editor routes. Every editor route has the editor-key authorizer.',
     });
 
-    this.functions = { articles, authorizer, regenerate };
+    this.functions = { articles, authorizer, regenerate, preview };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       alarmEmail: config.alarmEmail,
@@ -342,6 +377,8 @@ export class StatelessStack extends Stack {
 /** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
 const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*'];
 const ARTICLES_WRITE_PARTITIONS = ['article#*', 'feed#*', 'tagcount#*', 'idempotency#*'];
+/** The preview function reads an article item and its source item: GetItem only, on these partitions. */
+const PREVIEW_READ_PARTITIONS = ['article#*', 'source'];
 
 /** An IAM condition that limits item actions to partition keys matching the patterns. */
 function leadingKeys(patterns: string[]): Record<string, Record<string, unknown>> {

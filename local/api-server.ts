@@ -43,6 +43,8 @@ interface CompiledRoute {
  */
 export class LocalHttpApi {
   private readonly routes: CompiledRoute[];
+  /** Routes served by another function than the main one (another integration on the same API). */
+  private readonly integrations = new Map<string, HttpHandler>();
   private readonly mounts: { prefix: string; handle: NodeHandler }[] = [];
   private server: Server | undefined;
 
@@ -53,6 +55,15 @@ export class LocalHttpApi {
     private readonly authorizer?: HttpAuthorizer,
   ) {
     this.routes = routeKeys.map(compile);
+  }
+
+  /** Serves these routes with another function, behind the same authorizer, as a second integration would. */
+  integrate(routeKeys: readonly string[], handler: HttpHandler): this {
+    for (const key of routeKeys) {
+      this.routes.push(compile(key));
+      this.integrations.set(key, handler);
+    }
+    return this;
   }
 
   /** Serves paths under `prefix` with another handler, as a second origin behind the same host would be. */
@@ -114,8 +125,9 @@ export class LocalHttpApi {
       }
       (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context ?? {} };
     }
-    const context = lambdaContext('articles', event.requestContext.requestId);
-    const result = await this.handler(event, context);
+    const integrated = this.integrations.get(event.routeKey);
+    const context = lambdaContext(integrated ? 'preview' : 'articles', event.requestContext.requestId);
+    const result = await (integrated ?? this.handler)(event, context);
     writeResult(response, result);
   }
 

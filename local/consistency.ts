@@ -29,11 +29,18 @@ export interface ConsistencyReport {
   problems: string[];
 }
 
+/**
+ * The live items of each format, by article id. A withdrawal notice (the item a retracted or expired article leaves
+ * in RSS and JSON Feed, and its line on the page) names an article that is no longer in the feed: it is not an item.
+ */
 const FORMATS = {
   rss: {
     file: 'rss.xml',
     ids: (text: string) =>
-      [...text.matchAll(/<guid isPermaLink="false">urn:uuid:([^<]+)<\/guid>/g)].map((m) => m[1] ?? ''),
+      [...text.matchAll(/<item>[\s\S]*?<\/item>/g)]
+        .map((m) => m[0])
+        .filter((item) => !item.includes('<media:status state="deleted"'))
+        .map((item) => /<guid isPermaLink="false">urn:uuid:([^<]+)<\/guid>/.exec(item)?.[1] ?? ''),
   },
   atom: {
     file: 'atom.xml',
@@ -42,11 +49,18 @@ const FORMATS = {
   json: {
     file: 'feed.json',
     ids: (text: string) =>
-      (JSON.parse(text) as { items: { id: string }[] }).items.map((item) => item.id.replace('urn:uuid:', '')),
+      (JSON.parse(text) as { items: { id: string; _withdrawn?: unknown }[] }).items
+        .filter((item) => item._withdrawn === undefined)
+        .map((item) => item.id.replace('urn:uuid:', '')),
   },
   page: {
     file: 'index.html',
-    ids: (text: string) => [...text.matchAll(/<li id="item-([^"]+)">/g)].map((m) => m[1] ?? ''),
+    ids: (text: string) =>
+      [
+        ...text
+          .replace(/<ul class="items withdrawn">[\s\S]*?<\/ul>/g, '')
+          .matchAll(/<li id="item-([^"]+)">/g),
+      ].map((m) => m[1] ?? ''),
   },
 } as const;
 

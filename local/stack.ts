@@ -8,6 +8,8 @@ import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import * as authorizer from '#functions/authorizer/handler.ts';
 import * as notifyHubs from '#functions/notify-hubs/handler.ts';
 import { hubMessages } from '#functions/notify-hubs/queue.ts';
+import * as preview from '#functions/preview/handler.ts';
+import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
@@ -183,6 +185,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
+    // The preview renders with the regenerate function's settings, known once the API has its address.
+    const previewHandler = preview.createHandler(
+      preview.depsFromEnv({ ...env, FEEDS_BASE_URL: `${apiUrl}/`, ...feedEnv }),
+    );
+    api.integrate(PREVIEW_ROUTES, previewHandler);
 
     const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
     const regenerateDeps = regenerateFeeds.depsFromEnv({

@@ -102,6 +102,7 @@ describe('the functions the cloud runs', () => {
       'functions/articles/handler.ts',
       'functions/authorizer/handler.ts',
       'functions/notify-hubs/handler.ts',
+      'functions/preview/handler.ts',
       'functions/regenerate-feeds/handler.ts',
     ]);
     expect(imported).toEqual(entries);

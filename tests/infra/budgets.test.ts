@@ -7,6 +7,7 @@ const FUNCTIONS = {
   articles: 'Articles',
   authorizer: 'Authorizer',
   'regenerate-feeds': 'RegenerateFeeds',
+  preview: 'Preview',
 } as const satisfies Record<keyof typeof FUNCTION_BUDGETS, string>;
 
 describe('the functions deployed', () => {

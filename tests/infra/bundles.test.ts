@@ -20,6 +20,7 @@ const FUNCTIONS = {
   articles: 'Articles',
   authorizer: 'Authorizer',
   regenerate: 'RegenerateFeeds',
+  preview: 'Preview',
 } as const;
 
 let outdir: string;
@@ -109,6 +110,7 @@ describe('the function bundles', () => {
       articles: 'functions/articles/handler.ts',
       authorizer: 'functions/authorizer/handler.ts',
       regenerate: 'functions/regenerate-feeds/handler.ts',
+      preview: 'functions/preview/handler.ts',
     };
     for (const [key, bundle] of Object.entries(bundles) as [keyof typeof bundles, Bundle][]) {
       const files = repoFiles(bundle);
@@ -177,6 +179,24 @@ describe('the function bundles', () => {
       { TABLE_NAME: 'articles', BUCKET_NAME: 'feeds', FEEDS_BASE_URL: 'https://d123.cloudfront.net/' },
     );
     expect(batch).toEqual({ batchItemFailures: [] });
+
+    // The preview route without a key: the authorizer's denial becomes a 401 problem, never a preview.
+    const denied = run(
+      'preview',
+      {
+        ...request,
+        routeKey: 'GET /articles/{id}/preview',
+        rawPath: '/articles/x/preview',
+        requestContext: {
+          ...request.requestContext,
+          routeKey: 'GET /articles/{id}/preview',
+          authorizer: { lambda: { outcome: 'denied', detail: 'No key.' } },
+        },
+      },
+      { TABLE_NAME: 'articles', FEEDS_BASE_URL: 'https://d123.cloudfront.net/' },
+    );
+    expect(denied.statusCode).toBe(401);
+    expect(denied.headers?.['content-type']).toContain('application/problem+json');
   });
 });
 
@@ -202,6 +222,7 @@ describe('the function bundles against their SDK-only yardsticks', () => {
     expect(size('articles') / dynamodb).toBeLessThanOrEqual(1.5);
     expect(size('authorizer') / dynamodb).toBeLessThanOrEqual(1.5);
     expect(size('regenerate') / dynamodbS3).toBeLessThanOrEqual(1.5);
+    expect(size('preview') / dynamodb).toBeLessThanOrEqual(1.5);
     expect(size('authorizer')).toBeLessThan(size('articles'));
   });
 });

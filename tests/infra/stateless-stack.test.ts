@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '../../functions/articles/routes.ts';
 import { METRICS_NAMESPACE_ENV, PIPELINE_METRICS } from '../../functions/metrics.ts';
 import { HUB_QUEUE, HUB_QUEUE_URL_ENV } from '../../functions/notify-hubs/queue.ts';
+import { PREVIEW_ROUTES } from '../../functions/preview/routes.ts';
 import { matchesPattern, STREAM_FILTER_PATTERNS } from '../../functions/regenerate-feeds/filter.ts';
 import { REGENERATE_TABLE_ACCESS } from '../../shared/adapters/dynamodb/layout.ts';
 import { allowedActions, resourceOf, statementsOf, templates } from './synth.ts';
@@ -315,7 +316,9 @@ describe('the editor API', () => {
     const [authorizerId] = resourceOf(pipeline, 'AWS::ApiGatewayV2::Authorizer', 'EditorApi');
     const routes = Object.values(pipeline.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     const guarded = routes.filter((route) => route.RouteKey !== '$default');
-    expect(guarded.map((route) => route.RouteKey).sort()).toEqual([...ARTICLE_ROUTES].sort());
+    expect(guarded.map((route) => route.RouteKey).sort()).toEqual(
+      [...ARTICLE_ROUTES, ...PREVIEW_ROUTES].sort(),
+    );
     for (const route of guarded) {
       expect(route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
     }
@@ -326,7 +329,21 @@ describe('the editor API', () => {
     const routes = Object.values(pipeline.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     const fallback = routes.find((route) => route.RouteKey === '$default');
     expect(fallback).toMatchObject({ AuthorizationType: 'NONE' });
-    expect(new Set(routes.map((route) => JSON.stringify(route.Target))).size).toBe(1);
+    // The preview route alone goes to the preview function (its own integration), behind the same authorizer.
+    const articles = routes.filter(
+      (route) => !(PREVIEW_ROUTES as readonly string[]).includes(route.RouteKey),
+    );
+    expect(new Set(articles.map((route) => JSON.stringify(route.Target))).size).toBe(1);
+    const previews = routes.filter((route) => (PREVIEW_ROUTES as readonly string[]).includes(route.RouteKey));
+    expect(previews.map((route) => JSON.stringify(route.Target))).not.toContain(
+      JSON.stringify(fallback?.Target),
+    );
+    const [previewId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'PreviewFunction');
+    pipeline.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [previewId, 'Arn'] },
+    });
     const [functionId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'ArticlesFunction');
     pipeline.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
