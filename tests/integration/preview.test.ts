@@ -73,7 +73,7 @@ describe('GET /articles/{id}/preview', () => {
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.headers.get('cache-control')).toBe('no-store');
-      return response.json();
+      return (await response.json()) as { errors?: unknown };
     };
     await problem(await preview(`/articles/${id}/preview?format=rss`, null), 401);
     await problem(await preview(`/articles/${id}/preview?format=rss`, 'fpk_0000000000000000_nope'), 401);
