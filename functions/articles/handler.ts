@@ -22,7 +22,7 @@ import { ARTICLES_DYNAMODB } from '../budgets.ts';
 import { emfFields, LOCAL_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from '../emf.ts';
 import { logContext } from '../observability.ts';
 import { ARTICLES_METRICS } from './metrics.ts';
-import { ARTICLE_ROUTES, type ArticleRoute } from './routes.ts';
+import { API_ROUTES, type ArticleRoute } from './routes.ts';
 
 /** HTTP API events of routes behind the editor-key authorizer. */
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, string>>;
@@ -169,10 +169,10 @@ export function createHandler(deps: ArticlesDeps | (() => ArticlesDeps)) {
   );
 }
 
-/** 405 when the path exists under another method, else 404. */
+/** 405 when the path exists under another method (on any function of the API), else 404. */
 function unrouted(event: Event): Error {
   const path = event.rawPath;
-  const allowed = ARTICLE_ROUTES.filter((route) => {
+  const allowed = API_ROUTES.filter((route) => {
     const pattern = route.split(' ')[1]?.replace(/\{[^}]+\}/g, '[^/]+') ?? '';
     return new RegExp(`^${pattern}$`).test(path);
   }).map((route) => route.split(' ')[0] ?? '');

@@ -1,3 +1,5 @@
+import { PREVIEW_ROUTES } from '../preview/routes.ts';
+
 /**
  * The editor API's routes, as API Gateway route keys. The CDK app declares exactly these on the HTTP API and
  * the local server routes by them, so the two cannot drift; `$default` catches everything else, so unknown
@@ -13,3 +15,10 @@ export const ARTICLE_ROUTES = [
 ] as const;
 
 export type ArticleRoute = (typeof ARTICLE_ROUTES)[number];
+
+/**
+ * Every route of the editor API, this function's and those of the other functions on the same API (the preview's):
+ * what the `$default` route's 405 answers know a path by. Route keys only, so the articles bundle carries the
+ * preview's path and none of its code.
+ */
+export const API_ROUTES: readonly string[] = [...ARTICLE_ROUTES, ...PREVIEW_ROUTES];
