@@ -3,6 +3,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
+import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
 import { MAX_BODY_BYTES } from '#shared/http/request.ts';
 import type { LocalHttpApi } from '../../local/api-server.ts';
 import { freePort } from '../../local/dynamodb-local.ts';
@@ -102,7 +103,9 @@ function expectAsDocumented(responsePointer: string, expectedStatus: number, res
     expect(response.text, 'a response documented without content has no body').toBe('');
   } else {
     expect(Object.keys(content)).toContain(mediaType);
-    expectValid(`${pointer}${pointerOf('content', mediaType ?? '', 'schema')}`, response.body, 'the body');
+    // A JSON body is held to its schema as parsed; any other (a preview's RSS or Atom) as the text it is.
+    const body = /[/+]json$/.test(mediaType ?? '') ? response.body : response.text;
+    expectValid(`${pointer}${pointerOf('content', mediaType ?? '', 'schema')}`, body, 'the body');
   }
   for (const name of Object.keys(documented.headers ?? {})) {
     const header = resolved(`${pointer}${pointerOf('headers', name)}`);
@@ -169,6 +172,12 @@ const oversized = () => {
   return JSON.stringify({ ...seed, contentHtml: 'x'.repeat(MAX_BODY_BYTES + 1 - text.length) });
 };
 const invalid = { ...seed, title: '   ', url: 'javascript:alert(1)', tags: ['!!!'], id: 'mine' };
+/** The preview's formats and the media types they answer with. */
+const PREVIEW_TYPES = [
+  ['rss', 'application/rss+xml'],
+  ['atom', 'application/atom+xml'],
+  ['json', 'application/feed+json'],
+] as const;
 
 interface Scenario {
   /** Completes "answers <status> as documented when …". */
@@ -475,11 +484,62 @@ const scenarios: Record<string, Scenario> = {
     when: 'the store is unreachable',
     run: () => callDown('DELETE', `/articles/${MISSING_ID}`),
   },
+
+  'GET /articles/{id}/preview 200': {
+    when: 'an article is posted, then previewed in each format, and a retracted one too',
+    run: async () => {
+      const responses: ApiResponse[] = [];
+      for (const { id } of [await posted(), await retracted()])
+        for (const [format, type] of PREVIEW_TYPES) {
+          const response = await api.call('GET', `/articles/${id}/preview?format=${format}`);
+          expect(response.headers.get('content-type')).toBe(`${type}; charset=utf-8`);
+          expect(response.headers.get('cache-control')).toBe('private, no-store');
+          expect(response.text).toContain(`urn:uuid:${id}`);
+          responses.push(response);
+        }
+      return responses;
+    },
+  },
+  'GET /articles/{id}/preview 401': {
+    when: 'the key is missing, malformed, unknown or revoked',
+    run: async () => unauthenticated('GET', `/articles/${(await posted()).id}/preview?format=rss`),
+  },
+  'GET /articles/{id}/preview 403': {
+    when: 'a key for daily-planet previews an article of the-gaze',
+    run: async () =>
+      api.call('GET', `/articles/${(await posted()).id}/preview?format=atom`, { key: api.keys.planet }),
+  },
+  'GET /articles/{id}/preview 404': {
+    when: 'no article has the id, UUID or not',
+    run: async () => [
+      await api.call('GET', `/articles/${MISSING_ID}/preview?format=json`),
+      await api.call('GET', '/articles/not-a-uuid/preview?format=rss'),
+    ],
+  },
+  'GET /articles/{id}/preview 422': {
+    when: 'format is missing, unknown or given twice',
+    run: async () => {
+      const { id } = await posted();
+      const responses: ApiResponse[] = [];
+      for (const query of ['', '?format=html', '?format=RSS', '?format=rss&format=atom']) {
+        const response = await api.call('GET', `/articles/${id}/preview${query}`);
+        expect(response.body?.errors, query).toEqual([
+          expect.objectContaining({ field: 'format', in: 'query' }),
+        ]);
+        responses.push(response);
+      }
+      return responses;
+    },
+  },
+  'GET /articles/{id}/preview 503': {
+    when: 'the store is unreachable',
+    run: () => callDown('GET', `/articles/${MISSING_ID}/preview?format=rss`),
+  },
 };
 
 describe('docs/openapi.json', () => {
   it('documents exactly the routes the API serves', () => {
-    expect(documentedOperations().sort()).toEqual([...ARTICLE_ROUTES].sort());
+    expect(documentedOperations().sort()).toEqual([...ARTICLE_ROUTES, ...PREVIEW_ROUTES].sort());
   });
 
   it('has a scenario for every documented status of every operation, and documents every scenario', () => {
@@ -530,6 +590,12 @@ describe('docs/openapi.json', () => {
     const remove = await api.call('DELETE', '/articles', { key: null });
     expectAsDocumented(pointer, 405, remove);
     expect(remove.headers.get('allow')).toBe('POST, GET');
+    // The preview's path, served by another function, is known to the one that answers every other method.
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const other = await api.call(method, `/articles/${id}/preview?format=rss`, { key: null });
+      expectAsDocumented(pointer, 405, other);
+      expect(other.headers.get('allow')).toBe('GET');
+    }
   });
 
   it('answers a path outside the document with the documented 404 problem, as the description says', async () => {

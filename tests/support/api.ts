@@ -4,6 +4,8 @@ import { inject } from 'vitest';
 import { createHandler, depsFromEnv } from '#functions/articles/handler.ts';
 import { ARTICLE_ROUTES } from '#functions/articles/routes.ts';
 import * as authorizer from '#functions/authorizer/handler.ts';
+import * as preview from '#functions/preview/handler.ts';
+import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { Registry } from '#shared/registry.ts';
@@ -66,12 +68,21 @@ export async function callApi(
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 
-/** The editor API and its authorizer (no verdict cache) behind the local HTTP adapter, as the stack wires them. */
+/** Where the test API's previews say the feeds are: it serves no feeds, so only the links depend on it. */
+export const TEST_FEEDS_BASE_URL = 'https://feeds.example/';
+
+/**
+ * The editor API and its authorizer (no verdict cache) behind the local HTTP adapter, as the stack wires them: the
+ * articles function, and the preview function as a second integration for its route, behind the same authorizer.
+ */
 export function localApi(env: { TABLE_NAME: string; DYNAMODB_ENDPOINT: string }): LocalHttpApi {
   return new LocalHttpApi(
     ARTICLE_ROUTES,
     createHandler(depsFromEnv(env)),
     authorizer.createHandler(authorizer.depsFromEnv({ ...env, AUTH_CACHE_TTL_SECONDS: '0' })),
+  ).integrate(
+    PREVIEW_ROUTES,
+    preview.createHandler(preview.depsFromEnv({ ...env, FEEDS_BASE_URL: TEST_FEEDS_BASE_URL })),
   );
 }
 
