@@ -123,6 +123,17 @@ describe('the function bundles', () => {
     }
   });
 
+  it('give the articles function the preview’s route key and none of its code', () => {
+    const files = repoFiles(bundles.articles);
+    expect(files.filter((file) => file.startsWith('functions/preview/'))).toEqual([
+      'functions/preview/routes.ts',
+    ]);
+    // No renderer: the preview's rendering stays in its own bundle.
+    expect(
+      files.filter((file) => file.startsWith('shared/feeds/render/') || file === 'shared/feeds/preview.ts'),
+    ).toEqual([]);
+  });
+
   it('carry only the SDK clients and libraries their handler imports', () => {
     const articles = packages(bundles.articles);
     expect(articles).toContain('@aws-sdk/client-dynamodb');
@@ -165,6 +176,15 @@ describe('the function bundles', () => {
     const notFound = run('articles', request, { TABLE_NAME: 'articles' });
     expect(notFound.statusCode).toBe(404);
     expect(notFound.headers?.['content-type']).toContain('application/problem+json');
+    // Another method on the preview's path reaches the articles function (the `$default` route): 405, Allow: GET.
+    const post = { ...request, rawPath: '/articles/x/preview' };
+    post.requestContext = {
+      ...request.requestContext,
+      http: { method: 'POST', path: '/articles/x/preview' },
+    };
+    const notAllowed = run('articles', post, { TABLE_NAME: 'articles' });
+    expect(notAllowed.statusCode).toBe(405);
+    expect(notAllowed.headers?.allow).toBe('GET');
 
     const verdict = run(
       'authorizer',

@@ -206,6 +206,34 @@ describe('the grants', () => {
     });
   });
 
+  it('let the preview function read article and source items with GetItem, nothing else, and log to its own group', () => {
+    const { pipeline } = dev();
+    const statements = statementsOf(pipeline, 'PreviewRole');
+    expect(allowedActions(statements).filter((action) => !action.startsWith('logs:'))).toEqual([
+      'dynamodb:GetItem',
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: tableImport(),
+      Condition: leading(['article#*', 'source']),
+    });
+    expect(statements.filter((statement) => [statement.Resource].flat().includes('*'))).toEqual([]);
+    const [logGroupId] = resourceOf(pipeline, 'AWS::Logs::LogGroup', 'PreviewLogs');
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+    });
+    const [, fn] = resourceOf(pipeline, 'AWS::Lambda::Function', 'PreviewFunction');
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      LoggingConfig: { LogGroup: { Ref: logGroupId } },
+    });
+    expect(fn.Properties?.TracingConfig).toBeUndefined();
+  });
+
   it('let the regenerate function read and write only what REGENERATE_TABLE_ACCESS lists, read the stream, and write feeds/ only', () => {
     const statements = statementsOf(dev().pipeline, 'RegenerateFeedsRole');
     // Exactly the shared table of access: a test of the regenerator holds its requests to the same table.
