@@ -135,10 +135,26 @@ export const PREVIEW_BUDGET = {
   clients: { dynamodb: AUTHORIZER_DYNAMODB },
 } as const satisfies FunctionBudget;
 
+/**
+ * The release sweep (2 min), run once a minute by EventBridge Scheduler: two Queries of the due indexes, then per
+ * due article a GetItem and one transaction, with the editor API's client limits (worst call 12,250 ms). A sweep
+ * also takes the articles due within the next minute ({@link RELEASE_LOOKAHEAD_MS}) and waits for each one's
+ * time, so the margin holds that minute and the releases it makes: 12,250 + 90,000 = 102,250 ms of 120,000. Two
+ * sweeps may overlap by a few seconds; each release is conditional on the version read, so one of them wins.
+ */
+export const RELEASE_BUDGET = {
+  timeoutSeconds: 120,
+  marginMs: 90_000,
+  clients: { dynamodb: ARTICLES_DYNAMODB },
+} as const satisfies FunctionBudget;
+/** How far ahead a sweep takes due articles: the schedule's period, so every article is released at its time. */
+export const RELEASE_LOOKAHEAD_MS = 60_000;
+
 /** Every function that calls AWS through the SDK, by its handler's folder under functions/. */
 export const FUNCTION_BUDGETS = {
   articles: ARTICLES_BUDGET,
   authorizer: AUTHORIZER_BUDGET,
   'regenerate-feeds': REGENERATE_BUDGET,
+  'release-articles': RELEASE_BUDGET,
   preview: PREVIEW_BUDGET,
 } as const satisfies Record<string, FunctionBudget>;

@@ -19,6 +19,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { metricsNamespace, PIPELINE_METRICS, type PipelineMetric } from '../functions/metrics.ts';
 import type { HouseFunction } from './house-function.ts';
+import type { ReleaseSchedule } from './release-schedule.ts';
 
 export interface MonitoringProps {
   stage: string;
@@ -57,7 +58,10 @@ export class Monitoring extends Construct {
     | 'publishFailures',
     Alarm
   > & { hubDeadLetters?: Alarm };
+  /** The lifecycle's sweep (infra/release-schedule.ts), once {@link watchRelease} has been called. */
+  releaseAlarms?: Record<'scheduleFailures' | 'releaseMissed' | 'releaseErrors', Alarm>;
   readonly dashboard: Dashboard;
+  private alarmOnTopic?: (alarm: Alarm) => Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -148,6 +152,10 @@ export class Monitoring extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+      created.addAlarmAction(new SnsAction(this.topic));
+      return created;
+    };
+    this.alarmOnTopic = (created) => {
       created.addAlarmAction(new SnsAction(this.topic));
       return created;
     };
@@ -293,6 +301,83 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24 }),
+    );
+  }
+  /**
+   * Alarms for the lifecycle's sweep, which publishes scheduled articles and expires others at their time: a
+   * schedule that failed to fire is an embargo that does not lift (or an expired article that stays up).
+   * - `scheduleFailures`: the Scheduler could not invoke the function (target errors) or gave up on an invocation
+   *   (dropped), in each of two of the last three five-minute periods: one failure is retried, and the next
+   *   minute's sweep does the same work.
+   * - `releaseMissed`: fewer than three sweeps ran in a five-minute period, for two periods running (no data, such
+   *   as a disabled or deleted schedule, counts as missed).
+   * - `releaseErrors`: the function failed (the table refused its transactions, or it timed out) three times or
+   *   more in five minutes.
+   */
+  watchRelease(release: ReleaseSchedule): void {
+    const fiveMinutes = Duration.minutes(5);
+    const onTopic = this.alarmOnTopic ?? ((created: Alarm) => created);
+    const failures = new MathExpression({
+      expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
+      usingMetrics: {
+        targetErrors: release.group.metricTargetErrors({ statistic: 'Sum', period: fiveMinutes }),
+        dropped: release.group.metricDropped({ statistic: 'Sum', period: fiveMinutes }),
+      },
+      label: 'sweep invocations failed or dropped',
+      period: fiveMinutes,
+    });
+    const sweeps = release.function.function.metricInvocations({ statistic: 'Sum', period: fiveMinutes });
+    const errors = release.function.function.metricErrors({ statistic: 'Sum', period: fiveMinutes });
+    this.releaseAlarms = {
+      scheduleFailures: onTopic(
+        new Alarm(this, 'ReleaseScheduleFailuresAlarm', {
+          alarmDescription:
+            'EventBridge Scheduler failed to invoke (or dropped) the release sweep in two of the last three five-' +
+            'minute periods: scheduled articles may not be published, nor expiring ones removed, on time.',
+          metric: failures,
+          threshold: 1,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      ),
+      releaseMissed: onTopic(
+        new Alarm(this, 'ReleaseMissedAlarm', {
+          alarmDescription:
+            'The release sweep ran fewer than three times in five minutes, ten minutes running: its schedule is ' +
+            'not firing (disabled, deleted or throttled). Scheduled articles wait; expiring ones stay up.',
+          metric: sweeps,
+          threshold: 3,
+          evaluationPeriods: 2,
+          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.BREACHING,
+        }),
+      ),
+      releaseErrors: onTopic(
+        new Alarm(this, 'ReleaseErrorsAlarm', {
+          alarmDescription:
+            'The release sweep failed three times or more in five minutes: articles due are published or expired ' +
+            'late, or not at all.',
+          metric: errors,
+          threshold: 3,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      ),
+    };
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Release sweep (per five minutes)',
+        left: [sweeps.with({ label: 'sweeps' }), errors.with({ label: 'sweep errors' }), failures],
+        width: 12,
+      }),
+      new AlarmStatusWidget({
+        title: 'Release alarms',
+        alarms: Object.values(this.releaseAlarms),
+        width: 12,
+      }),
     );
   }
 }

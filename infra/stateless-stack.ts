@@ -38,6 +38,7 @@ import { REGENERATE_TABLE_ACCESS } from '../shared/adapters/dynamodb/layout.ts';
 import { feedEnvOf, type PipelineConfig } from './config.ts';
 import { HouseFunction } from './house-function.ts';
 import { Monitoring } from './monitoring.ts';
+import { ReleaseSchedule } from './release-schedule.ts';
 import type { FeedsBucketExports } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -61,6 +62,8 @@ export class StatelessStack extends Stack {
   readonly apiStage: HttpStage;
   readonly deadLetterQueue: Queue;
   readonly monitoring: Monitoring;
+  /** The lifecycle's sweep: scheduled articles published, expiring ones expired, at their time. */
+  readonly release: ReleaseSchedule;
   readonly functions: {
     articles: HouseFunction;
     authorizer: HouseFunction;
@@ -358,6 +361,11 @@ export class StatelessStack extends Stack {
       table,
     });
 
+    // The article lifecycle's clock: a sweep a minute (infra/release-schedule.ts says why not one schedule per
+    // article), watched for a schedule that failed to fire.
+    this.release = new ReleaseSchedule(this, 'Release', { stage: config.stage, table, ...logs, leadingKeys });
+    this.monitoring.watchRelease(this.release);
+
     // On the API's own domain, when it has one: the stateful stack keeps the domain, this stack maps whichever API it
     // holds onto it, so replacing this stack moves no address.
     const { apiDomain } = props.edge;
@@ -375,8 +383,17 @@ export class StatelessStack extends Stack {
 }
 
 /** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
-const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*'];
-const ARTICLES_WRITE_PARTITIONS = ['article#*', 'feed#*', 'tagcount#*', 'idempotency#*'];
+// `schedule`: the scheduled list reads it, and posts, moves and cancellations write it; `expiry`: posts and
+// corrections of an article with an expiry write it.
+const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*', 'schedule'];
+const ARTICLES_WRITE_PARTITIONS = [
+  'article#*',
+  'feed#*',
+  'tagcount#*',
+  'idempotency#*',
+  'schedule',
+  'expiry',
+];
 /** The preview function reads an article item and its source item: GetItem only, on these partitions. */
 const PREVIEW_READ_PARTITIONS = ['article#*', 'source'];
 

@@ -11,7 +11,10 @@ import { hubMessages } from '#functions/notify-hubs/queue.ts';
 import * as preview from '#functions/preview/handler.ts';
 import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
+import * as releaseArticles from '#functions/release-articles/handler.ts';
+import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbDueReader } from '#shared/adapters/dynamodb/due-reader.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { type FeedSettings, feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
@@ -21,6 +24,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EdgeCacheOptions, LocalFeedServer } from './feed-server.ts';
 import { LocalHubQueue } from './hub-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { LocalReleaseTimer } from './release-timer.ts';
 import { republishStaleInBackground, type StaleRepublish } from './republish-stale.ts';
 import { type S3Local, startS3Local } from './s3-local.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -106,6 +110,8 @@ export interface RunningStack extends StackInfo {
   regeneration: RegenerationTotals;
   /** The stream poller, for tests that wait until every write has reached the feeds. */
   poller: StreamPoller;
+  /** The lifecycle's sweep on a timer (release-timer.ts); a test may run `release.lifecycle.sweep()` itself. */
+  release: LocalReleaseTimer;
   /** The queue of hub notifications, when the stack has hubs. */
   hubs?: LocalHubQueue;
   /** Documents rendered by an older release, rendered again in the background on start (republish-stale.ts). */
@@ -134,8 +140,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let poller: StreamPoller | undefined;
   let hubs: LocalHubQueue | undefined;
   let staleRepublish: StaleRepublish | undefined;
+  let release: LocalReleaseTimer | undefined;
   const regeneration: RegenerationTotals = { batches: 0, records: 0, rendered: 0, archived: 0, uploaded: 0 };
   const stopAll = async () => {
+    await release?.stop();
     await staleRepublish?.stop();
     await poller?.stop();
     await hubs?.stop();
@@ -246,6 +254,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
     });
     if (options.streamPoller !== false) poller.start();
+    // Scheduled articles published, expiring ones expired, at their time: the AWS schedule's sweep, on a timer.
+    const releaseClient = createDocumentClient({ endpoint: dynamo.endpoint });
+    const releaser = new LocalReleaseTimer(
+      new DynamoDbArticleStore(releaseClient, tableName),
+      new DynamoDbDueReader(releaseClient, tableName),
+      releaseArticles.handlerFor,
+      (error) => process.stderr.write(`release sweep: ${String(error)}\n`),
+    );
+    release = releaser;
+    releaser.start();
 
     const info: StackInfo = {
       apiUrl,
@@ -269,6 +287,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return {
       ...info,
       poller,
+      release: releaser,
       ...(hubs ? { hubs } : {}),
       ...(staleRepublish ? { staleRepublish } : {}),
       regeneration,

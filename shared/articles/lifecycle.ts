@@ -4,6 +4,7 @@ import {
   type Clock,
   type DueEntry,
   type DueIndex,
+  type DueReader,
   systemClock,
   WriteConflictError,
 } from './ports.ts';
@@ -46,7 +47,8 @@ const ATTEMPTS = 3;
  */
 export class ArticleLifecycle {
   constructor(
-    private readonly store: ArticleStore,
+    private readonly store: Pick<ArticleStore, 'getArticle' | 'replaceArticle'>,
+    private readonly dueIndexes: DueReader,
     private readonly clock: Clock = systemClock,
     /** Waits this many milliseconds; the local stack's resolves early when it stops (the sweep then ends). */
     private readonly wait: (ms: number) => Promise<void> = (ms) =>
@@ -84,7 +86,7 @@ export class ArticleLifecycle {
   private async due(horizon: string, limit: number): Promise<Due[]> {
     const [schedule, expiry] = await Promise.all(
       (['schedule', 'expiry'] as const).map(async (index) =>
-        (await this.store.listDue(index, horizon, limit)).map((entry) => ({ ...entry, index })),
+        (await this.dueIndexes.listDue(index, horizon, limit)).map((entry) => ({ ...entry, index })),
       ),
     );
     return [...(schedule ?? []), ...(expiry ?? [])].sort((a, b) =>

@@ -68,8 +68,6 @@ export interface ArticleStore {
    * `previous.version` is still current, moving its memberships, tag counts and due entries with it.
    */
   replaceArticle(previous: Article, next: Article): Promise<void>;
-  /** The entries of an index due at or before `until` (an ISO time), soonest first, at most `limit`. */
-  listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]>;
   /**
    * Scheduled articles, soonest first, from the `schedule` index (of one source, if given): a page may hold fewer
    * than `limit` items and still have a cursor when a source is named, as the index holds every source.
@@ -78,6 +76,15 @@ export interface ArticleStore {
   listFeed(feed: FeedId, limit: number, cursor?: string): Promise<ArticlePage>;
   /** Every stored version of an article, newest first. */
   listVersions(id: string): Promise<Article[]>;
+}
+
+/**
+ * The lifecycle's indexes, as the sweep reads them: apart from the article store, so that the editor API, which
+ * never sweeps, does not carry it.
+ */
+export interface DueReader {
+  /** The entries of an index due at or before `until` (an ISO time), soonest first, at most `limit`. */
+  listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]>;
 }
 
 /** An editor key as stored: never the secret, only its hash. */

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoDbDueReader } from '#shared/adapters/dynamodb/due-reader.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
@@ -42,6 +43,7 @@ describe('the DynamoDB Local and S3 adapters', () => {
     const bucket = createS3Client({ endpoint: s3.endpoint });
     return {
       articles: new DynamoDbArticleStore(client, tableName),
+      due: new DynamoDbDueReader(client, tableName),
       registry,
       feeds: new DynamoDbFeedStore(client, tableName, registry),
       publisher: new S3DocumentPublisher(bucket, 'contract'),

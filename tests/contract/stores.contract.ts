@@ -3,6 +3,7 @@ import { ENTRY_FIELDS } from '#shared/adapters/dynamodb/layout.ts';
 import type { Article, Source } from '#shared/articles/model.ts';
 import {
   type ArticleStore,
+  type DueReader,
   InvalidCursorError,
   type RegistryStore,
   type StoredKey,
@@ -15,6 +16,7 @@ import { storedArticle, tagsOf } from '../support/stored-article.ts';
 /** One set of adapters for every port, over one store, as a deployment wires them. */
 export interface Stores {
   articles: ArticleStore;
+  due: DueReader;
   registry: RegistryStore;
   feeds: FeedStore;
   publisher: DocumentPublisher;
@@ -203,18 +205,18 @@ export function storeContract(stores: () => Promise<Stores>): void {
   });
 
   it('keeps a scheduled article out of its feeds and counts, with a schedule entry, until it is released', async () => {
-    const { articles, feeds } = await stores();
+    const { articles, due, feeds } = await stores();
     const scheduled = article(20, { status: 'scheduled', tags: [{ label: 'Embargo', slug: 'embargo' }] });
     const other = article(21, { status: 'scheduled', source: 'elsewhere' });
     await articles.createArticle(scheduled);
     await articles.createArticle(other);
     expect(await feeds.readEntries('all', 10)).toEqual([]);
     expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(0);
-    expect(await articles.listDue('schedule', '2026-07-19T00:00:00.000Z', 10)).toEqual([]);
-    expect(await articles.listDue('schedule', scheduled.publishedAt, 10)).toEqual([
+    expect(await due.listDue('schedule', '2026-07-19T00:00:00.000Z', 10)).toEqual([]);
+    expect(await due.listDue('schedule', scheduled.publishedAt, 10)).toEqual([
       { id: scheduled.id, at: scheduled.publishedAt },
     ]);
-    expect(ids(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([
+    expect(ids(await due.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([
       scheduled.id,
       other.id,
     ]);
@@ -239,9 +241,9 @@ export function storeContract(stores: () => Promise<Stores>): void {
     await articles.replaceArticle(scheduled, released);
     expect(ids(await feeds.readEntries('tags/embargo', 10))).toEqual([scheduled.id]);
     expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(1);
-    expect(ids(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([other.id]);
+    expect(ids(await due.listDue('schedule', '2026-08-01T00:00:00.000Z', 10))).toEqual([other.id]);
     expect(ids((await articles.listScheduled(10)).items)).toEqual([other.id]);
-    expect(await articles.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([
+    expect(await due.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([
       { id: scheduled.id, at: '2026-07-25T00:00:00.000Z' },
     ]);
     // A version already replaced cannot be released again.
@@ -254,12 +256,12 @@ export function storeContract(stores: () => Promise<Stores>): void {
     await articles.replaceArticle(released, expired);
     expect(await feeds.readEntries('tags/embargo', 10)).toEqual([]);
     expect(await feeds.tagCount('the-gaze', 'embargo')).toBe(0);
-    expect(await articles.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
+    expect(await due.listDue('expiry', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
 
     // Moved, then cancelled: the entry follows the time, then leaves.
     const moved: Article = { ...other, version: 2, publishedAt: '2026-07-30T08:00:00.000Z' };
     await articles.replaceArticle(other, moved);
-    expect(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([
+    expect(await due.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([
       { id: other.id, at: moved.publishedAt },
     ]);
     await articles.replaceArticle(moved, {
@@ -268,7 +270,7 @@ export function storeContract(stores: () => Promise<Stores>): void {
       version: 3,
       cancelledAt: moved.updatedAt,
     });
-    expect(await articles.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
+    expect(await due.listDue('schedule', '2026-08-01T00:00:00.000Z', 10)).toEqual([]);
     expect((await articles.listScheduled(10)).items).toEqual([]);
   });
 

@@ -104,6 +104,7 @@ describe('the functions the cloud runs', () => {
       'functions/notify-hubs/handler.ts',
       'functions/preview/handler.ts',
       'functions/regenerate-feeds/handler.ts',
+      'functions/release-articles/handler.ts',
     ]);
     expect(imported).toEqual(entries);
   });

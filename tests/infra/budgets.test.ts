@@ -7,6 +7,7 @@ const FUNCTIONS = {
   articles: 'Articles',
   authorizer: 'Authorizer',
   'regenerate-feeds': 'RegenerateFeeds',
+  'release-articles': 'ReleaseReleaseArticles',
   preview: 'Preview',
 } as const satisfies Record<keyof typeof FUNCTION_BUDGETS, string>;
 

@@ -27,7 +27,7 @@ async function world() {
     now += ms;
   };
   // The sweep's waits move the test's clock: a sweep that looks ahead "sleeps" to each entry's time at once.
-  const lifecycle = new ArticleLifecycle(stores.articles, clock, async (ms) => advance(ms));
+  const lifecycle = new ArticleLifecycle(stores.articles, stores.articles, clock, async (ms) => advance(ms));
   const table = stores.table;
   /** Everything public of an article: its memberships in any feed, and its tag counts' share. */
   const inFeeds = (id: string) =>
@@ -197,7 +197,7 @@ describe('scheduling', () => {
       await articles.correct(EDITOR, article.id, [1], { ...seed, publishedAt: at(5 * HOUR) });
       return store.replaceArticle(previous, next);
     };
-    const result = await new ArticleLifecycle(racing, { now: () => START + HOUR }).sweep();
+    const result = await new ArticleLifecycle(racing, store, { now: () => START + HOUR }).sweep();
     expect(result).toEqual({ released: [], expired: [], skipped: [article.id] });
     expect(await articles.get(EDITOR, article.id)).toMatchObject({
       status: 'scheduled',
@@ -206,26 +206,23 @@ describe('scheduling', () => {
   });
 
   it('releases at each entry’s own time when it looks ahead, and never before', async () => {
-    const { articles, lifecycle, inFeeds } = await world();
+    const { articles, store, inFeeds } = await world();
     const { article } = await articles.create(EDITOR, { ...seed, publishedAt: at(50_000 + MINUTE) });
     const waits: number[] = [];
     let now = START + MINUTE;
     const clock = { now: () => now };
-    const ahead = new ArticleLifecycle(
-      (lifecycle as unknown as { store: never }).store,
-      clock,
-      async (ms) => {
-        waits.push(ms);
-        now += ms;
-      },
-    );
+    const ahead = new ArticleLifecycle(store, store, clock, async (ms) => {
+      waits.push(ms);
+      now += ms;
+    });
     expect((await ahead.sweep({ aheadMs: MINUTE })).released).toEqual([article.id]);
     expect(waits).toEqual([50_000]);
     expect(inFeeds(article.id)).toBe(true);
     // Woken early (a stopping stack): it is left for the next sweep.
     const second = (await articles.create(EDITOR, { ...seed, publishedAt: at(3 * MINUTE) })).article;
     const early = new ArticleLifecycle(
-      (lifecycle as unknown as { store: never }).store,
+      store,
+      store,
       { now: () => START + 2 * MINUTE },
       async () => undefined,
     );

@@ -12,8 +12,6 @@ import {
   type ArticlePage,
   type ArticleStore,
   type ArticleSummary,
-  type DueEntry,
-  type DueIndex,
   type IdempotencyClaim,
   type IdempotencyRecord,
   WriteConflictError,
@@ -21,7 +19,7 @@ import {
 import { StoreUnavailableError } from '../../domain/errors.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { type DueEntryOf, dueEntryChanges, dueUntilKey, scheduledSummaries } from '../due-entries.ts';
+import { type DueEntryOf, dueEntryChanges, scheduledSummaries } from '../due-entries.ts';
 import { tagCountChanges } from '../tag-counts.ts';
 import { guard, RETRY_AFTER_SECONDS } from './errors.ts';
 import {
@@ -136,21 +134,6 @@ export class DynamoDbArticleStore implements ArticleStore {
       ...this.tagCountUpdates(previous, next),
       ...this.dueUpdates(previous, next),
     ]);
-  }
-
-  async listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]> {
-    const { Items = [] } = await guard(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk <= :until',
-          ExpressionAttributeValues: { ':pk': index, ':until': dueUntilKey(until) },
-          ConsistentRead: true,
-          Limit: limit,
-        }),
-      ),
-    );
-    return Items.map((item) => ({ id: item.id as string, at: (item.sk as string).split('#')[0] ?? '' }));
   }
 
   async listScheduled(limit: number, cursor?: string, source?: string): Promise<ArticlePage> {

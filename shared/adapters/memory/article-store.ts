@@ -5,6 +5,7 @@ import {
   type ArticleSummary,
   type DueEntry,
   type DueIndex,
+  type DueReader,
   type IdempotencyClaim,
   type IdempotencyRecord,
   type RegistryStore,
@@ -22,7 +23,7 @@ import { byKey, copy, type MemoryTable } from './table.ts';
 const entryKeyOf = (article: Pick<Article, 'publishedAt' | 'id'>) => `${article.publishedAt}#${article.id}`;
 
 /** The article side of the store, in memory: each write all or nothing, as the DynamoDB adapter's transactions. */
-export class MemoryArticleStore implements ArticleStore {
+export class MemoryArticleStore implements ArticleStore, DueReader {
   constructor(
     private readonly table: MemoryTable,
     private readonly now: () => number = Date.now,

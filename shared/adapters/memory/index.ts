@@ -11,9 +11,12 @@ export { MemoryTable } from './table.ts';
 export function memoryAdapters(clock: Clock = { now: () => Date.now() }) {
   const table = new MemoryTable();
   const registry = new MemoryRegistryStore(table);
+  const articles = new MemoryArticleStore(table, () => clock.now());
   return {
     table,
-    articles: new MemoryArticleStore(table, () => clock.now()),
+    articles,
+    /** The lifecycle's indexes, kept by the article store as the table keeps them beside the articles. */
+    due: articles,
     registry,
     feeds: new MemoryFeedStore(table),
     publisher: new MemoryDocumentPublisher(),
