@@ -45,17 +45,18 @@ export interface FunctionBudget {
 
 /**
  * The editor API (15 s): DynamoDB answers a single-item call in milliseconds and a post's transaction (up to 25
- * items) in well under a second, so an attempt that has not answered in 2 s is tried again, three attempts in all.
- * Shorter attempts would retry a slow but healthy transaction (DynamoDB Local under a load test takes over 800 ms
- * at times): a retry is safe (the SDK sends the same ClientRequestToken) but doubles the load it meets.
- * Worst call: 250 + 3 × 3,000 + 1,000 + 2,000 = 12,250 ms.
+ * items) in well under a second, so an attempt that has not answered (or has gone silent) for 2.5 s is tried again,
+ * two attempts in all. Shorter attempts would retry a slow but healthy transaction (DynamoDB Local under the load
+ * test takes over a second at times, and a silent socket fails an attempt as surely as a late answer): a retry is
+ * safe (the SDK sends the same ClientRequestToken) but doubles the load it meets.
+ * Worst call: 250 + 2 × 5,000 + 1,000 = 11,250 ms.
  */
 export const ARTICLES_DYNAMODB: ClientBudget = {
-  maxAttempts: 3,
+  maxAttempts: 2,
   requestHandler: {
     connectionTimeout: 250,
-    requestTimeout: 2_000,
-    socketTimeout: 1_000,
+    requestTimeout: 2_500,
+    socketTimeout: 2_500,
     throwOnRequestTimeout: true,
   },
 };
