@@ -6,6 +6,8 @@ import type { Article, Principal } from '#shared/articles/model.ts';
 import { ArticleService } from '#shared/articles/service.ts';
 import { ConflictError, InvalidInputError, VersionMismatchError } from '#shared/domain/errors.ts';
 import { changeOf } from '#shared/feeds/changes.ts';
+import { listQueryOf } from '#shared/http/parameters.ts';
+import { InvalidParameterError } from '#shared/http/problems.ts';
 import { THE_GAZE } from '../support/feed-fixtures.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'));
@@ -346,5 +348,17 @@ describe('the whole life of an article, and what the regenerator derives from ea
     const other = (await articles.create(EDITOR, { ...seed, publishedAt: at(5 * HOUR) })).article;
     const cancelled = await articles.retract(EDITOR, other.id, [1]);
     expect(changeOf('c', other, cancelled)).toBeUndefined();
+  });
+});
+
+describe('the list filter', () => {
+  it('takes status=scheduled (with a source or not), published as the default, and refuses the rest', () => {
+    expect(listQueryOf({ status: 'scheduled', source: 'the-gaze' })).toMatchObject({
+      status: 'scheduled',
+      source: 'the-gaze',
+    });
+    expect(listQueryOf({ status: 'published' }).status).toBeUndefined();
+    expect(() => listQueryOf({ status: 'cancelled' })).toThrow(InvalidParameterError);
+    expect(() => listQueryOf({ status: 'scheduled', tag: 'ukraine' })).toThrow(InvalidParameterError);
   });
 });
