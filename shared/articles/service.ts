@@ -182,8 +182,9 @@ export class ArticleService {
     const next: Article = {
       ...content,
       id,
-      // A scheduled article moved to now (or whose time came before the sweep's) is published by this edit.
-      status: isFuture(publishedAt, now) ? 'scheduled' : 'published',
+      // A scheduled article stays scheduled until its very time (the skew tolerance is for posts, and would lift an
+      // embargo early here); moved to now or the past, or edited once its time came, the edit publishes it.
+      status: current.status === 'scheduled' && Date.parse(publishedAt) > now ? 'scheduled' : 'published',
       version,
       publishedAt,
       createdAt: current.createdAt,

@@ -162,6 +162,23 @@ describe('scheduling', () => {
     expect(due('schedule')).toEqual([]);
   });
 
+  it('an edit in the last minute before its time does not lift the embargo early', async () => {
+    const { articles, lifecycle, advance, inFeeds } = await world();
+    const { article } = await articles.create(EDITOR, { ...seed, publishedAt: at(HOUR) });
+    advance(HOUR - 30_000);
+    const { publishedAt: _omitted, ...withoutTime } = seed;
+    const edited = await articles.correct(EDITOR, article.id, [1], { ...withoutTime, title: 'Last look' });
+    expect(edited.status).toBe('scheduled');
+    const nudged = await articles.correct(EDITOR, article.id, [2], {
+      ...seed,
+      publishedAt: at(HOUR + 10_000),
+    });
+    expect(nudged.status).toBe('scheduled');
+    expect(inFeeds(article.id)).toBe(false);
+    advance(40_000);
+    expect((await lifecycle.sweep()).released).toEqual([article.id]);
+  });
+
   it('scheduled → cancelled: out of the index, never public, kept with its history, final', async () => {
     const { articles, lifecycle, advance, inFeeds, due } = await world();
     const { article } = await articles.create(EDITOR, { ...seed, publishedAt: at(HOUR) });
