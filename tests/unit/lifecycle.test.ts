@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { passesFilters } from '#functions/regenerate-feeds/filter.ts';
+import { changeFromRecord } from '#shared/adapters/dynamodb/stream.ts';
 import { memoryAdapters } from '#shared/adapters/memory/index.ts';
 import { ArticleLifecycle } from '#shared/articles/lifecycle.ts';
 import type { Article, Principal } from '#shared/articles/model.ts';
@@ -377,5 +379,47 @@ describe('the list filter', () => {
     expect(listQueryOf({ status: 'published' }).status).toBeUndefined();
     expect(() => listQueryOf({ status: 'cancelled' })).toThrow(InvalidParameterError);
     expect(() => listQueryOf({ status: 'scheduled', tag: 'ukraine' })).toThrow(InvalidParameterError);
+  });
+});
+
+describe('the stream, as the regenerator reads it', () => {
+  const image = (item: Record<string, string | number>) =>
+    Object.fromEntries(
+      Object.entries(item).map(([key, value]) => [
+        key,
+        typeof value === 'number' ? { N: String(value) } : { S: value },
+      ]),
+    );
+
+  it('never lets a due entry through, and derives no change from a scheduled article’s record', () => {
+    for (const type of ['schedule', 'expiry'])
+      expect(passesFilters({ dynamodb: { NewImage: image({ pk: type, sk: 'x', type, id: 'a' }) } })).toBe(
+        false,
+      );
+    const scheduled = {
+      pk: 'article#a',
+      sk: 'article',
+      type: 'article',
+      id: 'a',
+      source: 'the-gaze',
+      title: 'Embargoed',
+      status: 'scheduled',
+      version: 1,
+      publishedAt: at(HOUR),
+      updatedAt: at(0),
+    };
+    const record = { dynamodb: { SequenceNumber: '1', NewImage: { ...image(scheduled), tags: { L: [] } } } };
+    expect(passesFilters(record)).toBe(true);
+    expect(changeFromRecord(record as never)).toBeUndefined();
+    const released = {
+      dynamodb: {
+        SequenceNumber: '2',
+        OldImage: record.dynamodb.NewImage,
+        NewImage: { ...image({ ...scheduled, status: 'published', version: 2 }), tags: { L: [] } },
+      },
+    };
+    expect(changeFromRecord(released as never)?.feeds).toEqual(
+      expect.arrayContaining(['all', 'sources/the-gaze']),
+    );
   });
 });
