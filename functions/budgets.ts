@@ -138,9 +138,9 @@ export const PREVIEW_BUDGET = {
 
 /**
  * The release sweep (2 min), run once a minute by EventBridge Scheduler: two Queries of the due indexes, then per
- * due article a GetItem and one transaction, with the editor API's client limits (worst call 12,250 ms). A sweep
+ * due article a GetItem and one transaction, with the editor API's client limits (worst call 11,250 ms). A sweep
  * also takes the articles due within the next minute ({@link RELEASE_LOOKAHEAD_MS}) and waits for each one's
- * time, so the margin holds that minute and the releases it makes: 12,250 + 90,000 = 102,250 ms of 120,000. Two
+ * time, so the margin holds that minute and the releases it makes: 11,250 + 90,000 = 101,250 ms of 120,000. Two
  * sweeps may overlap by a few seconds; each release is conditional on the version read, so one of them wins.
  */
 export const RELEASE_BUDGET = {
