@@ -60,6 +60,7 @@ export class Monitoring extends Construct {
   > & { hubDeadLetters?: Alarm };
   /** The lifecycle's sweep (infra/release-schedule.ts), once {@link watchRelease} has been called. */
   releaseAlarms?: Record<'scheduleFailures' | 'releaseMissed' | 'releaseErrors', Alarm>;
+  previewErrors?: Alarm;
   readonly dashboard: Dashboard;
   private alarmOnTopic?: (alarm: Alarm) => Alarm;
 
@@ -377,6 +378,27 @@ export class Monitoring extends Construct {
         title: 'Release alarms',
         alarms: Object.values(this.releaseAlarms),
         width: 12,
+      }),
+    );
+  }
+
+  /**
+   * The preview function's errors, as the editor API's: three crashes or timeouts in five minutes page someone
+   * (a handled error is a problem document, not an error).
+   */
+  watchPreview(preview: HouseFunction): void {
+    const onTopic = this.alarmOnTopic ?? ((created: Alarm) => created);
+    const errors = preview.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) });
+    this.previewErrors = onTopic(
+      new Alarm(this, 'PreviewErrorsAlarm', {
+        alarmDescription:
+          'The preview function crashed or timed out three times in five minutes: editors get 5xx for previews. ' +
+          'See README, Alarms.',
+        metric: errors,
+        threshold: 3,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
   }

@@ -365,6 +365,7 @@ export class StatelessStack extends Stack {
     // article), watched for a schedule that failed to fire.
     this.release = new ReleaseSchedule(this, 'Release', { stage: config.stage, table, ...logs, leadingKeys });
     this.monitoring.watchRelease(this.release);
+    this.monitoring.watchPreview(preview);
 
     // On the API's own domain, when it has one: the stateful stack keeps the domain, this stack maps whichever API it
     // holds onto it, so replacing this stack moves no address.

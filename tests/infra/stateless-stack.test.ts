@@ -445,8 +445,14 @@ describe('the alarms and the dashboard', () => {
       },
     });
     const alarms = Object.values(pipeline.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    // Nine, and the release sweep's three (tests/infra/release-schedule.test.ts).
-    expect(alarms).toHaveLength(12);
+    // Nine, the release sweep's three (tests/infra/release-schedule.test.ts) and the preview function's errors.
+    expect(alarms).toHaveLength(13);
+    const [previewId] = resourceOf(pipeline, 'AWS::Lambda::Function', 'PreviewFunction');
+    expect(
+      alarms.filter(
+        (alarm) => alarm.MetricName === 'Errors' && JSON.stringify(alarm.Dimensions).includes(previewId),
+      ),
+    ).toEqual([expect.objectContaining({ Threshold: 3, EvaluationPeriods: 1 })]);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       // Problems only: no OK notification when an alarm clears.
@@ -518,7 +524,7 @@ describe('the alarms and the dashboard', () => {
     const { pipeline } = templates({ stage: 'dev', websubHubs: 'https://hub.example/' });
     const [queueId] = resourceOf(pipeline, 'AWS::SQS::Queue', 'HubNotificationFailures');
     const alarms = Object.values(pipeline.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(14);
     expect(
       alarms.filter(
         (alarm) =>
