@@ -1011,24 +1011,8 @@ async function expectAccepted(request: HostileRequest, check?: Acceptance['check
       }),
     ),
   );
-  // One warning is by design and passes with time: the API takes a publication time up to an hour ahead of its
-  // clock (skew between an editor's clock and the server's), and the validator calls a date more than ten minutes
-  // ahead of its own clock implausible. The clock-skew case's item is in `all` and its source's feed from then on,
-  // so that warning, on that item's pubDate and nowhere else, is let through.
-  const skewed = `<pubDate>${new Date(SKEWED).toUTCString()}</pubDate>`;
-  for (const [key, events] of w3c) {
-    const lines = (
-      feeds.get(key.replace(/^feeds\/|\/(rss|atom)\.xml$/g, '') as FeedId)?.docs[
-        key.endsWith('rss.xml') ? 'rss' : 'atom'
-      ] ?? ''
-    ).split('\n');
-    w3c.set(
-      key,
-      events.filter(
-        (event) => !(event.type === 'ImplausibleDate' && lines[(event.line ?? 0) - 1]?.includes(skewed)),
-      ),
-    );
-  }
+  // The clock-skew case is published 45 s ahead of the server's clock, well inside the ten minutes the validator
+  // takes for plausible (an article further ahead is scheduled, not published): no warning is let through.
   expect(describeW3cEvents(w3c)).toEqual([]);
   await check?.({ article: stored, feeds, items });
 }
