@@ -19,7 +19,9 @@ const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands
   source add <slug> --name <name> --homepage <url> [--description <text>] [--language <tag>]
+                  [--logo <https-url>] [--icon <https-url>] [--accent <#rrggbb>]
   source update <slug> [--name <name>] [--homepage <url>] [--description <text>] [--language <tag>]
+                  [--logo <https-url>] [--icon <https-url>] [--accent <#rrggbb>]   (an empty value removes one)
                   edit a registered source; within seconds its feeds, their archive pages, its tag directory,
                   the catalogue and the feeds that mix sources (where its name shows) follow, with no article write
   source list
@@ -57,6 +59,9 @@ const { values, positionals } = parseArgs({
     homepage: { type: 'string' },
     description: { type: 'string' },
     language: { type: 'string' },
+    logo: { type: 'string' },
+    icon: { type: 'string' },
+    accent: { type: 'string' },
     sources: { type: 'string' },
     all: { type: 'boolean', default: false },
     label: { type: 'string' },
@@ -220,6 +225,9 @@ async function main(): Promise<void> {
         homepageUrl: values.homepage,
         ...(values.description ? { description: values.description } : {}),
         ...(values.language ? { language: values.language } : {}),
+        ...(values.logo ? { logoUrl: values.logo } : {}),
+        ...(values.icon ? { iconUrl: values.icon } : {}),
+        ...(values.accent ? { accentColor: values.accent } : {}),
       });
       process.stdout.write(
         `Registered ${source.slug}: ${source.name} <${source.homepageUrl}> (${source.language})\n`,
@@ -233,10 +241,13 @@ async function main(): Promise<void> {
         homepageUrl: values.homepage,
         description: values.description,
         language: values.language,
+        logoUrl: values.logo,
+        iconUrl: values.icon,
+        accentColor: values.accent,
       });
-      const changed = (['name', 'homepageUrl', 'description', 'language'] as const).filter(
-        (field) => before[field] !== after[field],
-      );
+      const changed = (
+        ['name', 'homepageUrl', 'description', 'language', 'logoUrl', 'iconUrl', 'accentColor'] as const
+      ).filter((field) => before[field] !== after[field]);
       process.stdout.write(
         changed.length
           ? `Updated ${after.slug} (${changed.join(', ')}): ${after.name} <${after.homepageUrl}> (${after.language}); its feeds and pages follow within seconds\n`

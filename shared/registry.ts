@@ -11,6 +11,23 @@ export interface SourceInput {
   homepageUrl: string;
   description?: string;
   language?: string;
+  /** Absolute https URLs of the source's logo and square icon; empty means none. */
+  logoUrl?: string;
+  iconUrl?: string;
+  /** `#rrggbb`; empty means none. */
+  accentColor?: string;
+}
+
+/** An absolute https URL for a branding option, or undefined when none is given (absent or empty). */
+function brandingUrl(value: string | undefined, option: string): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' && !url.username && !url.password) return url.href;
+  } catch {
+    // Reported below.
+  }
+  throw new Error(`${option} must be an absolute https URL`);
 }
 
 /** Operator use cases: register sources, create, list and revoke editor keys, and authenticate a request. */
@@ -45,6 +62,11 @@ export class Registry {
     const language = input.language ?? 'en';
     if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language))
       throw new Error('--language must be a language tag such as en or en-GB');
+    const logoUrl = brandingUrl(input.logoUrl, '--logo');
+    const iconUrl = brandingUrl(input.iconUrl, '--icon');
+    if (input.accentColor && !/^#[0-9a-fA-F]{6}$/.test(input.accentColor))
+      throw new Error('--accent must be a colour such as #1a2b3c');
+    const accentColor = input.accentColor ? input.accentColor.toLowerCase() : undefined;
     const existing = await this.store.getSource(slug);
     const source: Source = {
       slug,
@@ -53,6 +75,9 @@ export class Registry {
       description: plainText(input.description ?? '') || `Articles from ${name}`,
       language,
       createdAt: existing?.createdAt ?? new Date(this.clock.now()).toISOString(),
+      ...(logoUrl ? { logoUrl } : {}),
+      ...(iconUrl ? { iconUrl } : {}),
+      ...(accentColor ? { accentColor } : {}),
     };
     await this.store.putSource(source);
     return source;
@@ -61,14 +86,17 @@ export class Registry {
   /**
    * Edits a registered source: the fields given replace the stored ones, the others stay (a description that was
    * derived from the old name is derived from the new one). The table's stream then re-renders every feed and page
-   * that shows what changed (shared/feeds/regenerate.ts). Throws for a source that is not registered.
+   * that shows what changed (shared/feeds/regenerate.ts). An empty logo, icon or accent removes it. Throws for a
+   * source that is not registered.
    */
   async updateSource(
     slug: string,
     changes: Partial<Omit<SourceInput, 'slug'>>,
   ): Promise<{ before: Source; after: Source }> {
     if (!Object.values(changes).some((value) => value !== undefined))
-      throw new Error('source update needs at least one of --name, --homepage, --description, --language');
+      throw new Error(
+        'source update needs at least one of --name, --homepage, --description, --language, --logo, --icon, --accent',
+      );
     const before = isSlug(slug) ? await this.store.getSource(slug) : undefined;
     if (!before) throw new Error(`${slug} is not a registered source (source add registers one)`);
     const derived = before.description === `Articles from ${before.name}`;
@@ -79,6 +107,9 @@ export class Registry {
       homepageUrl: changes.homepageUrl ?? before.homepageUrl,
       ...(description === undefined ? {} : { description }),
       language: changes.language ?? before.language,
+      logoUrl: changes.logoUrl ?? before.logoUrl ?? '',
+      iconUrl: changes.iconUrl ?? before.iconUrl ?? '',
+      accentColor: changes.accentColor ?? before.accentColor ?? '',
     });
     return { before, after };
   }

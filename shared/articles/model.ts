@@ -89,6 +89,12 @@ export interface Source {
   description: string;
   language: string;
   createdAt: string;
+  /** The source's logo (absolute https URL): RSS `image`, Atom `logo` and Feedly's `webfeeds:logo` in its feeds. */
+  logoUrl?: string;
+  /** A square icon (absolute https URL): Atom `icon`, JSON Feed `icon` and `favicon`, Feedly's `webfeeds:icon`. */
+  iconUrl?: string;
+  /** The brand colour, `#rrggbb` (lower case): Feedly's `webfeeds:accentColor`. */
+  accentColor?: string;
 }
 
 /** Which sources a caller may write to: every source, or a fixed list of slugs. */

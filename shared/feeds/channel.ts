@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Source } from '../articles/model.ts';
 import { urlPath } from '../slug.ts';
 import { type FeedId, feedIdFor } from './feed-ids.ts';
-import type { FeedChannel, FeedUrls } from './model.ts';
+import type { FeedBranding, FeedChannel, FeedUrls } from './model.ts';
 import type { FeedSettings } from './settings.ts';
 
 /** What a feed id says: which source and which tag it holds, if any. */
@@ -60,6 +60,19 @@ export interface ChannelContext {
   updated: string;
 }
 
+/** A source's branding for its feeds, or nothing when it has none (so its feeds render as without it). */
+function brandingOf(source: Source): { branding?: FeedBranding } {
+  const { logoUrl, iconUrl, accentColor } = source;
+  if (!logoUrl && !iconUrl && !accentColor) return {};
+  return {
+    branding: {
+      ...(logoUrl ? { logoUrl } : {}),
+      ...(iconUrl ? { iconUrl } : {}),
+      ...(accentColor ? { accentColor } : {}),
+    },
+  };
+}
+
 /** Describes a feed: its title, links, language and author, from the registered source and the deployment. */
 export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel {
   const { settings } = context;
@@ -88,6 +101,7 @@ export function describeFeed(feed: FeedId, context: ChannelContext): FeedChannel
       homePageUrl: source.homepageUrl,
       language: source.language,
       author: { name: source.name, url: source.homepageUrl },
+      ...brandingOf(source),
     };
   }
   const sources: Record<string, { name: string; rssUrl: string; urn: string }> = {};

@@ -60,6 +60,18 @@ export interface FeedChannel {
   tagFeeds?: (slug: string) => FeedUrls;
   /** The catalogue page listing every feed of the deployment (`feeds/index.html`). */
   catalogueUrl: string;
+  /**
+   * The source's logo, icon and accent colour, in its own feeds when it has any (feeds that mix sources are the
+   * publisher's and carry none). Absent, a feed renders as it did before sources had them.
+   */
+  branding?: FeedBranding;
+}
+
+/** A source's branding as its feeds show it: https URLs and a `#rrggbb` colour, each optional. */
+export interface FeedBranding {
+  logoUrl?: string;
+  iconUrl?: string;
+  accentColor?: string;
 }
 
 /** Why an article left every feed for good: an editor retracted it, or its licence ran out. */

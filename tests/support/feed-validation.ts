@@ -53,6 +53,7 @@ export const NS = {
   media: 'http://search.yahoo.com/mrss/',
   dcterms: 'http://purl.org/dc/terms/',
   tombstones: 'http://purl.org/atompub/tombstones/1.0',
+  webfeeds: 'http://webfeeds.org/rss/1.0',
 } as const;
 
 /** The statuses a withdrawal may carry. */
@@ -322,6 +323,27 @@ export function parseRss(xml: string): ParsedFeed {
     throw new Error(`RSS ttl is not a whole number of minutes: ${JSON.stringify(ttl)}`);
   const pubDate = optionalChild(channel, '', 'pubDate');
   if (pubDate) parseRfc822(pubDate.text, pubDate.path);
+  // RSS 2.0: an image names its URL, and the title and link of the channel itself.
+  if (childrenOf(channel, '', 'image').length > 1) throw new Error('RSS channel has more than one <image>');
+  const image = optionalChild(channel, '', 'image');
+  if (image) {
+    assertHttpUrl(requiredChild(image, '', 'url').text, `${image.path}/url`);
+    if (requiredChild(image, '', 'title').text !== requiredChild(channel, '', 'title').text)
+      throw new Error(`${image.path}/title is not the channel's title`);
+    if (requiredChild(image, '', 'link').text !== requiredChild(channel, '', 'link').text)
+      throw new Error(`${image.path}/link is not the channel's link`);
+  }
+  // Feedly's webfeeds: one of each at most, URLs and a colour without its `#`.
+  for (const local of ['icon', 'logo', 'accentColor']) {
+    const found = childrenOf(channel, NS.webfeeds, local);
+    if (found.length > 1) throw new Error(`RSS channel has ${found.length} webfeeds:${local}`);
+    const element = found[0];
+    if (!element) continue;
+    if (local === 'accentColor') {
+      if (!/^[0-9a-f]{6}$/i.test(element.text))
+        throw new Error(`${element.path} is not a colour: ${element.text}`);
+    } else assertHttpUrl(element.text, element.path);
+  }
 
   // Every URL the document carries, wherever it is.
   for (const element of walk(channel)) {
@@ -438,6 +460,12 @@ export function parseAtom(xml: string): ParsedFeed {
   if (self.length !== 1) throw new Error(`Atom feed has ${self.length} link rel="self"; exactly one`);
   const selfUrl = assertHttpUrl(requiredAttribute(self[0] as XmlElement, 'href'), 'feed/link[@rel=self]');
   if (linksOf(feed, 'alternate').length === 0) throw new Error('Atom feed has no link rel="alternate"');
+  // RFC 4287 4.2.5 and 4.2.8: at most one icon and one logo, each an IRI.
+  for (const local of ['icon', 'logo']) {
+    const found = childrenOf(feed, NS.atom, local);
+    if (found.length > 1) throw new Error(`Atom feed has ${found.length} <${local}>`);
+    if (found[0]) assertHttpUrl(found[0].text, found[0].path);
+  }
 
   for (const element of walk(feed)) {
     if (element.uri === NS.atom && element.local === 'link')

@@ -29,7 +29,15 @@ const articleOf = (image: Record<string, unknown> | undefined) =>
   itemOf(image, 'article') as Article | undefined;
 
 /** What a source's own feeds show of it; feeds that mix sources show its name alone. */
-const SHOWN_IN_FEEDS = ['name', 'homepageUrl', 'description', 'language'] as const;
+const SHOWN_IN_FEEDS = [
+  'name',
+  'homepageUrl',
+  'description',
+  'language',
+  'logoUrl',
+  'iconUrl',
+  'accentColor',
+] as const;
 
 /**
  * The source a stream record registered or edited, if it is a source item's, and, for an edit, whether it changed

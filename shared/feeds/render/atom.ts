@@ -20,6 +20,9 @@ export function renderAtom(channel: FeedChannel, entries: readonly FeedEntry[]):
     channel.history?.archive ? '<fh:archive/>\n' : '',
     `<link rel="alternate" type="text/html" href="${x(channel.homePageUrl)}"/>\n`,
     '<generator>feed-pipeline</generator>\n',
+    // A source's square icon and its logo (RFC 4287 4.2.5 and 4.2.8).
+    channel.branding?.iconUrl ? `<icon>${x(channel.branding.iconUrl)}</icon>\n` : '',
+    channel.branding?.logoUrl ? `<logo>${x(channel.branding.logoUrl)}</logo>\n` : '',
   ];
   for (const entry of entries) {
     parts.push(

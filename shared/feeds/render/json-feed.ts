@@ -23,6 +23,10 @@ export function renderJsonFeed(channel: FeedChannel, entries: readonly FeedEntry
         }
       : {}),
     description: channel.description,
+    // A source's square icon, as the feed's icon and its favicon (a wide logo suits neither).
+    ...(channel.branding?.iconUrl
+      ? { icon: channel.branding.iconUrl, favicon: channel.branding.iconUrl }
+      : {}),
     language: channel.language,
     authors: [{ name: channel.author.name, url: channel.author.url }],
     items: feedItems(entries, channel.withdrawn).map(({ entry, withdrawal }) => {

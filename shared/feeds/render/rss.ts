@@ -15,6 +15,7 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
     items.some((item) => item.withdrawal) ? ' xmlns:dcterms="http://purl.org/dc/terms/"' : '',
     channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
+    channel.branding ? ' xmlns:webfeeds="http://webfeeds.org/rss/1.0"' : '',
     '>\n<channel>\n',
     `<title>${t(channel.title)}</title>\n`,
     `<link>${x(channel.homePageUrl)}</link>\n`,
@@ -29,6 +30,7 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
     `<lastBuildDate>${rfc822(channel.updated)}</lastBuildDate>\n`,
     `<ttl>${channel.ttlMinutes}</ttl>\n`,
     '<generator>feed-pipeline</generator>\n',
+    ...brandingElements(channel),
   ];
   for (const { entry, withdrawal } of items) {
     if (withdrawal) {
@@ -66,6 +68,32 @@ export function renderRss(channel: FeedChannel, entries: readonly FeedEntry[]): 
   }
   parts.push('</channel>\n</rss>\n');
   return parts.join('');
+}
+
+/** The formats RSS 2.0 allows an `image` in. */
+const RSS_IMAGE_TYPES = new Set(['image/gif', 'image/jpeg', 'image/png']);
+
+/**
+ * A source's branding: the RSS 2.0 `image` (the logo, else the icon, whichever is a GIF, JPEG or PNG as the
+ * specification requires, so an SVG logo goes to Feedly alone; its title and link are the channel's, as the
+ * specification asks) and Feedly's `webfeeds` elements (the accent colour without its `#`).
+ */
+function brandingElements(channel: FeedChannel): string[] {
+  const branding = channel.branding;
+  if (!branding) return [];
+  const image = [branding.logoUrl, branding.iconUrl].find(
+    (url) => url !== undefined && RSS_IMAGE_TYPES.has(imageType(url) ?? ''),
+  );
+  return [
+    image
+      ? `<image><url>${x(image)}</url><title>${t(channel.title)}</title><link>${x(channel.homePageUrl)}</link></image>\n`
+      : '',
+    branding.iconUrl ? `<webfeeds:icon>${x(branding.iconUrl)}</webfeeds:icon>\n` : '',
+    branding.logoUrl ? `<webfeeds:logo>${x(branding.logoUrl)}</webfeeds:logo>\n` : '',
+    branding.accentColor
+      ? `<webfeeds:accentColor>${x(branding.accentColor.slice(1))}</webfeeds:accentColor>\n`
+      : '',
+  ];
 }
 
 /**
