@@ -282,6 +282,17 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect((await registry.listSources()).map((s) => s.slug)).toEqual(['the-gaze', 'zeta']);
     expect((await registry.getSource('the-gaze'))?.name).toBe('The Gaze, renamed');
     expect((await feeds.getSources(['zeta', 'nowhere'])).map((s) => s.slug)).toEqual(['zeta']);
+    // Branding is kept, and a source put again without it has none left.
+    const branding = {
+      logoUrl: 'https://thegaze.example/logo.png',
+      iconUrl: 'https://thegaze.example/icon.png',
+      accentColor: '#1a2b3c',
+    };
+    await registry.putSource({ ...SOURCE, slug: 'zeta', ...branding });
+    expect(await registry.getSource('zeta')).toEqual({ ...SOURCE, slug: 'zeta', ...branding });
+    expect((await feeds.getSources(['zeta']))[0]).toEqual({ ...SOURCE, slug: 'zeta', ...branding });
+    await registry.putSource({ ...SOURCE, slug: 'zeta' });
+    expect(await registry.getSource('zeta')).toEqual({ ...SOURCE, slug: 'zeta' });
     const key: StoredKey = {
       keyId: 'k1',
       secretHash: 'x',

@@ -165,6 +165,51 @@ describe('a source edit', () => {
     expect(await heads()).toEqual(before);
   }, 30_000);
 
+  it('carries a branding edit into the source’s own feeds, and into no feed that mixes sources', async () => {
+    const logo = 'https://wire.example/brand/logo.png';
+    const icon = 'https://wire.example/brand/icon.png';
+    const mixedBefore = await Promise.all(FORMATS.map((format) => stack.head(`feeds/all/${format}`)));
+    const { stdout } = await admin(
+      'source',
+      'update',
+      'morning-wire',
+      '--logo',
+      logo,
+      '--icon',
+      icon,
+      '--accent',
+      '#1A2B3C',
+    );
+    expect(stdout).toContain('Updated morning-wire (logoUrl, iconUrl, accentColor)');
+    await stack.settle();
+    for (const folder of ['', 'tags/markets/']) {
+      const base = `feeds/sources/morning-wire/${folder}`;
+      const rss = (await stack.object(`${base}rss.xml`)) ?? '';
+      expect(rss).toContain(' xmlns:webfeeds="http://webfeeds.org/rss/1.0"');
+      expect(rss).toMatch(
+        new RegExp(`<image><url>${logo}</url><title>[^<]+</title><link>https://wire.example/</link></image>`),
+      );
+      expect(rss).toContain(`<webfeeds:icon>${icon}</webfeeds:icon>`);
+      expect(rss).toContain(`<webfeeds:logo>${logo}</webfeeds:logo>`);
+      expect(rss).toContain('<webfeeds:accentColor>1a2b3c</webfeeds:accentColor>');
+      const atom = (await stack.object(`${base}atom.xml`)) ?? '';
+      expect(atom).toContain(`<icon>${icon}</icon>\n<logo>${logo}</logo>`);
+      const json = JSON.parse((await stack.object(`${base}feed.json`)) ?? '{}');
+      expect(json).toMatchObject({ icon, favicon: icon });
+    }
+    // The feeds that mix sources are the publisher's: no source's branding, and nothing uploaded for it.
+    expect(await Promise.all(FORMATS.map((format) => stack.head(`feeds/all/${format}`)))).toEqual(
+      mixedBefore,
+    );
+
+    // Removing it renders the source's feeds without it again.
+    await admin('source', 'update', 'morning-wire', '--logo', '', '--icon', '', '--accent', '');
+    await stack.settle();
+    const rss = (await stack.object('feeds/sources/morning-wire/rss.xml')) ?? '';
+    expect(rss).not.toMatch(/webfeeds|<image>/);
+    expect(await stack.object('feeds/sources/morning-wire/atom.xml')).not.toMatch(/<icon>|<logo>/);
+  }, 60_000);
+
   it('refuses an unknown source and an update with nothing to change', async () => {
     await expect(admin('source', 'update', 'no-such-source', '--name', 'X')).rejects.toMatchObject({
       stderr: expect.stringContaining('no-such-source is not a registered source'),

@@ -36,7 +36,7 @@ describe('a source item in the stream', () => {
       recordId: '42',
       slug: 'the-gaze',
     });
-    for (const field of ['homepageUrl', 'description', 'language'])
+    for (const field of ['homepageUrl', 'description', 'language', 'logoUrl', 'iconUrl', 'accentColor'])
       expect(sourceChangeFromRecord(record(source, { ...source, [field]: 'x' }))?.edited, field).toEqual({
         feeds: true,
         name: false,
@@ -45,6 +45,17 @@ describe('a source item in the stream', () => {
       feeds: true,
       name: true,
     });
+  });
+
+  it('is an edit of its feeds when branding is added or removed', () => {
+    const branded = { ...source, logoUrl: 'https://thegaze.example/logo.png', accentColor: '#1a2b3c' };
+    const edits: [Record<string, unknown>, Record<string, unknown>][] = [
+      [source, branded],
+      [branded, source],
+      [branded, { ...branded, accentColor: '#000000' }],
+    ];
+    for (const [before, after] of edits)
+      expect(sourceChangeFromRecord(record(before, after))?.edited).toEqual({ feeds: true, name: false });
   });
 
   it('is nothing for an item of another type', () => {
