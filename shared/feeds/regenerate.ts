@@ -27,7 +27,6 @@ import {
 import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import { PlaceGiver, SourceCache } from './lookups.ts';
 import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
-import { newsSitemapDocument, publishNewsSitemap } from './news-sitemaps.ts';
 import type {
   DocumentPublisher,
   DocumentState,
@@ -266,24 +265,6 @@ export class FeedRegenerator {
         this.publishDirectoryPage(planned.directory, planned.page),
       ),
     );
-    // News sitemaps (shared/feeds/news-sitemaps.ts), a step of their own: one per source whose own feed the batch
-    // touched, with the batch's newest change of that source as the end of its 48 hours.
-    const sitemapSources = [...feeds].flatMap(([feed, planned]) => {
-      const { source, tag } = parseFeedId(feed);
-      return source && !tag ? [{ source, planned }] : [];
-    });
-    // Counted in `uploaded`, not in `rendered` (which counts feeds, directory pages and the catalogue).
-    await forEachConcurrently(sitemapSources, CONCURRENCY, async ({ source, planned }) => {
-      try {
-        const found = (await this.sources.named([source])).get(source);
-        if (!found) throw new Error(`source ${source} is not registered`);
-        const deps = { store: this.store, publishing: this.publishing, settings: this.settings };
-        result.uploaded += (await publishNewsSitemap(deps, found, planned.at)).length;
-      } catch (error) {
-        result.errors.push({ document: newsSitemapDocument(source), error });
-        for (const record of planned.records) failed.add(record);
-      }
-    });
     result.failedRecordIds = [...failed];
     return result;
   }
