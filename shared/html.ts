@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { collapseWhitespace, stripDiscouraged, stripXmlInvalid } from './text.ts';
+import { collapseWhitespace, decodeReferences, stripDiscouraged, stripXmlInvalid } from './text.ts';
 import { toUri } from './url.ts';
 
 const ALLOWED_TAGS = [
@@ -123,18 +123,5 @@ export function htmlToText(html: string): string {
     allowedAttributes: {},
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'svg', 'math'],
   });
-  return collapseWhitespace(stripXmlInvalid(decodeEntities(text)));
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
-    if (body[0] === '#') {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-    }
-    return NAMED[body.toLowerCase()] ?? whole;
-  });
+  return collapseWhitespace(stripXmlInvalid(decodeReferences(text)));
 }

@@ -152,7 +152,7 @@ const NAMED_REFERENCES: Record<string, string> = {
 };
 
 /** Reads each character reference once as its character; unknown names and XML-forbidden code points stay as written. */
-function decodeReferences(value: string): string {
+export function decodeReferences(value: string): string {
   return value.replace(
     /&(?:#[xX]([0-9a-fA-F]{1,6})|#(\d{1,7})|([a-zA-Z]+));/g,
     (whole, hex, decimal, name) => {
