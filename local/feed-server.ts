@@ -86,12 +86,8 @@ export class LocalFeedServer {
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
-    // A client that sent a path in UTF-8 without percent-encoding it (`/feeds/tags/中国/rss.xml`): Node hands each of
-    // its bytes over as one character. Read them as the UTF-8 they are; URL() then percent-encodes the path, as a
-    // client that did encode it would have sent it.
-    const raw = request.url ?? '/';
-    const url = /[^\p{ASCII}]/u.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
-    const requested = new URL(url, 'http://localhost').pathname;
+    // A path a client sent as raw UTF-8 arrives percent-encoded too (local/unencoded-path.ts).
+    const requested = new URL(request.url ?? '/', 'http://localhost').pathname;
     // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
     const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;
     const behaviour = behaviourFor(path);

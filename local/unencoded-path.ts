@@ -38,8 +38,8 @@ export function unencodedRequest(packet: Buffer): UnencodedRequest | undefined {
 /**
  * Node's HTTP parser refuses a request whose path holds raw bytes outside ASCII (400, `HPE_INVALID_URL`), even with
  * its lenient parser, though clients such as curl send a URL typed in another script that way, and CloudFront reads
- * them. This answers such a request with `dispatch` once, as Node would have (one character per byte in
- * `request.url`), and closes the connection; any other malformed request still gets Node's 400.
+ * them. This answers such a request with `dispatch` once, its path percent-encoded, and closes the connection; any
+ * other malformed request still gets Node's 400.
  */
 export function serveUnencodedPaths(
   server: Server,
@@ -57,7 +57,12 @@ export function serveUnencodedPaths(
     }
     const request = new IncomingMessage(socket as never);
     request.method = parsed.method;
-    request.url = parsed.url;
+    // Handed on percent-encoded (UTF-8), as a client that encodes its URLs sends it and CloudFront forwards it to
+    // S3: whatever serves it then reads one form of a path only.
+    request.url = parsed.url.replace(
+      /[\x80-\xff]/g,
+      (byte) => `%${byte.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
     request.httpVersion = parsed.httpVersion;
     request.httpVersionMajor = 1;
     request.httpVersionMinor = Number(parsed.httpVersion.slice(2));
