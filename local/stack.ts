@@ -177,19 +177,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       authorizer.depsFromEnv({ ...env, AUTH_CACHE_TTL_SECONDS: '0' }),
     );
     api = new LocalHttpApi(ARTICLE_ROUTES, createHandler(depsFromEnv(env)), authorize);
-    // A short socket timeout: the local S3 server answers in milliseconds, and a request it leaves hanging is tried
-    // again rather than held for ten seconds (a body it cuts short is the feed server's own concern).
     const feedEnv = {
       FEED_EDGE_TTL_SECONDS: String(options.edgeTtlSeconds ?? LOCAL_EDGE_TTL_SECONDS),
       ...(options.feedSize ? { FEED_SIZE: String(options.feedSize) } : {}),
       ...(options.websubHubs?.length ? { WEBSUB_HUBS: options.websubHubs.join(',') } : {}),
     };
+    // The feed settings' times (TTLs, the hubs' delay), read once; the base URL is not known until the API listens.
+    const feedTimes = feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' });
+    // A short socket timeout: the local S3 server answers in milliseconds, and a request it leaves hanging is tried
+    // again rather than held for ten seconds (a body it cuts short is the feed server's own concern).
     const feeds = new LocalFeedServer(
       createS3Client({ endpoint: s3.endpoint, requestTimeoutMs: 1_000 }),
       BUCKET_NAME,
-      options.edgeCache
-        ? edgeCacheOf(feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' }))
-        : undefined,
+      options.edgeCache ? edgeCacheOf(feedTimes) : undefined,
     );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);
@@ -215,7 +215,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         handler: (event) => notify(event, lambdaContext('notify-hubs')),
         messagesOf: (topics) => hubMessages(hubList, topics),
         // As the regenerate function asks SQS: the hubs hear of a change once the edge has let the old bytes go.
-        delayMs: hubPingDelaySeconds(feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: apiUrl })) * 1000,
+        delayMs: hubPingDelaySeconds(feedTimes) * 1000,
         ...(options.hubRetryMs === undefined ? {} : { visibilityTimeoutMs: options.hubRetryMs }),
         onDeadLetter: (body) => {
           void appendFile(
