@@ -1,3 +1,5 @@
+import type { ProfileName } from '../feeds/profiles/names.ts';
+
 /** A tag as the editor wrote it (`label`) and as it appears in paths (`slug`). */
 export interface Tag {
   label: string;
@@ -19,6 +21,9 @@ export interface Author {
 export interface Image {
   url: string;
   alt?: string;
+  /** The image's size in pixels, when the editor gave it: partner profiles check it against their minimums. */
+  width?: number;
+  height?: number;
 }
 
 /** What an editor controls: everything the feeds show of an article. */
@@ -95,6 +100,11 @@ export interface Source {
   iconUrl?: string;
   /** The brand colour, `#rrggbb` (lower case): Feedly's `webfeeds:accentColor`. */
   accentColor?: string;
+  /**
+   * The partner profiles (shared/feeds/profiles/) whose variants of the source's feeds are published, under
+   * `feeds/partners/{profile}/`, for partners holding a token (README, For partners). Absent: none.
+   */
+  profiles?: ProfileName[];
 }
 
 /** Which sources a caller may write to: every source, or a fixed list of slugs. */
