@@ -218,7 +218,7 @@ function coldRows(r: ColdStartResult | undefined) {
     let note = `Yardstick "${y.name}": ${kb(y.bytes)}, +${ms(y.loadMs)}. Largest inputs: ${top}.`;
     if (b.name === 'articles' && unstubbed)
       note +=
-        ' postcss and dayjs, which nothing here calls, are stubbed out of every bundle, and htmlparser2 is bundled as its Parser module alone (BUNDLE_STUBS and BUNDLE_REDIRECTS in infra/house-function.ts): ' +
+        ' postcss and parse-srcset, which nothing here calls, are stubbed out of every bundle, htmlparser2 is bundled as its Parser module alone and launder as its naughtyHref alone (BUNDLE_STUBS and BUNDLE_REDIRECTS in infra/house-function.ts): ' +
         `without the stubs it is ${kb(unstubbed.bytes)} (${x(unstubbed.sizeRatio ?? Number.NaN)}), +${ms(unstubbed.loadMs)} (${x(unstubbed.loadRatio ?? Number.NaN)}).`;
     const beyond = (b.beyondYardstick ?? [])
       .slice(0, 6)
