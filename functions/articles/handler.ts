@@ -69,11 +69,16 @@ function present(article: Partial<Record<(typeof FIELD_ORDER)[number], unknown>>
   );
 }
 
+/** A write's answer, with what the source's partner profiles will leave out of the article when there is any. */
+function withWarnings(body: Record<string, unknown>, warnings: readonly unknown[]): Record<string, unknown> {
+  return warnings.length ? { ...body, warnings } : body;
+}
+
 const ACTIONS: Record<ArticleRoute, Action> = {
   'POST /articles': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
-    const { article, replayed } = await articles.create(principal, body, idempotencyKeyOf(event));
-    return json(201, present(article), {
+    const { article, replayed, warnings } = await articles.create(principal, body, idempotencyKeyOf(event));
+    return json(201, withWarnings(present(article), warnings), {
       location: `/articles/${article.id}`,
       etag: etagOf(article.version),
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
@@ -100,7 +105,8 @@ const ACTIONS: Record<ArticleRoute, Action> = {
   'PUT /articles/{id}': async (event, principal, { articles }) => {
     const body = readJsonBody(event);
     const article = await articles.correct(principal, articleId(event), expectedVersionsOf(event), body);
-    return json(200, present(article), { etag: etagOf(article.version) });
+    const warnings = await articles.warningsFor(article);
+    return json(200, withWarnings(present(article), warnings), { etag: etagOf(article.version) });
   },
   'GET /articles/{id}/history': async (event, principal, { articles }) => {
     const versions = await articles.history(principal, articleId(event));

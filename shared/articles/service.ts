@@ -11,10 +11,13 @@ import {
   VersionRequiredError,
 } from '../domain/errors.ts';
 import { feedIdFor } from '../feeds/feed-ids.ts';
+import { IMAGE_RULES, imageProblem, type ProfileName } from '../feeds/profiles/names.ts';
 import {
   type Article,
   type ExpectedVersions,
+  type Image,
   type Principal,
+  type Source,
   type Submission,
   scopeAllows,
   versionMatches,
@@ -50,6 +53,16 @@ export interface CreateResult {
   article: Article;
   /** True when an `Idempotency-Key` matched an earlier request and nothing was written. */
   replayed: boolean;
+  /** What the source's partner profiles will leave out of the article: told, never refused. */
+  warnings: ArticleWarning[];
+}
+
+/** Something a partner profile the source uses will leave out of the article, and why. */
+export interface ArticleWarning {
+  field: string;
+  pointer: string;
+  profile: ProfileName;
+  detail: string;
 }
 
 /** Which articles a listing shows: those in the feeds (the default), or those scheduled, soonest first. */
@@ -79,7 +92,7 @@ export class ArticleService {
   async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<CreateResult> {
     const submission = parseSubmission(body, this.clock.now());
     await this.authorise(principal, submission.source);
-    await this.requireSource(submission.source);
+    const warnings = imageWarnings(await this.requireSource(submission.source), submission.image);
     const requestHash = idempotencyKey === undefined ? '' : hashRequest(body);
     for (let attempt = 1; ; attempt++) {
       if (idempotencyKey !== undefined) {
@@ -90,7 +103,7 @@ export class ArticleService {
               'was already used with a different body in the last 24 hours; use a new key for a new article',
             );
           }
-          return { article: earlier.article, replayed: true };
+          return { article: earlier.article, replayed: true, warnings };
         }
       }
       const now = this.clock.now();
@@ -119,7 +132,7 @@ export class ArticleService {
                 expiresAt: now + IDEMPOTENCY_TTL_MS,
               },
         );
-        return { article, replayed: false };
+        return { article, replayed: false, warnings };
       } catch (error) {
         if (!(error instanceof WriteConflictError)) throw error;
         // A lost race: either another request with the same Idempotency-Key won (go round and answer with its
@@ -288,11 +301,32 @@ export class ArticleService {
     }
   }
 
-  private async requireSource(slug: string): Promise<void> {
-    if (!(await this.sources.getSource(slug))) {
-      throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
-    }
+  /** What the partner profiles of an article's source will leave out of it (one read of the source). */
+  async warningsFor(article: Article): Promise<ArticleWarning[]> {
+    return imageWarnings(await this.sources.getSource(article.source), article.image);
   }
+
+  private async requireSource(slug: string): Promise<Source> {
+    const source = await this.sources.getSource(slug);
+    if (!source) throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
+    return source;
+  }
+}
+
+/** The image rules of the source's profiles that the article's image (or its lack of one) breaks. */
+function imageWarnings(source: Source | undefined, image: Image | undefined): ArticleWarning[] {
+  const warnings: ArticleWarning[] = [];
+  for (const profile of source?.profiles ?? []) {
+    const problem = imageProblem(IMAGE_RULES[profile], image);
+    if (problem)
+      warnings.push({
+        field: 'image',
+        pointer: '/image',
+        profile,
+        detail: `${problem}: the ${profile} profile leaves it out`,
+      });
+  }
+  return warnings;
 }
 
 /** An expiry must come after the publication and still be ahead: an article that would expire at once is refused. */

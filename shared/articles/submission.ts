@@ -27,6 +27,7 @@ export const LIMITS = {
   tagChars: 100,
   citations: 30,
   altChars: 500,
+  imagePixels: 100_000,
   correctionChars: 1000,
 } as const;
 
@@ -110,6 +111,17 @@ const httpUrl = z.pipe(
   }),
 );
 
+/** An image's side: what partners' size rules are checked against (shared/feeds/profiles/names.ts). */
+// A transform rather than zod's number schemas, which this bundle would carry for this field alone.
+const pixels = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown, ctx): number =>
+    Number.isInteger(value) && (value as number) > 0 && (value as number) <= LIMITS.imagePixels
+      ? (value as number)
+      : fail(ctx, `must be a whole number of pixels from 1 to ${LIMITS.imagePixels}`),
+  ),
+);
+
 function schemaAt(now: number) {
   const dateTime = (latest: number, tooLate: string) =>
     z.pipe(
@@ -162,7 +174,14 @@ function schemaAt(now: number) {
         .array(z.strictObject({ name: plainLine(LIMITS.nameChars), url: z.optional(httpUrl) }))
         .check(z.maxLength(LIMITS.citations, `must hold at most ${LIMITS.citations} citations`)),
     ),
-    image: z.optional(z.strictObject({ url: httpUrl, alt: optionalLine(LIMITS.altChars) })),
+    image: z.optional(
+      z.strictObject({
+        url: httpUrl,
+        alt: optionalLine(LIMITS.altChars),
+        width: z.optional(pixels),
+        height: z.optional(pixels),
+      }),
+    ),
     publishedAt: z.optional(publishedAt),
     expiresAt: z.optional(expiresAt),
     correction: optionalLine(LIMITS.correctionChars),
@@ -215,8 +234,11 @@ function schemaAt(now: number) {
         if (input.author.url) submission.author.url = input.author.url;
       }
       if (input.image) {
-        submission.image = { url: input.image.url };
-        if (input.image.alt) submission.image.alt = input.image.alt;
+        const { url, alt, width, height } = input.image;
+        submission.image = { url };
+        if (alt) submission.image.alt = alt;
+        if (width) submission.image.width = width;
+        if (height) submission.image.height = height;
       }
       if (input.publishedAt) submission.publishedAt = input.publishedAt;
       if (input.expiresAt) submission.expiresAt = input.expiresAt;

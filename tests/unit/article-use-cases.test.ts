@@ -44,7 +44,7 @@ describe('posting', () => {
     const first = await articles.create(EDITOR, seed, 'key-1');
     expect(first.replayed).toBe(false);
     const again = await articles.create(EDITOR, { ...seed }, 'key-1');
-    expect(again).toEqual({ article: first.article, replayed: true });
+    expect(again).toEqual({ article: first.article, replayed: true, warnings: [] });
     await expect(articles.create(EDITOR, { ...seed, title: 'Other' }, 'key-1')).rejects.toBeInstanceOf(
       RequestKeyReusedError,
     );
@@ -188,5 +188,65 @@ describe('corrections and retractions', () => {
       retryAfterSeconds: 2,
     });
     expect(calls).toBe(1);
+  });
+});
+
+describe('warnings from the source’s partner profiles', () => {
+  const image = (width: number, height: number) => ({ url: 'https://img.example/a.jpg', width, height });
+
+  it('tells of an image too small for a profile the source uses, and stores the article all the same', async () => {
+    const { articles, registry } = await service();
+    await registry.putSource({ ...THE_GAZE, profiles: ['flipboard', 'msn'] });
+    const created = await articles.create(EDITOR, { ...seed, image: image(640, 360) });
+    expect(created.article.image).toEqual(image(640, 360));
+    expect(created.warnings).toEqual([
+      {
+        field: 'image',
+        pointer: '/image',
+        profile: 'flipboard',
+        detail:
+          'is 640×360 px; its shorter side must be at least 400 px: the flipboard profile leaves it out',
+      },
+      {
+        field: 'image',
+        pointer: '/image',
+        profile: 'msn',
+        detail: 'is 640×360 px; its longer side must be at least 720 px: the msn profile leaves it out',
+      },
+    ]);
+    // Wide enough for Flipboard, too wide for MSN's aspect ratio.
+    const wide = await articles.create(EDITOR, { ...seed, image: image(2000, 800) });
+    expect(wide.warnings.map((warning) => warning.profile)).toEqual(['msn']);
+    expect(wide.warnings[0]?.detail).toMatch(/width over height must be from 0\.5 to 1\.89/);
+  });
+
+  it('tells of a missing image where a profile requires one, and of nothing for a source without profiles', async () => {
+    const { articles, registry } = await service();
+    const withoutImage = seed;
+    expect((await articles.create(EDITOR, withoutImage)).warnings).toEqual([]);
+    await registry.putSource({ ...THE_GAZE, profiles: ['flipboard'] });
+    const created = await articles.create(EDITOR, withoutImage);
+    expect(created.warnings).toEqual([
+      {
+        field: 'image',
+        pointer: '/image',
+        profile: 'flipboard',
+        detail: 'has no image: the flipboard profile leaves it out',
+      },
+    ]);
+    // A correction is told the same, from the article as it now is.
+    const corrected = await articles.correct(EDITOR, created.article.id, [1], {
+      ...withoutImage,
+      image: image(1600, 900),
+    });
+    expect(await articles.warningsFor(corrected)).toEqual([]);
+    expect(await articles.warningsFor(created.article)).toHaveLength(1);
+  });
+
+  it('checks no image whose size the editor did not give', async () => {
+    const { articles, registry } = await service();
+    await registry.putSource({ ...THE_GAZE, profiles: ['flipboard', 'msn'] });
+    const created = await articles.create(EDITOR, { ...seed, image: { url: 'https://img.example/a.jpg' } });
+    expect(created.warnings).toEqual([]);
   });
 });

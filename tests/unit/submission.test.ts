@@ -354,6 +354,27 @@ describe('parseSubmission field errors', () => {
     expectFieldError(withFields(fields), field, pointer, detail);
   });
 
+  it('keeps an image size given in whole pixels', () => {
+    expect(
+      parseSubmission(
+        withFields({ image: { url: 'https://img.example/a.png', width: 1200, height: 675 } }),
+        NOW,
+      ).image,
+    ).toEqual({ url: 'https://img.example/a.png', width: 1200, height: 675 });
+  });
+
+  it.each([0, -3, 1.5, 100_001, '1200', null, true])(
+    'names image.width when it is %j, which is no size in pixels',
+    (width) => {
+      expectFieldError(
+        withFields({ image: { url: 'https://img.example/a.png', width } }),
+        'image.width',
+        '/image/width',
+        'must be a whole number of pixels from 1 to 100000',
+      );
+    },
+  );
+
   it('names author.email with pointer /author/email when it is not an email address', () => {
     expectFieldError(
       withFields({ author: { name: 'Desk', email: 'not-an-email' } }),
