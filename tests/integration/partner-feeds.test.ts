@@ -82,11 +82,12 @@ describe('a partner feed on the local stack', () => {
     expect(text).not.toContain('<rss');
     expect(text).toMatch(/partner token is required/);
 
-    for (const headers of [
+    const ways: Record<string, string>[] = [
       { authorization: `Bearer ${token}` },
       { authorization: basic(token) },
       { 'x-partner-token': token },
-    ]) {
+    ];
+    for (const headers of ways) {
       const answer = await feed(MSN_FEED, headers);
       expect(answer.status, JSON.stringify(Object.keys(headers))).toBe(200);
       expect(await answer.text()).toBe(RSS);
