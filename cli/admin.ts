@@ -13,6 +13,7 @@ import { RENDERER_VERSION } from '#shared/feeds/render/version.ts';
 import { republishEverything } from '#shared/feeds/republish.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { Registry } from '#shared/registry.ts';
+import { PARTNERS_USAGE, partnersCommand } from './partners.ts';
 import { FileCheckpoint, RepublishProgressReporter, republishSummary } from './republish.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -28,7 +29,7 @@ Commands
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
   key revoke <key-id>
-  feeds republish [--archives] [--stale] [--source <slug>] [--share <0-1> | --max-units-per-second <n>]
+${PARTNERS_USAGE}  feeds republish [--archives] [--stale] [--source <slug>] [--share <0-1> | --max-units-per-second <n>]
                   render every feed (with its page and open archive page), tag directory page and the catalogue
                   again from the table and upload what changed; an unchanged deployment uploads nothing.
                   --archives  every closed archive page too
@@ -47,6 +48,7 @@ Target (default: the local stack in .local/stack.json, which npm start writes)
   --region <region>    with --table
   --endpoint <url>     with --table: a DynamoDB-compatible endpoint
   --bucket <name>      with --table, for feeds republish: the feeds bucket
+  --kvs-arn <arn>      with --table, for partners: the partner feeds' key value store (PartnerTokensKvsArn)
   --feeds-base-url <url>  with --table, for feeds republish: the public base of the feeds (or FEEDS_BASE_URL);
                        FEED_SIZE, FEED_TTL_MINUTES, PUBLISHER_NAME, FEEDS_LANGUAGE and WEBSUB_HUBS as the
                        regenerate function has them
@@ -63,6 +65,8 @@ const { values, positionals } = parseArgs({
     icon: { type: 'string' },
     accent: { type: 'string' },
     sources: { type: 'string' },
+    profiles: { type: 'string' },
+    'kvs-arn': { type: 'string' },
     all: { type: 'boolean', default: false },
     label: { type: 'string' },
     stack: { type: 'string' },
@@ -208,6 +212,13 @@ async function main(): Promise<void> {
   }
   const where = target();
   if (`${noun} ${verb ?? ''}`.trim() === 'feeds republish') return republish(where);
+  if (noun === 'partners')
+    return partnersCommand(
+      verb,
+      arg,
+      { name: values.name, sources: values.sources, profiles: values.profiles, kvsArn: values['kvs-arn'] },
+      where,
+    );
   const registry = new Registry(
     new DynamoDbRegistryStore(
       createDocumentClient({ endpoint: where.endpoint, region: where.region }),

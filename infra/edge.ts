@@ -17,6 +17,7 @@ import {
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
+  KeyValueStore,
   PriceClass,
   ResponseHeadersPolicy,
   SecurityPolicyProtocol,
@@ -35,6 +36,7 @@ import {
   FEED_CORS,
   SERVING_BEHAVIOURS,
 } from '../shared/feeds/serving.ts';
+import { PARTNER_FUNCTION_CODE } from '../shared/partners/edge.ts';
 import type { PipelineConfig } from './config.ts';
 
 export interface EdgeProps {
@@ -63,6 +65,8 @@ export class Edge extends Construct {
   readonly feedsBaseUrl: string;
   /** The editor API's custom domain, when one is configured: the stateless stack maps its API onto it. */
   readonly apiDomain: IDomainName | undefined;
+  /** Partner token hash -> scope, read by the partner feeds' function; the operator command writes it. */
+  readonly partnerTokens: KeyValueStore;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
@@ -86,6 +90,12 @@ export class Edge extends Construct {
           certificate: Certificate.fromCertificateArn(this, 'FeedsCertificate', domains.feeds.certificateArn),
         }
       : undefined;
+    // The partner tokens' copy at the edge (shared/partners/edge.ts). The table is the source of truth; the
+    // operator command writes both (cli/partners.ts). No name of ours: CloudFront derives a unique one per stage.
+    this.partnerTokens = new KeyValueStore(this, 'PartnerTokens', {
+      comment:
+        'feed-pipeline: partner token SHA-256 -> sources|profiles, written by npm run admin -- partners',
+    });
     this.distribution = this.feedsDistribution(bucket, props.logsBucket, config, feedsDomain);
     this.feedsBaseUrl = domains.feeds
       ? `https://${domains.feeds.name}/`
@@ -117,6 +127,11 @@ export class Edge extends Construct {
         });
     }
 
+    new CfnOutput(this, 'PartnerTokensKvsArn', {
+      value: this.partnerTokens.keyValueStoreArn,
+      description:
+        'The partner tokens key value store: pass it to npm run admin -- partners ... --kvs-arn <arn>',
+    });
     new CfnOutput(this, 'FeedsBaseUrl', {
       value: this.feedsBaseUrl,
       description: domains.feeds
@@ -185,11 +200,12 @@ export class Edge extends Construct {
     // under a compressible stand-in type its own type back after compression, and on a feed's URLs sends a browser
     // to the feed's page before the cache (so the page and the feed have cache keys of their own) and adds the
     // headers it read to Vary on the way out.
-    const edgeFunction = (id: string, comment: string, code: string) => {
+    const edgeFunction = (id: string, comment: string, code: string, keyValueStore?: KeyValueStore) => {
       const fn = new EdgeFunction(this, id, {
         comment,
         runtime: FunctionRuntime.JS_2_0,
         code: FunctionCode.fromInline(code),
+        ...(keyValueStore ? { keyValueStore } : {}),
       });
       return [
         { function: fn, eventType: FunctionEventType.VIEWER_REQUEST },
@@ -205,6 +221,17 @@ export class Edge extends Construct {
       'FeedsEdge',
       'feed-pipeline: preflights and media types on every path but the feed URLs',
       EDGE_FUNCTIONS.other,
+    );
+    // The private partner feeds: the token check, on viewer request before the cache, so every request is checked
+    // while CloudFront still caches the feed; on viewer response `Cache-Control: private` and the media types. A
+    // CloudFront Function with a KeyValueStore rather than Lambda@Edge: sub-millisecond at every edge location,
+    // $0.10 per million invocations and $0.03 per million reads, against $0.60 per million plus duration, tens of
+    // milliseconds and regional replication for Lambda@Edge (shared/partners/edge.ts says more).
+    const onPartnerFeeds = edgeFunction(
+      'PartnerFeeds',
+      'feed-pipeline: partner feeds need a partner token covering the path (401/403), and stay private downstream',
+      PARTNER_FUNCTION_CODE,
+      this.partnerTokens,
     );
     // READ and LIST: with ListBucket a feed that does not exist is 404, not 403.
     const origin = S3BucketOrigin.withOriginAccessControl(bucket, {
@@ -231,7 +258,11 @@ export class Edge extends Construct {
           {
             ...behaviour,
             responseHeadersPolicy: headersFor(served.contentSecurityPolicy),
-            functionAssociations: served.browserView ? onFeedUrls : elsewhere,
+            functionAssociations: served.partnerFeeds
+              ? onPartnerFeeds
+              : served.browserView
+                ? onFeedUrls
+                : elsewhere,
           },
         ]),
       ),

@@ -12,6 +12,11 @@ import {
   edgeViewerResponse,
   FEED_CORS_HEADERS,
 } from '#shared/feeds/serving.ts';
+import {
+  type EdgeKeyValueStore,
+  partnerViewerRequest,
+  partnerViewerResponse,
+} from '#shared/partners/edge.ts';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -65,6 +70,9 @@ interface CacheEntry {
  * - the edge function runs on viewer request (a preflight is answered there; on a feed's URLs a browser is sent to
  *   the feed's page) and on viewer response (a document stored under a compressible stand-in type gets its own
  *   type back, and `Vary` is extended on feed URLs);
+ * - on the private partner feeds (`feeds/partners/*`) the partner function runs instead (shared/partners/edge.ts),
+ *   with `partnerTokens` as its key value store: nothing is served without a token that covers the path, and with
+ *   no store at all nothing is served there;
  * - a body is compressed (brotli, else gzip, by Accept-Encoding) only when CloudFront would: a type on its list and
  *   1,000 bytes to 10 MB; a compressed body carries a weak ETag, as CloudFront's does;
  * - each path gets the headers of the CloudFront behaviour that serves it; 304 for a matching If-None-Match or a
@@ -82,6 +90,7 @@ export class LocalFeedServer {
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly edgeCache?: EdgeCacheOptions,
+    private readonly partnerTokens: EdgeKeyValueStore = NO_PARTNER_TOKENS,
   ) {}
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -91,11 +100,15 @@ export class LocalFeedServer {
     // A local convenience CloudFront lacks (it serves no folder index): `/feeds` and `/feeds/` are the index page.
     const path = requested === '/feeds' || requested === '/feeds/' ? `/${CATALOGUE_KEYS.index}` : requested;
     const behaviour = behaviourFor(path);
-    // Before the cache, as at the edge.
-    const viewerRequest = edgeViewerRequest(behaviour, { method, uri: path, headers: request.headers });
+    // Before the cache, as at the edge: every request to a partner feed is checked, cached or not.
+    const viewer = { method, uri: path, headers: request.headers };
+    const viewerRequest = behaviour.partnerFeeds
+      ? await partnerViewerRequest(this.partnerTokens, viewer)
+      : edgeViewerRequest(behaviour, viewer);
     if ('response' in viewerRequest) {
-      response.writeHead(viewerRequest.response.status, viewerRequest.response.headers);
-      response.end();
+      const answer = viewerRequest.response;
+      response.writeHead(answer.status, answer.headers);
+      response.end(method === 'HEAD' || !('body' in answer) ? undefined : answer.body);
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
@@ -149,7 +162,9 @@ export class LocalFeedServer {
       ),
     };
     const status = notModified(request, head) ? 304 : 200;
-    const headers = edgeViewerResponse(behaviour, uri, status, originHeaders);
+    const headers = behaviour.partnerFeeds
+      ? await partnerViewerResponse(this.partnerTokens, uri, status, originHeaders)
+      : edgeViewerResponse(behaviour, uri, status, originHeaders);
     if (status === 304) {
       response.writeHead(304, headers);
       response.end();
@@ -270,6 +285,13 @@ export class LocalFeedServer {
     return body;
   }
 }
+
+/** A key value store that holds no token: partner feeds are refused unless the server is given one. */
+const NO_PARTNER_TOKENS: EdgeKeyValueStore = {
+  get: async (key) => {
+    throw new Error(`The key ${key} does not exist.`);
+  },
+};
 
 /** How long a body may stall before it counts as cut short: a local read of a whole document takes milliseconds. */
 const BODY_STALL_MS = 1_000;

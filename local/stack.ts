@@ -15,6 +15,7 @@ import * as releaseArticles from '#functions/release-articles/handler.ts';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbDueReader } from '#shared/adapters/dynamodb/due-reader.ts';
+import { DynamoDbPartnerTokenStore } from '#shared/adapters/dynamodb/partner-token-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { type FeedSettings, feedSettingsFromEnv, hubPingDelaySeconds } from '#shared/feeds/settings.ts';
@@ -24,6 +25,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EdgeCacheOptions, LocalFeedServer } from './feed-server.ts';
 import { LocalHubQueue } from './hub-queue.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { TablePartnerTokens } from './partner-tokens.ts';
 import { LocalReleaseTimer } from './release-timer.ts';
 import { republishStaleInBackground, type StaleRepublish } from './republish-stale.ts';
 import { type S3Local, startS3Local } from './s3-local.ts';
@@ -89,6 +91,11 @@ export interface StackOptions {
   edgeCache?: boolean;
   /** The documents' `s-maxage` (FEED_EDGE_TTL_SECONDS): 2 s locally unless set; hubs are told 2 s after it. */
   edgeTtlSeconds?: number;
+  /**
+   * The clock of the partner feeds' token cache (local/partner-tokens.ts): a test moves it to see a revocation
+   * take hold without waiting.
+   */
+  partnerTokenClock?: () => number;
 }
 
 /** The local edge TTL: short, so a change shows within seconds; a deployment keeps 30 s (infra/config.ts). */
@@ -186,10 +193,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const feedTimes = feedSettingsFromEnv({ ...feedEnv, FEEDS_BASE_URL: 'http://localhost/' });
     // A short socket timeout: the local S3 server answers in milliseconds, and a request it leaves hanging is tried
     // again rather than held for ten seconds (a body it cuts short is the feed server's own concern).
+    // The partner feeds' key value store, imitated from the table the operator command writes.
+    const partnerTokens = new TablePartnerTokens(
+      new DynamoDbPartnerTokenStore(createDocumentClient({ endpoint: dynamo.endpoint }), tableName),
+      options.partnerTokenClock ? { now: options.partnerTokenClock } : {},
+    );
     const feeds = new LocalFeedServer(
       createS3Client({ endpoint: s3.endpoint, requestTimeoutMs: 1_000 }),
       BUCKET_NAME,
       options.edgeCache ? edgeCacheOf(feedTimes) : undefined,
+      partnerTokens,
     );
     api.mount('/feeds', (request, response) => feeds.handle(request, response));
     const apiUrl = await api.listen(options.port);

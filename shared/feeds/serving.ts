@@ -31,13 +31,28 @@ export interface ServingBehaviour {
   contentSecurityPolicy: string;
   /** A feed's URL: the browser-view function runs on viewer request and on viewer response. */
   browserView: boolean;
+  /**
+   * The private partner feeds: the partner function (shared/partners/edge.ts) runs instead, and serves nothing
+   * without a partner token that covers the path.
+   */
+  partnerFeeds?: true;
 }
+
+/** Where the private partner feeds live: `feeds/partners/{profile}/sources/{source}/…`. */
+export const PARTNER_FEEDS_PATTERN = 'feeds/partners/*';
 
 /**
  * The behaviours in CloudFront's order of precedence: the first whose pattern matches a path serves it, and a path
  * no pattern matches gets {@link DEFAULT_BEHAVIOUR}. A feed's URLs may serve its page, so they carry the pages' CSP.
  */
 export const SERVING_BEHAVIOURS: readonly ServingBehaviour[] = [
+  // First, so that no public rule serves a partner feed: its `rss.xml` would match `feeds/*/rss.xml` too.
+  {
+    pathPattern: PARTNER_FEEDS_PATTERN,
+    contentSecurityPolicy: CSP_NOTHING,
+    browserView: false,
+    partnerFeeds: true,
+  },
   ...['rss.xml', 'atom.xml', 'feed.json'].map((file) => ({
     pathPattern: `feeds/*/${file}`,
     contentSecurityPolicy: CSP_PAGE,
@@ -218,14 +233,7 @@ export function edgeFunctionCode(browserView: boolean): string {
 var FEED_FILE = /\\/(?:rss\\.xml|atom\\.xml|feed\\.json)$/;
 var FEED_TYPE = /^application\\/(?:rss\\+xml|atom\\+xml|rdf\\+xml|feed\\+json|json)$/;
 var VARY = '${FEED_URL_VARY}';
-var SERVED_AS = 'x-amz-meta-${SERVED_AS_METADATA}';
-var PREFLIGHT = ${JSON.stringify(PREFLIGHT_HEADERS)};
-
-function header(headers, name) {
-  var entry = headers[name];
-  return entry && typeof entry.value === 'string' ? entry.value : '';
-}
-
+${EDGE_COMMON_CODE}
 function wantsPage(headers) {
   if (header(headers, 'sec-fetch-dest').trim().toLowerCase() === 'document') return true;
   var ranges = header(headers, 'accept').toLowerCase().split(',');
@@ -247,21 +255,11 @@ function wantsPage(headers) {
   return html > 0 && html >= other;
 }
 
-function preflight() {
-  var headers = {};
-  for (var name in PREFLIGHT) headers[name] = { value: PREFLIGHT[name] };
-  return { statusCode: 204, statusDescription: 'No Content', headers: headers };
-}
-
 function handler(event) {
   if (event.response) {
     var response = event.response;
     var headers = response.headers;
-    var servedAs = header(headers, SERVED_AS);
-    if (servedAs) headers['content-type'] = { value: servedAs };
-    for (var name in headers) {
-      if (name.indexOf('x-amz-meta-') === 0) delete headers[name];
-    }
+    restoreStoredType(headers);
     if (BROWSER_VIEW) {
       var vary = header(headers, 'vary');
       headers['vary'] = { value: vary ? vary + ', ' + VARY : VARY };
@@ -277,6 +275,34 @@ function handler(event) {
 }
 `;
 }
+
+/**
+ * What every variant of the edge function shares (the partner feeds' function too, shared/partners/edge.ts): reading
+ * a header, answering a preflight, and giving a document stored under a compressible stand-in its own type back
+ * while dropping the object's metadata headers. ES5, so any runtime takes it.
+ */
+export const EDGE_COMMON_CODE = `var SERVED_AS = 'x-amz-meta-${SERVED_AS_METADATA}';
+var PREFLIGHT = ${JSON.stringify(PREFLIGHT_HEADERS)};
+
+function header(headers, name) {
+  var entry = headers[name];
+  return entry && typeof entry.value === 'string' ? entry.value : '';
+}
+
+function preflight() {
+  var headers = {};
+  for (var name in PREFLIGHT) headers[name] = { value: PREFLIGHT[name] };
+  return { statusCode: 204, statusDescription: 'No Content', headers: headers };
+}
+
+function restoreStoredType(headers) {
+  var servedAs = header(headers, SERVED_AS);
+  if (servedAs) headers['content-type'] = { value: servedAs };
+  for (var name in headers) {
+    if (name.indexOf('x-amz-meta-') === 0) delete headers[name];
+  }
+}
+`;
 
 /** The edge function of the feeds' URLs, and of every other path. */
 export const EDGE_FUNCTIONS = { feedUrls: edgeFunctionCode(true), other: edgeFunctionCode(false) } as const;

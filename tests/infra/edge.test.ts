@@ -7,6 +7,7 @@ import {
   FEED_URL_VARY,
   SERVING_BEHAVIOURS,
 } from '../../shared/feeds/serving.ts';
+import { PARTNER_FUNCTION_CODE } from '../../shared/partners/edge.ts';
 import { resourceOf, templates } from './synth.ts';
 
 const dev = () => templates({ stage: 'dev' });
@@ -126,6 +127,7 @@ describe('the CDN', () => {
       ),
     );
     expect(config.CacheBehaviors.map((behaviour: { PathPattern: string }) => behaviour.PathPattern)).toEqual([
+      'feeds/partners/*',
       'feeds/*/rss.xml',
       'feeds/*/atom.xml',
       'feeds/*/feed.json',
@@ -137,8 +139,9 @@ describe('the CDN', () => {
     const { edge } = dev();
     const [feedUrlsId, feedUrls] = resourceOf(edge, 'AWS::CloudFront::Function', 'EdgeFeedsBrowserView');
     const [elsewhereId, elsewhere] = resourceOf(edge, 'AWS::CloudFront::Function', 'EdgeFeedsEdge');
+    const [partnerId] = resourceOf(edge, 'AWS::CloudFront::Function', 'EdgePartnerFeeds');
     expect(Object.keys(edge.findResources('AWS::CloudFront::Function')).sort()).toEqual(
-      [feedUrlsId, elsewhereId].sort(),
+      [feedUrlsId, elsewhereId, partnerId].sort(),
     );
     for (const fn of [feedUrls, elsewhere]) {
       expect(fn.Properties?.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
@@ -158,9 +161,9 @@ describe('the CDN', () => {
     const config = distribution.Properties?.DistributionConfig;
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual(associations(elsewhereId));
     for (const behaviour of config.CacheBehaviors ?? []) {
-      const feedUrl = SERVING_BEHAVIOURS.find((b) => b.pathPattern === behaviour.PathPattern)?.browserView;
+      const served = SERVING_BEHAVIOURS.find((b) => b.pathPattern === behaviour.PathPattern);
       expect(behaviour.FunctionAssociations, behaviour.PathPattern).toEqual(
-        associations(feedUrl ? feedUrlsId : elsewhereId),
+        associations(served?.partnerFeeds ? partnerId : served?.browserView ? feedUrlsId : elsewhereId),
       );
     }
     // The deployed code, run on the events CloudFront gives it, answers as the local feed server does.
@@ -234,6 +237,46 @@ describe('the CDN', () => {
         value: FEED_CORS.allowHeaders.join(', '),
       });
     }
+  });
+
+  it('checks partner tokens at the edge: a JS 2.0 function with the shared code and the key value store, on feeds/partners/*', () => {
+    const { edge } = dev();
+    const [kvsId, kvs] = resourceOf(edge, 'AWS::CloudFront::KeyValueStore', 'EdgePartnerTokens');
+    // No name of ours, so two stages fit in one account.
+    expect(kvs.Properties?.Name).toBeDefined();
+    const [functionId, fn] = resourceOf(edge, 'AWS::CloudFront::Function', 'EdgePartnerFeeds');
+    expect(fn.Properties?.FunctionConfig).toMatchObject({
+      Runtime: 'cloudfront-js-2.0',
+      KeyValueStoreAssociations: [{ KeyValueStoreARN: { 'Fn::GetAtt': [kvsId, 'Arn'] } }],
+    });
+    expect(fn.Properties?.AutoPublish).toBe(true);
+    // The code the local feed server runs in a vm, to the byte.
+    expect(fn.Properties?.FunctionCode).toBe(PARTNER_FUNCTION_CODE);
+    const [, distribution] = resourceOf(edge, 'AWS::CloudFront::Distribution', 'EdgeFeedsDistribution');
+    const behaviours = distribution.Properties?.DistributionConfig.CacheBehaviors as Record<string, any>[];
+    // First, ahead of `feeds/*/rss.xml`, which a partner's rss.xml would match too.
+    expect(behaviours[0]).toMatchObject({
+      PathPattern: 'feeds/partners/*',
+      ViewerProtocolPolicy: 'redirect-to-https',
+      FunctionAssociations: [
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+        { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+      ],
+    });
+    // The token is never part of the cache key, nor sent to the bucket: every request is checked before the cache.
+    const [policyId, policy] = resourceOf(edge, 'AWS::CloudFront::CachePolicy', 'EdgeFeedsCachePolicy');
+    expect(behaviours[0]?.CachePolicyId).toEqual({ Ref: policyId });
+    expect(policy.Properties?.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+    });
+    // Only the partner function reads the store.
+    const readers = Object.values(edge.findResources('AWS::CloudFront::Function')).filter(
+      (resource) => resource.Properties.FunctionConfig.KeyValueStoreAssociations,
+    );
+    expect(readers).toHaveLength(1);
+    // The operator command is told where to write.
+    edge.hasOutput('*', { Value: { 'Fn::GetAtt': [kvsId, 'Arn'] } });
   });
 
   it('gives the feeds bucket one policy: TLS only, readable by this distribution alone, nobody public', () => {

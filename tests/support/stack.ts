@@ -36,6 +36,7 @@ export async function startTestStack(
     hubRetryMs?: number;
     edgeCache?: boolean;
     edgeTtlSeconds?: number;
+    partnerTokenClock?: () => number;
   } = {},
 ): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'feed-pipeline-test-'));
@@ -51,6 +52,7 @@ export async function startTestStack(
     ...(options.hubRetryMs === undefined ? {} : { hubRetryMs: options.hubRetryMs }),
     ...(options.edgeCache ? { edgeCache: true } : {}),
     ...(options.edgeTtlSeconds === undefined ? {} : { edgeTtlSeconds: options.edgeTtlSeconds }),
+    ...(options.partnerTokenClock ? { partnerTokenClock: options.partnerTokenClock } : {}),
   });
   const s3 = createS3Client({ endpoint: stack.s3Endpoint });
   const call: TestStack['call'] = async (method, path, body, headers = {}) => {

@@ -102,11 +102,30 @@ describe('the serving behaviours', () => {
     expect(matchesPathPattern('feeds/*.html', '/feeds/a+b(c).html')).toBe(true);
     expect(matchesPathPattern('feeds/*.html', '/feeds/aXhtml')).toBe(false);
     expect(SERVING_BEHAVIOURS.map((behaviour) => behaviour.pathPattern)).toEqual([
+      'feeds/partners/*',
       'feeds/*/rss.xml',
       'feeds/*/atom.xml',
       'feeds/*/feed.json',
       'feeds/*.html',
     ]);
+  });
+});
+
+describe('the partner feeds', () => {
+  it('are served by their own behaviour, ahead of the public feed URLs their files would match', () => {
+    for (const path of [
+      '/feeds/partners/msn/sources/the-gaze/rss.xml',
+      '/feeds/partners/full-text/sources/the-gaze/tags/politics/feed.json',
+      '/feeds/partners/msn/sources/the-gaze/report.json',
+    ]) {
+      const behaviour = behaviourFor(path);
+      expect(behaviour.pathPattern, path).toBe('feeds/partners/*');
+      expect(behaviour.partnerFeeds, path).toBe(true);
+      expect(behaviour.browserView, path).toBe(false);
+    }
+    // Public feeds keep their behaviours.
+    expect(behaviourFor('/feeds/sources/the-gaze/rss.xml').partnerFeeds).toBeUndefined();
+    expect(behaviourFor('/feeds/sources/partners/rss.xml').pathPattern).toBe('feeds/*/rss.xml');
   });
 });
 

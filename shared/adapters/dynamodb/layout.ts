@@ -12,6 +12,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | feed membership (one per feed the article is in) | `feed#{feedId}` | `{publishedAt}#{id}` |
  * | source | `source` | `{slug}` |
  * | editor key | `key` | `{keyId}` |
+ * | partner token (its SHA-256; the edge keeps a copy, shared/partners) | `partner` | `{tokenHash}` |
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
@@ -43,6 +44,7 @@ export type ItemType =
   | 'entry'
   | 'source'
   | 'key'
+  | 'partner'
   | 'idempotency'
   | 'tagcount'
   | 'feedstate'
@@ -68,6 +70,9 @@ export const dueKey = (index: DueIndex, at: string, id: string) => ({ pk: index,
 
 export const sourceKey = (slug: string) => ({ pk: 'source', sk: slug });
 export const editorKeyKey = (keyId: string) => ({ pk: 'key', sk: keyId });
+/** Keyed by the token's hash, as the edge looks it up; the operator's id is the hash's first 16 characters. */
+export const PARTNER_TOKEN_PARTITION = 'partner';
+export const partnerTokenKey = (tokenHash: string) => ({ pk: PARTNER_TOKEN_PARTITION, sk: tokenHash });
 export const idempotencyKey = (scope: string, keyHash: string) => ({
   pk: `idempotency#${scope}#${keyHash}`,
   sk: 'idempotency',
