@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PROFILE_NAMES } from '../feeds/profiles/names.ts';
 
 /**
  * Partner tokens: what a licensed partner presents to read its private feeds under `feeds/partners/…`.
@@ -17,10 +18,9 @@ export const PARTNER_TOKEN_PATTERN = /^fpt_[A-Za-z0-9_-]{43}$/;
 
 /**
  * The partner profiles a token may be scoped to: the variants of a source's feeds published under
- * `feeds/partners/{profile}/sources/{source}/…`.
+ * `feeds/partners/{profile}/sources/{source}/…` (shared/feeds/profiles/).
  */
-export const PARTNER_PROFILES = ['msn', 'smartnews', 'flipboard', 'full-text'] as const;
-export type PartnerProfile = (typeof PARTNER_PROFILES)[number];
+export const PARTNER_PROFILES = PROFILE_NAMES;
 
 /** `*` for every one, or a list. */
 export type PartnerScopeList = '*' | readonly string[];
