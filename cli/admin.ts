@@ -30,7 +30,8 @@ Commands
   key revoke <key-id>
   feeds republish [--archives] [--stale] [--source <slug>] [--share <0-1> | --max-units-per-second <n>]
                   render every feed (with its page and open archive page), tag directory page, source's news
-                  sitemap (from its own state) and the catalogue again from the table and upload what changed; an unchanged deployment uploads nothing.
+                  sitemap (from its own state) and the catalogue again from the table and upload what changed; an
+                  unchanged deployment uploads nothing.
                   --archives  every closed archive page too
                   --stale     only documents an older release's renderers rendered (their publish states say so),
                               closed archive pages included: what to run after a deploy
