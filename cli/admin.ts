@@ -35,7 +35,8 @@ Commands
                   --archives  every closed archive page too
                   --stale     only documents an older release's renderers rendered (their publish states say so),
                               closed archive pages included: what to run after a deploy
-                  --source    one source's feeds, its tags' feeds, their archives and its tag directory
+                  --source    one source's feeds, its tags' feeds, their archives, its tag directory and its news
+                              sitemap
                   --share     the share of the table's and bucket's stated capacity it may take (default 0.25 of
                               3,000 read and 1,000 write units/s, 3,500 PUTs/s and 5,500 HEADs/s)
                   --max-units-per-second  a ceiling of each of those, whatever the share
