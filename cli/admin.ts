@@ -30,12 +30,14 @@ Commands
   key list
   key revoke <key-id>
 ${PARTNERS_USAGE}  feeds republish [--archives] [--stale] [--source <slug>] [--share <0-1> | --max-units-per-second <n>]
-                  render every feed (with its page and open archive page), tag directory page and the catalogue
-                  again from the table and upload what changed; an unchanged deployment uploads nothing.
+                  render every feed (with its page and open archive page), tag directory page, source's news
+                  sitemap (from its own state) and the catalogue again from the table and upload what changed; an
+                  unchanged deployment uploads nothing.
                   --archives  every closed archive page too
                   --stale     only documents an older release's renderers rendered (their publish states say so),
                               closed archive pages included: what to run after a deploy
-                  --source    one source's feeds, its tags' feeds, their archives and its tag directory
+                  --source    one source's feeds, its tags' feeds, their archives, its tag directory and its news
+                              sitemap
                   --share     the share of the table's and bucket's stated capacity it may take (default 0.25 of
                               3,000 read and 1,000 write units/s, 3,500 PUTs/s and 5,500 HEADs/s)
                   --max-units-per-second  a ceiling of each of those, whatever the share

@@ -15,6 +15,28 @@ export interface ArticleChange {
   touched: { feed: FeedId; key: EntryKey }[];
   /** Set when the write retracted an article that was in these feeds. */
   retraction?: Tombstone;
+  /**
+   * What the news sitemaps (shared/feeds/sitemap.ts) need of the article as it was and as it is: a batch keeps them
+   * from its changes alone, never by reading a feed. `after` absent: the article is gone (a delete); `before` absent:
+   * it is new. Absent altogether in changes built by hand without it: the sitemaps then ignore the change.
+   */
+  sitemap?: { before?: SitemapArticle; after?: SitemapArticle };
+}
+
+/** An article as a news sitemap lists it, and whether it is listed at all (status `published`). */
+export interface SitemapArticle {
+  id: string;
+  source: string;
+  /** The canonical URL, the sitemap's `<loc>`. */
+  url: string;
+  title: string;
+  publishedAt: string;
+  listed: boolean;
+}
+
+function sitemapArticleOf(article: Article): SitemapArticle {
+  const { id, source, url, title, publishedAt } = article;
+  return { id, source, url, title, publishedAt, listed: article.status === 'published' };
 }
 
 /** A source registered or edited: the catalogue and the source's tag directory name it. */
@@ -66,6 +88,10 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
     feeds: [...feeds],
     at,
     touched,
+    sitemap: {
+      ...(before ? { before: sitemapArticleOf(before) } : {}),
+      ...(after ? { after: sitemapArticleOf(after) } : {}),
+    },
   };
   const withdrawal = wasListed ? withdrawalOf(before, after, at) : undefined;
   if (withdrawal) change.retraction = withdrawal;

@@ -28,6 +28,8 @@ export interface DocumentState {
   place?: number;
   /** Articles that carry a source's tag, as last listed. */
   count?: number;
+  /** A source's news sitemap: its entries, kept from the batches' changes (shared/feeds/sitemap.ts). */
+  sitemap?: SitemapState;
   /**
    * A digest of each object as last published, by key: a publish uploads only what differs, with no request to the
    * bucket. Absent for documents published before digests were kept: the bucket is asked once.
@@ -42,6 +44,16 @@ export interface DocumentState {
    * and the document is then stale whatever the stamp says.
    */
   rendererRevision?: number;
+}
+
+/**
+ * A news sitemap's entries, newest first, each `[id, url, title, publishedAt]` (a tuple: about 20 bytes an entry
+ * less than named fields, in an item DynamoDB caps at 400 KB), and how many numbered files its last publish had
+ * (`parts`, absent while it fits one file).
+ */
+export interface SitemapState {
+  entries: [id: string, url: string, title: string, publishedAt: string][];
+  parts?: number;
 }
 
 export interface FeedStore {

@@ -41,6 +41,14 @@ import { renderJsonFeed } from './render/json-feed.ts';
 import { renderRss } from './render/rss.ts';
 import { RENDERER_VERSION } from './render/version.ts';
 import type { FeedSettings } from './settings.ts';
+import {
+  newsSitemapDocument,
+  planSitemaps,
+  publishNewsSitemap,
+  publishNewsSitemaps,
+  type SitemapDeps,
+  takeSitemapStates,
+} from './sitemap.ts';
 import { withdrawalsOf } from './withdrawals.ts';
 
 /** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
@@ -106,6 +114,7 @@ export class FeedRegenerator {
   private readonly sources: SourceCache;
   private readonly places: PlaceGiver;
   private readonly publishing: ConsistentPublisher;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: FeedStore,
@@ -116,6 +125,7 @@ export class FeedRegenerator {
     this.sources = new SourceCache(store, options.now);
     this.places = new PlaceGiver(store);
     this.publishing = new ConsistentPublisher(store, publisher, options);
+    this.now = options.now ?? Date.now;
   }
 
   async regenerate(
@@ -190,11 +200,14 @@ export class FeedRegenerator {
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
+    // News sitemaps (shared/feeds/sitemap.ts): their states are read with the feeds' and taken out of them.
+    const sitemaps = planSitemaps(changes, sourceChanges);
     // The states of the batch's feeds in a few reads instead of one each (a feed that another publish commits in
     // between reads its own again). Without them, each feed reads its own.
     const known = await this.store
-      .readStates([...feeds.keys()])
+      .readStates([...feeds.keys(), ...[...sitemaps.keys()].map(newsSitemapDocument)])
       .catch(() => new Map<string, DocumentState>());
+    const sitemapStates = takeSitemapStates(known, sitemaps);
     // Places for the tags new to their directories, one counter update per directory rather than one per tag.
     const newTags = new Map<DirectoryId, number>();
     for (const [feed, state] of known) {
@@ -265,8 +278,31 @@ export class FeedRegenerator {
         this.publishDirectoryPage(planned.directory, planned.page),
       ),
     );
+    // Each touched source's news sitemap, from its state and the batch's changes: counted in `uploaded` only.
+    const outcomes = await publishNewsSitemaps(this.sitemapDeps(), sitemaps, sitemapStates, CONCURRENCY);
+    for (const outcome of outcomes) {
+      if ('keys' in outcome) result.uploaded += outcome.keys.length;
+      else {
+        result.errors.push({ document: outcome.document, error: outcome.error });
+        for (const record of outcome.records) failed.add(record);
+      }
+    }
     result.failedRecordIds = [...failed];
     return result;
+  }
+
+  /** A source's news sitemap rendered again from its own state, with no change (republishing; shared/feeds/sitemap.ts). */
+  async publishNewsSitemap(source: string): Promise<string[]> {
+    return publishNewsSitemap(this.sitemapDeps(), { source, changes: [], records: new Set(), at: '' });
+  }
+
+  private sitemapDeps(): SitemapDeps {
+    return {
+      publishing: this.publishing,
+      settings: this.settings,
+      sources: (slugs) => this.sources.named(slugs),
+      now: this.now,
+    };
   }
 
   /**

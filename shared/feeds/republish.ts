@@ -10,6 +10,7 @@ import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import type { DocumentState, FeedStore } from './ports.ts';
 import type { FeedRegenerator } from './regenerate.ts';
 import { RENDERER_VERSION, renderedByAnotherRelease } from './render/version.ts';
+import { newsSitemapDocument } from './sitemap.ts';
 
 export interface RepublishResult {
   feeds: number;
@@ -17,6 +18,8 @@ export interface RepublishResult {
   archives: number;
   /** Pages of the tag directories (each an HTML page, an OPML and, for a source's tags, a JSON tag index). */
   directoryPages: number;
+  /** Sources' news sitemaps, each rendered from its own state (shared/feeds/sitemap.ts). */
+  sitemaps: number;
   /** Objects uploaded: only those whose bytes changed. */
   uploaded: number;
   /** Documents planned: feeds, closed archive pages, directory pages and the catalogue. */
@@ -74,6 +77,7 @@ type Task =
   | { kind: 'feed'; feed: FeedId }
   | { kind: 'closed'; feed: FeedId; span: ArchiveSpan }
   | { kind: 'directory'; directory: DirectoryId; page: number }
+  | { kind: 'sitemap'; source: string }
   | { kind: 'catalogue' };
 
 /** A task's name in a checkpoint: stable from one run to the next. */
@@ -85,6 +89,8 @@ export function taskName(task: Task): string {
       return `archive ${archiveDocument(task.feed, task.span.page)}`;
     case 'directory':
       return `directory ${directoryDocument(task.directory, task.page)}`;
+    case 'sitemap':
+      return `sitemap ${task.source}`;
     case 'catalogue':
       return 'catalogue';
   }
@@ -111,15 +117,21 @@ export async function republishEverything(
     feeds: 0,
     archives: 0,
     directoryPages: 0,
+    sitemaps: 0,
     uploaded: 0,
-    total: plan.feeds.length + plan.closed.length + plan.pages.length + plan.catalogue.length,
+    total:
+      plan.feeds.length +
+      plan.closed.length +
+      plan.pages.length +
+      plan.sitemaps.length +
+      plan.catalogue.length,
     resumed: 0,
     complete: false,
   };
   let done = 0;
   const report = (task?: string) =>
     options.progress?.({ done, total: result.total, uploaded: result.uploaded, ...(task ? { task } : {}) });
-  for (const task of [...plan.feeds, ...plan.closed, ...plan.pages, ...plan.catalogue]) {
+  for (const task of [...plan.feeds, ...plan.closed, ...plan.pages, ...plan.sitemaps, ...plan.catalogue]) {
     if (finished.has(taskName(task))) result.resumed++;
   }
   done = result.resumed;
@@ -163,7 +175,8 @@ export async function republishEverything(
     for (let page = known + 1; page <= now; page++) pages.push({ kind: 'directory', directory, page });
     result.total += Math.max(0, now - known);
   }
-  if (!(await runPhase(pages)) || !(await runPhase(plan.catalogue))) return result;
+  if (!(await runPhase(pages)) || !(await runPhase(plan.sitemaps)) || !(await runPhase(plan.catalogue)))
+    return result;
   await options.checkpoint?.clear();
   result.complete = true;
   return result;
@@ -179,6 +192,7 @@ interface Plan {
   feeds: Task[];
   closed: Task[];
   pages: Task[];
+  sitemaps: Task[];
   catalogue: Task[];
   directories: DirectoryId[];
   /** Pages of each directory when the plan was made. */
@@ -219,6 +233,7 @@ async function planned(
     })),
   );
   const catalogue: Task[] = options.source === undefined ? [{ kind: 'catalogue' }] : [];
+  const sitemaps: Task[] = sources.map((source) => ({ kind: 'sitemap', source }));
 
   if (!options.stale) {
     const closed: Task[] = [];
@@ -230,6 +245,7 @@ async function planned(
       feeds: sorted.map((feed) => ({ kind: 'feed', feed })),
       closed,
       pages: pageTasks,
+      sitemaps,
       catalogue,
       directories,
       pageCounts,
@@ -255,14 +271,19 @@ async function planned(
     }
   }
   const documentOf = (task: Task) =>
-    task.kind === 'directory' ? directoryDocument(task.directory, task.page) : 'catalogue';
-  const others = await store.readStates([...pageTasks, ...catalogue].map(documentOf));
+    task.kind === 'directory'
+      ? directoryDocument(task.directory, task.page)
+      : task.kind === 'sitemap'
+        ? newsSitemapDocument(task.source)
+        : 'catalogue';
+  const others = await store.readStates([...pageTasks, ...sitemaps, ...catalogue].map(documentOf));
   const staleOther = (task: Task) =>
     renderedByAnotherRelease(others.get(documentOf(task)) ?? { revision: 0 });
   return {
     feeds: staleFeeds.map((feed) => ({ kind: 'feed', feed })),
     closed,
     pages: pageTasks.filter(staleOther),
+    sitemaps: sitemaps.filter(staleOther),
     catalogue: catalogue.filter(staleOther),
     directories,
     pageCounts,
@@ -290,6 +311,12 @@ async function run(regenerator: FeedRegenerator, task: Task, result: RepublishRe
       const uploaded = await regenerator.publishDirectoryPage(task.directory, task.page);
       result.uploaded += uploaded.length;
       result.directoryPages++;
+      return;
+    }
+    case 'sitemap': {
+      const uploaded = await regenerator.publishNewsSitemap(task.source);
+      result.uploaded += uploaded.length;
+      result.sitemaps++;
       return;
     }
     case 'catalogue': {

@@ -326,6 +326,33 @@ export function storeContract(stores: () => Promise<Stores>): void {
     });
   });
 
+  it('keeps a news sitemap’s entries in its publish state, in any script, and removes them with a commit without them', async () => {
+    const { feeds } = await stores();
+    const document = 'sources/the-gaze/news-sitemap';
+    const sitemap = {
+      entries: [
+        ['id-2', 'https://thegaze.example/2?a=1&b=2', 'Второй & 中文 😀', '2026-07-10T11:00:00.000Z'],
+        ['id-1', 'https://thegaze.example/1', 'First', '2026-07-10T10:00:00.000Z'],
+      ] as [string, string, string, string][],
+      parts: 2,
+    };
+    expect(await feeds.commitState(document, 0, { changedAt: 'a', sitemap })).toBe(true);
+    expect(await feeds.readState(document)).toEqual({ revision: 1, changedAt: 'a', sitemap });
+    expect((await feeds.readStates([document])).get(document)).toEqual({
+      revision: 1,
+      changedAt: 'a',
+      sitemap,
+    });
+    expect(await feeds.commitState(document, 1, { changedAt: 'b', sitemap: { entries: [] } })).toBe(true);
+    expect(await feeds.readState(document)).toEqual({
+      revision: 2,
+      changedAt: 'b',
+      sitemap: { entries: [] },
+    });
+    expect(await feeds.commitState(document, 2, { changedAt: 'c' })).toBe(true);
+    expect(await feeds.readState(document)).toEqual({ revision: 3, changedAt: 'c' });
+  });
+
   it('reads spans of a feed and finds the closed archive page that holds an entry', async () => {
     const { articles, feeds } = await stores();
     const posted = [];

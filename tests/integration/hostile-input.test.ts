@@ -416,7 +416,7 @@ const CASES: Case[] = [
         // Folders are slugs: ASCII, or (for a tag in another script) letters, marks and digits of any script, as
         // UTF-8; never a dot, a percent sign or a separator of their own.
         expect(key).toMatch(
-          /^feeds\/(?:index\.html|opml\.xml|[\p{L}\p{M}\p{N}-]+(?:\/[\p{L}\p{M}\p{N}-]+)*\/(?:rss\.xml|atom\.xml|feed\.json|index(?:-\d+)?\.html|opml(?:-\d+)?\.xml|tags(?:-\d+)?\.json))$/u,
+          /^feeds\/(?:index\.html|opml\.xml|[\p{L}\p{M}\p{N}-]+(?:\/[\p{L}\p{M}\p{N}-]+)*\/(?:rss\.xml|atom\.xml|feed\.json|index(?:-\d+)?\.html|opml(?:-\d+)?\.xml|tags(?:-\d+)?\.json|news-sitemap(?:-\d+)?\.xml))$/u,
         );
         expect(key.split('/')).not.toContain('..');
       }

@@ -109,8 +109,9 @@ describe('npm start after a release whose renderers changed', () => {
     const second = await start(port);
     try {
       const result = await second.staleRepublish?.done;
-      // all, the source, the tag, the tag within the source; the two directory pages; the catalogue.
-      expect(result).toMatchObject({ feeds: 4, directoryPages: 2, complete: true, total: 7 });
+      // all, the source, the tag, the tag within the source; the two directory pages; the source's news sitemap;
+      // the catalogue.
+      expect(result).toMatchObject({ feeds: 4, directoryPages: 2, sitemaps: 1, complete: true, total: 8 });
       expect(await object(second, KEY)).toBe(current);
       for (const state of await states(second))
         expect(state.renderer, String(state.sk)).toBe(RENDERER_VERSION);

@@ -33,6 +33,9 @@ const FORMATS = ['rss.xml', 'atom.xml', 'feed.json', 'index.html'];
 function keysOf(deployment: Deployment, document: string): string[] {
   const keys = (() => {
     if (document === 'catalogue') return ['feeds/index.html', 'feeds/opml.xml'];
+    // A news sitemap: news-sitemap.xml, and its numbered files past 1,000 entries.
+    if (document.endsWith('/news-sitemap'))
+      return [...deployment.publisher.objects.keys()].filter((key) => key.startsWith(`feeds/${document}`));
     const directory = /^directory:(.+):(\d+)$/.exec(document);
     if (directory) return Object.values(directoryKeys(directory[1] as string, Number(directory[2])));
     const open = /^(.+)\/archive$/.exec(document);
@@ -220,7 +223,7 @@ describe('feeds republish --source', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys)
       expect(key).toMatch(
-        /^feeds\/sources\/daily-planet\/(tags\/|tags(-\d+)?\.json$|rss|atom|feed|index|archive\/)/,
+        /^feeds\/sources\/daily-planet\/(tags\/|tags(-\d+)?\.json$|rss|atom|feed|index|archive\/|news-sitemap)/,
       );
     for (const key of deployment.publisher.objects.keys()) {
       if (key.startsWith('feeds/sources/daily-planet/')) expect(rendered.has(key), key).toBe(true);

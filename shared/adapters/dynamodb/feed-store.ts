@@ -417,6 +417,7 @@ const STATE_FIELDS = [
   'tombstones',
   'place',
   'count',
+  'sitemap',
   'digests',
   'digestsRevision',
   'renderer',
