@@ -11,7 +11,12 @@ import type { EdgeTokenWriter } from '../../partners/service.ts';
 
 /** The part of `@aws-sdk/client-cloudfront-keyvaluestore` used here. */
 export interface KeyValueStoreSdk {
-  CloudFrontKeyValueStoreClient: new (config: { region: string }) => KeyValueStoreClient;
+  CloudFrontKeyValueStoreClient: new (config: {
+    region: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    requestHandler?: object;
+  }) => KeyValueStoreClient;
   DescribeKeyValueStoreCommand: new (input: { KvsARN: string }) => object;
   PutKeyCommand: new (input: { KvsARN: string; Key: string; Value: string; IfMatch: string }) => object;
   DeleteKeyCommand: new (input: { KvsARN: string; Key: string; IfMatch: string }) => object;
@@ -96,6 +101,13 @@ const statusOf = (error: unknown) =>
  */
 export async function keyValueStoreTokenWriter(
   arn: string,
+  /** Tests: a loopback endpoint and made-up credentials, so the real client signs and sends without AWS. */
+  connection: {
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    /** How requests are sent: tests resolve the API's host names (the account id, then the endpoint's) to loopback. */
+    requestHandler?: object;
+  } = {},
 ): Promise<{ writer: KeyValueStoreTokenWriter; close: () => void }> {
   const names = { client: '@aws-sdk/client-cloudfront-keyvaluestore', signer: '@aws-sdk/signature-v4a' };
   let sdk: KeyValueStoreSdk;
@@ -109,6 +121,6 @@ export async function keyValueStoreTokenWriter(
     );
   }
   // The store's API is global: SigV4a signs for every region; the client still wants one to resolve its endpoint.
-  const client = new sdk.CloudFrontKeyValueStoreClient({ region: 'us-east-1' });
+  const client = new sdk.CloudFrontKeyValueStoreClient({ region: 'us-east-1', ...connection });
   return { writer: new KeyValueStoreTokenWriter(sdk, client, arn), close: () => client.destroy() };
 }
