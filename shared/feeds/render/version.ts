@@ -8,7 +8,7 @@
  * and compares the digest of every document with {@link RENDERED_DIGESTS}: a change of output without a new
  * version fails there, with the line to add.
  */
-export const RENDERER_VERSION = 5;
+export const RENDERER_VERSION = 6;
 
 /**
  * The SHA-256 of the fixture deployment's documents as each renderer version rendered them (see the test): one
@@ -26,6 +26,9 @@ export const RENDERED_DIGESTS: Readonly<Record<number, string>> = {
   // A retracted article keeps a notice in its RSS and JSON Feed item's place (media:status, dcterms:valid,
   // _withdrawn) and a line on the feed's page while Atom keeps its tombstone.
   5: '1fd3644195eb89fd2c7b30a051eb1b8a10b26b3313f2f86996360d1b2622f2b3',
+  // An RSS withdrawal notice loses media:status (the SmartNews profile's alone; dcterms:valid stays), and an RSS
+  // media:content carries the image's width and height when they are known.
+  6: 'e4077c1c8bcb995b869bff5fa94e2fe28e7a5bd395dbebff67bef55115940720',
 };
 
 /**
