@@ -29,14 +29,19 @@ export function renderRss(
   variant: RssVariant = {},
 ): string {
   const items = feedItems(entries, channel.withdrawn);
+  const namespaces: (readonly [string, string])[] = [
+    ...(items.some((item) => item.withdrawal) ? [['dcterms', DCTERMS] as const] : []),
+    ...(channel.history?.archive ? [['fh', 'http://purl.org/syndication/history/1.0'] as const] : []),
+    ...(channel.branding ? [['webfeeds', 'http://webfeeds.org/rss/1.0'] as const] : []),
+  ];
+  // A variant's own, once each: it may need one the feed declares only at times (dcterms).
+  for (const [prefix, uri] of variant.namespaces ?? [])
+    if (!namespaces.some(([known]) => known === prefix)) namespaces.push([prefix, uri]);
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"',
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"',
-    items.some((item) => item.withdrawal) ? ' xmlns:dcterms="http://purl.org/dc/terms/"' : '',
-    channel.history?.archive ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : '',
-    channel.branding ? ' xmlns:webfeeds="http://webfeeds.org/rss/1.0"' : '',
-    ...(variant.namespaces ?? []).map(([prefix, uri]) => ` xmlns:${prefix}="${x(uri)}"`),
+    ...namespaces.map(([prefix, uri]) => ` xmlns:${prefix}="${x(uri)}"`),
     '>\n<channel>\n',
     `<title>${t(channel.title)}</title>\n`,
     `<link>${x(channel.homePageUrl)}</link>\n`,
@@ -92,6 +97,9 @@ export function renderRss(
   parts.push('</channel>\n</rss>\n');
   return parts.join('');
 }
+
+/** DCMI Terms, for a withdrawal's dates (and a partner profile's). */
+export const DCTERMS = 'http://purl.org/dc/terms/';
 
 /** The formats RSS 2.0 allows an `image` in. */
 const RSS_IMAGE_TYPES = new Set(['image/gif', 'image/jpeg', 'image/png']);
