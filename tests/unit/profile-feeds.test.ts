@@ -13,6 +13,7 @@ import { Registry } from '#shared/registry.ts';
 import sample from '../fixtures/seed-article.json' with { type: 'json' };
 import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseRss } from '../support/feed-validation.ts';
+import { describeW3cEvents, w3cValidate } from '../support/w3c-feed-validator.ts';
 
 const NOW = Date.parse('2025-07-20T12:00:00Z');
 const PARTNERS = /^feeds\/partners\//;
@@ -79,6 +80,29 @@ describe('a source’s partner profiles in its feeds', () => {
     // The private feeds are announced to no public hub.
     expect(first.changedTopics.filter((topic) => topic.includes('/partners/'))).toEqual([]);
     expect(first.changedTopics).toContain(`${SETTINGS.baseUrl}feeds/sources/the-gaze/rss.xml`);
+  });
+
+  it('pass the W3C validator in every feed, the tags’ included, with only each profile’s known events', async () => {
+    const { stores } = await deployment(['msn', 'smartnews', 'flipboard', 'full-text']);
+    const documents = [...stores.publisher.objects]
+      .filter(([key]) => PARTNERS.test(key) && key.endsWith('rss.xml'))
+      .map(([key, object]) => ({
+        name: key,
+        url: `${SETTINGS.baseUrl}${key}`,
+        contentType: object.contentType,
+        body: object.body.toString('utf8'),
+      }));
+    expect(documents.length).toBeGreaterThan(4);
+    const known = [
+      'warning UnknownNamespace: Use of unknown namespace: http://webfeeds.org/rss/1.0',
+      'warning UnknownNamespace: Use of unknown namespace: http://www.smartnews.be/snf',
+      'error NotInANamespace: Missing namespace for url',
+    ];
+    for (const line of describeW3cEvents(w3cValidate(documents))) {
+      const event = line.replace(/^\S+ line \d+: /, '');
+      expect(known, line).toContain(event);
+      if (event !== known[0]) expect(line, 'SmartNews’s own').toMatch(/^feeds\/partners\/smartnews\//);
+    }
   });
 
   it('publish nothing under feeds/partners/ for a source without profiles, nor for the feeds that mix sources', async () => {
