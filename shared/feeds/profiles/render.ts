@@ -122,18 +122,30 @@ export function renderProfile(
     ...(profile.withdrawalElements ? { withdrawalElements: profile.withdrawalElements } : {}),
   };
   let rss = renderRss(variantChannel, kept, variant);
-  // Past the size limit, the oldest items go first, one at a time (a feed is at most a few hundred items).
+  // Past the size limit, the oldest items go: the most items that fit, found in a few renders (a binary search
+  // over how many of the newest are kept), not one render per item dropped.
   const maxBytes = profile.items.maxBytes;
-  while (maxBytes !== undefined && Buffer.byteLength(rss) > maxBytes && kept.length) {
-    const dropped = kept.pop() as FeedEntry;
-    leftOut.push({
-      id: `urn:uuid:${dropped.id}`,
-      title: dropped.title,
-      left: 'item',
-      field: 'item',
-      reason: `the feed would pass ${maxBytes} bytes with it (the oldest items go first)`,
-    });
-    rss = renderRss(variantChannel, kept, variant);
+  if (maxBytes !== undefined && Buffer.byteLength(rss) > maxBytes) {
+    let fits = 0;
+    let fitting = renderRss(variantChannel, [], variant);
+    for (let low = 1, high = kept.length - 1; low <= high; ) {
+      const middle = Math.floor((low + high) / 2);
+      const candidate = renderRss(variantChannel, kept.slice(0, middle), variant);
+      if (Buffer.byteLength(candidate) <= maxBytes) {
+        fits = middle;
+        fitting = candidate;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    for (const dropped of kept.splice(fits).reverse())
+      leftOut.push({
+        id: `urn:uuid:${dropped.id}`,
+        title: dropped.title,
+        left: 'item',
+        field: 'item',
+        reason: `the feed would pass ${maxBytes} bytes with it (the oldest items go first)`,
+      });
+    rss = fitting;
   }
   if (profile.items.atLeast !== undefined && kept.length < profile.items.atLeast)
     findings.push({
