@@ -26,7 +26,7 @@ Commands
                   of its feeds are published under feeds/partners/{profile}/; --profiles '' removes them all
                   edit a registered source; within seconds its feeds, their archive pages, its tag directory,
                   the catalogue and the feeds that mix sources (where its name shows) follow, with no article write
-  source list
+  source list     one line a source (slug, name, homepage, language, and its partner profiles if it has any)
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
   key revoke <key-id>
@@ -271,7 +271,9 @@ async function main(): Promise<void> {
     }
     case 'source list':
       for (const source of await registry.listSources()) {
-        process.stdout.write(`${source.slug}\t${source.name}\t${source.homepageUrl}\t${source.language}\n`);
+        process.stdout.write(
+          `${source.slug}\t${source.name}\t${source.homepageUrl}\t${source.language}${source.profiles ? `\tprofiles: ${source.profiles.join(',')}` : ''}\n`,
+        );
       }
       return;
     case 'key create': {

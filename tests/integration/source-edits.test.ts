@@ -241,8 +241,12 @@ describe('a source edit', () => {
         '--profiles must name profiles among msn, smartnews, flipboard, full-text',
       ),
     });
+    const listed = (await admin('source', 'list')).stdout.split('\n');
+    expect(listed.find((line) => line.startsWith('morning-wire\t'))).toMatch(/\tprofiles: msn,smartnews$/);
+    expect(listed.find((line) => line.startsWith('daily-planet\t'))).not.toContain('profiles');
     const { stdout: cleared } = await admin('source', 'update', 'morning-wire', '--profiles', '');
     expect(cleared).toContain('Updated morning-wire (profiles)');
+    expect((await admin('source', 'list')).stdout).not.toContain('profiles');
   }, 60_000);
 
   it('refuses an unknown source and an update with nothing to change', async () => {
