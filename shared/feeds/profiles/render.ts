@@ -101,7 +101,7 @@ export function renderProfile(
   if (strippedTags.size)
     findings.push({
       field: 'content',
-      reason: `tags ${profile.partner} does not take were removed, their text kept: ${[...strippedTags].join(', ')}`,
+      reason: `tags ${profile.partner} does not take were removed, their text kept: ${[...strippedTags].sort().join(', ')}`,
     });
   // A private feed: no hub can fetch it, and the public archives are the public feed's.
   const variantChannel: FeedChannel = {
