@@ -363,7 +363,7 @@ export class FeedRegenerator {
         if (older) channel.history = { archive: false, prevArchive: older };
         const documents = this.renderings(feedObjects(feed), channel, entries, { older });
         // The partner profiles the source lists: their feeds and reports change with the public documents.
-        if (source) documents.push(...this.profiled(feed, sources.get(source), channel, entries));
+        if (source) documents.push(...this.profiled(feed, sources.get(source), channel, entries, state));
         // A tag's place in its directory is taken once, with its first entry, and kept for good.
         const place =
           state.place ?? (directory && entries.length ? await this.places.take(directory) : undefined);
@@ -583,14 +583,20 @@ export class FeedRegenerator {
     return keys;
   }
 
-  /** A source's feed as the partner profiles it lists have it (shared/feeds/profiles/documents.ts). */
+  /**
+   * A source's feed as the partner profiles it lists have it, and as those it listed once have it still (their
+   * documents are among the feed's last published ones): see shared/feeds/profiles/documents.ts.
+   */
   private profiled(
     feed: FeedId,
     source: Source | undefined,
     channel: FeedChannel,
     entries: readonly FeedEntry[],
+    state: DocumentState,
   ): PublishableDocument[] {
-    return profileDocuments(feed, source, channel, entries, this.settings, feedCacheControl(this.settings));
+    const published = Object.keys(state.digests ?? {});
+    const control = feedCacheControl(this.settings);
+    return profileDocuments(feed, source, channel, entries, this.settings, control, published);
   }
 
   /** A feed's or an archive's documents: RSS, Atom and JSON Feed, and the page browsers get, from one state. */

@@ -142,6 +142,54 @@ describe('a source’s partner profiles in its feeds', () => {
     ]);
   });
 
+  it('keep a removed profile’s feed to announce withdrawals only, and bring its articles back when listed again', async () => {
+    const { stores, registry, regenerator, article } = await deployment(['msn', 'smartnews']);
+    const rss = (profile: string) =>
+      parseRss(stores.publisher.text(`feeds/partners/${profile}/sources/the-gaze/rss.xml`) ?? '');
+    const report = (profile: string) =>
+      JSON.parse(stores.publisher.text(`feeds/partners/${profile}/sources/the-gaze/report.json`) ?? '{}');
+    const edit = (recordId: string) =>
+      regenerator.regenerate([], [{ recordId, slug: 'the-gaze', edited: { feeds: true, name: false } }]);
+    await registry.updateSource('the-gaze', { profiles: ['msn'] });
+    await edit('r2');
+    expect(rss('smartnews').items).toEqual([]);
+    expect(report('smartnews').findings[0]).toMatchObject({ field: 'profile' });
+    expect(rss('msn').items.map((item) => item.id)).toEqual([`urn:uuid:${article.id}`]);
+    // A profile never published for the source is not published by the edit either.
+    expect(
+      [...stores.publisher.objects.keys()].some((key) => key.startsWith('feeds/partners/flipboard/')),
+    ).toBe(false);
+
+    // Listed again: its articles are back.
+    await registry.updateSource('the-gaze', { profiles: ['msn', 'smartnews'] });
+    await edit('r3');
+    expect(rss('smartnews').items.map((item) => item.id)).toEqual([`urn:uuid:${article.id}`]);
+    expect(report('smartnews').findings.map((finding: { field: string }) => finding.field)).not.toContain(
+      'profile',
+    );
+
+    // Removed again, then the article is retracted: the removed profile's feed still announces it.
+    await registry.updateSource('the-gaze', { profiles: ['msn'] });
+    await edit('r4');
+    const retracted: Article = {
+      ...article,
+      status: 'retracted',
+      version: 2,
+      retractedAt: '2025-07-20T13:00:00.000Z',
+      updatedAt: '2025-07-20T13:00:00.000Z',
+    };
+    await stores.articles.replaceArticle(article, retracted);
+    await regenerator.regenerate([changeOf('r5', article, retracted)].filter((c) => c !== undefined));
+    for (const profile of ['msn', 'smartnews'])
+      expect(
+        rss(profile).withdrawn.map((w) => w.id),
+        profile,
+      ).toEqual([`urn:uuid:${article.id}`]);
+    expect(stores.publisher.text('feeds/partners/smartnews/sources/the-gaze/rss.xml')).toContain(
+      '<media:status state="deleted" reason="retracted">deleted</media:status>',
+    );
+  });
+
   it('upload nothing when the feed is rendered again from the same state', async () => {
     const { regenerator, first } = await deployment(['msn', 'smartnews', 'flipboard', 'full-text']);
     expect(first.uploaded).toBeGreaterThan(0);

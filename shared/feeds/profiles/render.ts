@@ -32,17 +32,18 @@ const DAY_MS = 86_400_000;
 /**
  * A source's feed (or a tag's within it) as one partner profile has it: the public RSS renderer with the profile's
  * namespaces and elements, over the entries that meet its rules (their HTML filtered to its tags, their image left
- * out where it breaks its rule), and the report of what it left out and why. Pure, as the renderers are: the age
- * limit counts from the feed's last change, never from a clock.
+ * out where it breaks its rule), and the report of what it left out and why, after `notes` about the feed. Pure,
+ * as the renderers are: the age limit counts from the feed's last change, never from a clock.
  */
 export function renderProfile(
   profile: Profile,
   channel: FeedChannel,
   entries: readonly FeedEntry[],
   rssUrl: string,
+  notes: readonly Finding[] = [],
 ): { rss: string; report: ProfileReport } {
   const leftOut: LeftOut[] = [];
-  const findings: Finding[] = [...(profile.channelFindings?.(channel) ?? [])];
+  const findings: Finding[] = [...notes, ...(profile.channelFindings?.(channel) ?? [])];
   const allowed = profile.html.allowedTags ? new Set(profile.html.allowedTags) : undefined;
   const oldest =
     profile.items.maxAgeDays !== undefined
