@@ -20,12 +20,14 @@ const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands
   source add <slug> --name <name> --homepage <url> [--description <text>] [--language <tag>]
-                  [--logo <https-url>] [--icon <https-url>] [--accent <#rrggbb>]
+                  [--logo <https-url>] [--icon <https-url>] [--accent <#rrggbb>] [--profiles <name,name>]
   source update <slug> [--name <name>] [--homepage <url>] [--description <text>] [--language <tag>]
                   [--logo <https-url>] [--icon <https-url>] [--accent <#rrggbb>]   (an empty value removes one)
+                  [--profiles <name,name>]   partner profiles (msn, smartnews, flipboard, full-text) whose variants
+                  of its feeds are published under feeds/partners/{profile}/; --profiles '' removes them all
                   edit a registered source; within seconds its feeds, their archive pages, its tag directory,
                   the catalogue and the feeds that mix sources (where its name shows) follow, with no article write
-  source list
+  source list     one line a source (slug, name, homepage, language, and its partner profiles if it has any)
   key create (--sources <slug,slug> | --all) [--label <text>]   prints the key once; only its hash is kept
   key list
   key revoke <key-id>
@@ -66,6 +68,7 @@ const { values, positionals } = parseArgs({
     logo: { type: 'string' },
     icon: { type: 'string' },
     accent: { type: 'string' },
+    profiles: { type: 'string' },
     sources: { type: 'string' },
     profiles: { type: 'string' },
     'kvs-arn': { type: 'string' },
@@ -241,6 +244,7 @@ async function main(): Promise<void> {
         ...(values.logo ? { logoUrl: values.logo } : {}),
         ...(values.icon ? { iconUrl: values.icon } : {}),
         ...(values.accent ? { accentColor: values.accent } : {}),
+        ...(values.profiles ? { profiles: values.profiles.split(',') } : {}),
       });
       process.stdout.write(
         `Registered ${source.slug}: ${source.name} <${source.homepageUrl}> (${source.language})\n`,
@@ -257,10 +261,20 @@ async function main(): Promise<void> {
         logoUrl: values.logo,
         iconUrl: values.icon,
         accentColor: values.accent,
+        profiles: values.profiles?.split(','),
       });
       const changed = (
-        ['name', 'homepageUrl', 'description', 'language', 'logoUrl', 'iconUrl', 'accentColor'] as const
-      ).filter((field) => before[field] !== after[field]);
+        [
+          'name',
+          'homepageUrl',
+          'description',
+          'language',
+          'logoUrl',
+          'iconUrl',
+          'accentColor',
+          'profiles',
+        ] as const
+      ).filter((field) => String(before[field] ?? '') !== String(after[field] ?? ''));
       process.stdout.write(
         changed.length
           ? `Updated ${after.slug} (${changed.join(', ')}): ${after.name} <${after.homepageUrl}> (${after.language}); its feeds and pages follow within seconds\n`
@@ -270,7 +284,9 @@ async function main(): Promise<void> {
     }
     case 'source list':
       for (const source of await registry.listSources()) {
-        process.stdout.write(`${source.slug}\t${source.name}\t${source.homepageUrl}\t${source.language}\n`);
+        process.stdout.write(
+          `${source.slug}\t${source.name}\t${source.homepageUrl}\t${source.language}${source.profiles ? `\tprofiles: ${source.profiles.join(',')}` : ''}\n`,
+        );
       }
       return;
     case 'key create': {

@@ -39,7 +39,7 @@ const FORMATS = {
     ids: (text: string) =>
       [...text.matchAll(/<item>[\s\S]*?<\/item>/g)]
         .map((m) => m[0])
-        .filter((item) => !item.includes('<media:status state="deleted"'))
+        .filter((item) => !item.includes('<dcterms:valid>'))
         .map((item) => /<guid isPermaLink="false">urn:uuid:([^<]+)<\/guid>/.exec(item)?.[1] ?? ''),
   },
   atom: {

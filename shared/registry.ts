@@ -1,6 +1,7 @@
 import type { Principal, Source, SourceScope } from './articles/model.ts';
 import { type Clock, type RegistryStore, type StoredKey, systemClock } from './articles/ports.ts';
 import { authenticate } from './authentication.ts';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from './feeds/profiles/names.ts';
 import { mintKey } from './keys.ts';
 import { isSlug, toSlug } from './slug.ts';
 import { collapseWhitespace, deepStripXmlInvalid, plainText } from './text.ts';
@@ -16,6 +17,19 @@ export interface SourceInput {
   iconUrl?: string;
   /** `#rrggbb`; empty means none. */
   accentColor?: string;
+  /** Partner profiles (shared/feeds/profiles/names.ts) whose variants of its feeds are published; empty means none. */
+  profiles?: readonly string[];
+}
+
+/** Known profile names, once each, in a stable order (so an edit that only reorders them re-renders nothing). */
+function profileList(names: readonly string[] | undefined): ProfileName[] {
+  const wanted = (names ?? []).map((name) => name.trim()).filter(Boolean);
+  const unknown = wanted.filter((name) => !isProfileName(name));
+  if (unknown.length)
+    throw new Error(
+      `--profiles must name profiles among ${PROFILE_NAMES.join(', ')} (not ${unknown.join(', ')})`,
+    );
+  return [...new Set(wanted as ProfileName[])].sort();
 }
 
 /** An absolute https URL for a branding option, or undefined when none is given (absent or empty). */
@@ -67,6 +81,7 @@ export class Registry {
     if (input.accentColor && !/^#[0-9a-fA-F]{6}$/.test(input.accentColor))
       throw new Error('--accent must be a colour such as #1a2b3c');
     const accentColor = input.accentColor ? input.accentColor.toLowerCase() : undefined;
+    const profiles = profileList(input.profiles);
     const existing = await this.store.getSource(slug);
     const source: Source = {
       slug,
@@ -78,6 +93,7 @@ export class Registry {
       ...(logoUrl ? { logoUrl } : {}),
       ...(iconUrl ? { iconUrl } : {}),
       ...(accentColor ? { accentColor } : {}),
+      ...(profiles.length ? { profiles } : {}),
     };
     await this.store.putSource(source);
     return source;
@@ -86,8 +102,8 @@ export class Registry {
   /**
    * Edits a registered source: the fields given replace the stored ones, the others stay (a description that was
    * derived from the old name is derived from the new one). The table's stream then re-renders every feed and page
-   * that shows what changed (shared/feeds/regenerate.ts). An empty logo, icon or accent removes it. Throws for a
-   * source that is not registered.
+   * that shows what changed (shared/feeds/regenerate.ts). An empty logo, icon or accent removes it, and an empty
+   * list of profiles removes them all. Throws for a source that is not registered.
    */
   async updateSource(
     slug: string,
@@ -95,7 +111,7 @@ export class Registry {
   ): Promise<{ before: Source; after: Source }> {
     if (!Object.values(changes).some((value) => value !== undefined))
       throw new Error(
-        'source update needs at least one of --name, --homepage, --description, --language, --logo, --icon, --accent',
+        'source update needs at least one of --name, --homepage, --description, --language, --logo, --icon, --accent, --profiles',
       );
     const before = isSlug(slug) ? await this.store.getSource(slug) : undefined;
     if (!before) throw new Error(`${slug} is not a registered source (source add registers one)`);
@@ -110,6 +126,7 @@ export class Registry {
       logoUrl: changes.logoUrl ?? before.logoUrl ?? '',
       iconUrl: changes.iconUrl ?? before.iconUrl ?? '',
       accentColor: changes.accentColor ?? before.accentColor ?? '',
+      profiles: changes.profiles ?? before.profiles ?? [],
     });
     return { before, after };
   }

@@ -1,3 +1,4 @@
+import type { Source } from '../articles/model.ts';
 import { forEachConcurrently } from '../pool.ts';
 import { urlPath } from '../slug.ts';
 import {
@@ -34,6 +35,7 @@ import type {
   ListingWrite,
   PublishableDocument,
 } from './ports.ts';
+import { profileDocuments } from './profiles/documents.ts';
 import { ConsistentPublisher, documentOf, feedCacheControl } from './publish.ts';
 import { renderAtom } from './render/atom.ts';
 import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
@@ -51,8 +53,11 @@ import {
 } from './sitemap.ts';
 import { withdrawalsOf } from './withdrawals.ts';
 
-/** Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. */
-const FEED_DOCUMENT = /^feeds\/.+\/(rss\.xml|atom\.xml|feed\.json)$/;
+/**
+ * Keys of feed documents (as opposed to tag indexes): what WebSub subscribers follow. Partner profiles' feeds are
+ * private (feeds/partners/), and no public hub is told of them.
+ */
+const FEED_DOCUMENT = /^feeds\/(?!partners\/).+\/(rss\.xml|atom\.xml|feed\.json)$/;
 /** Feeds regenerated at once within a batch. */
 const CONCURRENCY = 8;
 /** Archive pages closed by one publish at most: their index items and the state fit one transaction. */
@@ -393,6 +398,8 @@ export class FeedRegenerator {
         const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
         if (older) channel.history = { archive: false, prevArchive: older };
         const documents = this.renderings(feedObjects(feed), channel, entries, { older });
+        // The partner profiles the source lists: their feeds and reports change with the public documents.
+        if (source) documents.push(...this.profiled(feed, sources.get(source), channel, entries, state));
         // A tag's place in its directory is taken once, with its first entry, and kept for good.
         const place =
           state.place ?? (directory && entries.length ? await this.places.take(directory) : undefined);
@@ -610,6 +617,22 @@ export class FeedRegenerator {
       return { documents: directoryDocuments(built, this.settings), next: {} };
     });
     return keys;
+  }
+
+  /**
+   * A source's feed as the partner profiles it lists have it, and as those it listed once have it still (their
+   * documents are among the feed's last published ones): see shared/feeds/profiles/documents.ts.
+   */
+  private profiled(
+    feed: FeedId,
+    source: Source | undefined,
+    channel: FeedChannel,
+    entries: readonly FeedEntry[],
+    state: DocumentState,
+  ): PublishableDocument[] {
+    const published = Object.keys(state.digests ?? {});
+    const control = feedCacheControl(this.settings);
+    return profileDocuments(feed, source, channel, entries, this.settings, control, published);
   }
 
   /** A feed's or an archive's documents: RSS, Atom and JSON Feed, and the page browsers get, from one state. */

@@ -4,7 +4,7 @@ import { entryUrn, type FeedEntry, type Withdrawal, type WithdrawnStatus } from 
 
 /**
  * What readers are told of an article that left the feeds for good, by the status that took it out: a short title
- * and notice (never the article's own text) and the word Media RSS carries in `media:status reason`.
+ * and notice (never the article's own text) and the word the SmartNews profile gives as `media:status reason`.
  */
 export const WITHDRAWAL_NOTICES: Readonly<Record<WithdrawnStatus, { title: string; notice: string }>> = {
   retracted: {

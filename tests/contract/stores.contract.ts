@@ -293,6 +293,14 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect((await feeds.getSources(['zeta']))[0]).toEqual({ ...SOURCE, slug: 'zeta', ...branding });
     await registry.putSource({ ...SOURCE, slug: 'zeta' });
     expect(await registry.getSource('zeta')).toEqual({ ...SOURCE, slug: 'zeta' });
+    // Partner profiles are kept as the list they were put with, and dropped with it.
+    const profiles: Source['profiles'] = ['flipboard', 'msn'];
+    await registry.putSource({ ...SOURCE, slug: 'zeta', profiles });
+    expect(await registry.getSource('zeta')).toEqual({ ...SOURCE, slug: 'zeta', profiles });
+    expect((await feeds.getSources(['zeta']))[0]).toEqual({ ...SOURCE, slug: 'zeta', profiles });
+    expect((await registry.listSources()).find((s) => s.slug === 'zeta')?.profiles).toEqual(profiles);
+    await registry.putSource({ ...SOURCE, slug: 'zeta' });
+    expect(await registry.getSource('zeta')).toEqual({ ...SOURCE, slug: 'zeta' });
     const key: StoredKey = {
       keyId: 'k1',
       secretHash: 'x',

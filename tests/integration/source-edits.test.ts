@@ -210,6 +210,45 @@ describe('a source edit', () => {
     expect(await stack.object('feeds/sources/morning-wire/atom.xml')).not.toMatch(/<icon>|<logo>/);
   }, 60_000);
 
+  it('carries a profiles edit into partner feeds beside the source’s own feeds, and uploads no feed that mixes sources', async () => {
+    const mixedBefore = await stack.head('feeds/all/rss.xml');
+    const { stdout } = await admin('source', 'update', 'morning-wire', '--profiles', 'smartnews,msn,msn');
+    expect(stdout).toContain('Updated morning-wire (profiles)');
+    await stack.settle();
+    const partner = (await stack.keys()).filter((key) => key.startsWith('feeds/partners/'));
+    for (const profile of ['msn', 'smartnews'])
+      for (const folder of ['', 'tags/markets/', 'tags/energy/'])
+        for (const file of ['rss.xml', 'report.json'])
+          expect(partner).toContain(`feeds/partners/${profile}/sources/morning-wire/${folder}${file}`);
+    // Only the source's own feeds and its tags' feeds: no archive pages, no feed that mixes sources, no profile
+    // the source does not list.
+    expect(
+      partner.filter((key) => !/^feeds\/partners\/(msn|smartnews)\/sources\/morning-wire\//.test(key)),
+    ).toEqual([]);
+    expect(partner.filter((key) => key.includes('/archive/'))).toEqual([]);
+    const rss = (await stack.object('feeds/partners/smartnews/sources/morning-wire/rss.xml')) ?? '';
+    expect(rss).toContain(' xmlns:snf="http://www.smartnews.be/snf"');
+    expect(rss).toContain('/feeds/partners/smartnews/sources/morning-wire/rss.xml" rel="self"');
+    const report = JSON.parse(
+      (await stack.object('feeds/partners/msn/sources/morning-wire/report.json')) ?? '{}',
+    );
+    expect(report).toMatchObject({ profile: 'msn', feed: 'sources/morning-wire' });
+    // The mixed feed is not uploaded again for a profiles edit.
+    expect(await stack.head('feeds/all/rss.xml')).toEqual(mixedBefore);
+
+    await expect(admin('source', 'update', 'morning-wire', '--profiles', 'google')).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        '--profiles must name profiles among msn, smartnews, flipboard, full-text',
+      ),
+    });
+    const listed = (await admin('source', 'list')).stdout.split('\n');
+    expect(listed.find((line) => line.startsWith('morning-wire\t'))).toMatch(/\tprofiles: msn,smartnews$/);
+    expect(listed.find((line) => line.startsWith('daily-planet\t'))).not.toContain('profiles');
+    const { stdout: cleared } = await admin('source', 'update', 'morning-wire', '--profiles', '');
+    expect(cleared).toContain('Updated morning-wire (profiles)');
+    expect((await admin('source', 'list')).stdout).not.toContain('profiles');
+  }, 60_000);
+
   it('refuses an unknown source and an update with nothing to change', async () => {
     await expect(admin('source', 'update', 'no-such-source', '--name', 'X')).rejects.toMatchObject({
       stderr: expect.stringContaining('no-such-source is not a registered source'),

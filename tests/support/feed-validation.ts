@@ -363,7 +363,10 @@ export function parseRss(xml: string): ParsedFeed {
   }
 
   const allItems = childrenOf(channel, '', 'item');
-  const isWithdrawn = (item: XmlElement) => optionalChild(item, NS.media, 'status') !== undefined;
+  // A notice carries an expiry in the past (`dcterms:valid`); a partner profile's notice may add `media:status`.
+  const isWithdrawn = (item: XmlElement) =>
+    optionalChild(item, NS.dcterms, 'valid') !== undefined ||
+    optionalChild(item, NS.media, 'status') !== undefined;
   const withdrawn = allItems.filter(isWithdrawn).map(rssWithdrawal);
   const live = allItems.filter((item) => !isWithdrawn(item));
   const items = live.map((item): ParsedItem => {
@@ -392,19 +395,24 @@ export function parseRss(xml: string): ParsedFeed {
 
 /**
  * A withdrawn article's RSS item: the same guid, a notice for its text, `pubDate`, `atom:updated`, `dcterms:modified`
- * and `dcterms:valid` (an expiry in the past) all the time of the withdrawal, and `media:status` deleted, as Media
- * RSS writes it (`state`) and as SmartNews's guide does (the value).
+ * and `dcterms:valid` (an expiry in the past) all the time of the withdrawal; its status read from its title. Where
+ * a partner profile adds `media:status` (SmartNews), it says deleted, as Media RSS writes it (`state`) and as
+ * SmartNews's guide does (the value), and its reason is the status.
  */
 function rssWithdrawal(item: XmlElement): ParsedWithdrawal {
   const guid = requiredChild(item, '', 'guid');
   if (attribute(guid, 'isPermaLink') !== 'false')
     throw new Error(`${guid.path} must have isPermaLink="false"`);
-  const status = requiredChild(item, NS.media, 'status');
-  if (attribute(status, 'state') !== 'deleted' || status.text.trim() !== 'deleted')
-    throw new Error(`${status.path} must say deleted, as state and as value`);
-  const reason = requiredAttribute(status, 'reason');
-  if (!WITHDRAWN_STATUSES.includes(reason)) throw new Error(`${status.path}/@reason is ${reason}`);
-  nonEmptyText(requiredChild(item, '', 'title'));
+  const title = nonEmptyText(requiredChild(item, '', 'title'));
+  const reason = WITHDRAWN_STATUSES.find((candidate) => title === `Article ${candidate}`);
+  if (!reason) throw new Error(`${item.path}/title is not a withdrawal's: ${title}`);
+  const status = optionalChild(item, NS.media, 'status');
+  if (status) {
+    if (attribute(status, 'state') !== 'deleted' || status.text.trim() !== 'deleted')
+      throw new Error(`${status.path} must say deleted, as state and as value`);
+    if (requiredAttribute(status, 'reason') !== reason)
+      throw new Error(`${status.path}/@reason is not ${reason}`);
+  }
   const at = parseRfc822(requiredChild(item, '', 'pubDate').text, `${item.path}/pubDate`);
   const exact = parseRfc3339(requiredChild(item, NS.atom, 'updated').text, `${item.path}/atom:updated`);
   for (const name of ['modified', 'valid']) {

@@ -453,6 +453,19 @@ describe('images', () => {
     },
   );
 
+  it('an image whose size is known carries it as Media RSS width and height; one half-known carries neither', () => {
+    const url = 'https://thegaze.example/img/strike.jpg';
+    // The size set on the stored entry: the submission's fields for it are the editor API's to add.
+    const sized = renderAll(channelOf('all'), [{ ...entry(), image: { url, width: 1200, height: 675 } }]);
+    parseAllFormats(sized);
+    const media = child(only(rssItems(sized.rss)), NS.media, 'content');
+    expect([attr(media, 'width'), attr(media, 'height')]).toEqual(['1200', '675']);
+    const half = renderAll(channelOf('all'), [{ ...entry(), image: { url, width: 1200 } }]);
+    const attributes = child(only(rssItems(half.rss)), NS.media, 'content').attributes.map((a) => a.local);
+    expect(attributes).not.toContain('width');
+    expect(attributes).not.toContain('height');
+  });
+
   it('an article without an image has no media:content, enclosure or image', () => {
     const docs = renderAll(channelOf('all'), [entry()]);
     expect(descendants(parseXml(docs.rss), NS.media, 'content')).toEqual([]);

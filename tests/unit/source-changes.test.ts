@@ -58,6 +58,25 @@ describe('a source item in the stream', () => {
       expect(sourceChangeFromRecord(record(before, after))?.edited).toEqual({ feeds: true, name: false });
   });
 
+  it('is an edit of its feeds when partner profiles are added, changed or removed, and not when put again', () => {
+    const profiled = { ...source, profiles: ['msn', 'smartnews'] };
+    const edits: [Record<string, unknown>, Record<string, unknown>][] = [
+      [source, profiled],
+      [profiled, source],
+      [profiled, { ...profiled, profiles: ['msn'] }],
+      [profiled, { ...profiled, profiles: ['flipboard', 'msn', 'smartnews'] }],
+    ];
+    for (const [before, after] of edits)
+      expect(sourceChangeFromRecord(record(before, after))?.edited).toEqual({ feeds: true, name: false });
+    // The same list in a new image (a new array) is no edit.
+    expect(sourceChangeFromRecord(record(profiled, { ...profiled, profiles: ['msn', 'smartnews'] }))).toEqual(
+      {
+        recordId: '42',
+        slug: 'the-gaze',
+      },
+    );
+  });
+
   it('is nothing for an item of another type', () => {
     expect(sourceChangeFromRecord(record(undefined, { ...source, type: 'key' }))).toBeUndefined();
   });

@@ -37,7 +37,15 @@ const SHOWN_IN_FEEDS = [
   'logoUrl',
   'iconUrl',
   'accentColor',
+  // A list: compared by its items (the registry keeps it sorted and without duplicates).
+  'profiles',
 ] as const;
+
+/** A shown field's value, comparable with `!==` (a list by its items). */
+const shown = (item: Record<string, unknown> | undefined, field: (typeof SHOWN_IN_FEEDS)[number]) => {
+  const value = item?.[field];
+  return Array.isArray(value) ? value.join(',') : value;
+};
 
 /**
  * The source a stream record registered or edited, if it is a source item's, and, for an edit, whether it changed
@@ -49,7 +57,8 @@ export function sourceChangeFromRecord(record: DynamoDBRecord): SourceChange | u
   const slug = after?.slug;
   if (!id || typeof slug !== 'string') return undefined;
   const before = itemOf(record.dynamodb?.OldImage, 'source');
-  const feeds = Boolean(before) && SHOWN_IN_FEEDS.some((field) => before?.[field] !== after?.[field]);
+  const feeds =
+    Boolean(before) && SHOWN_IN_FEEDS.some((field) => shown(before, field) !== shown(after, field));
   const name = Boolean(before) && before?.name !== after?.name;
   return { recordId: id, slug, ...(feeds ? { edited: { feeds, name } } : {}) };
 }
