@@ -68,9 +68,9 @@ const { values, positionals } = parseArgs({
     logo: { type: 'string' },
     icon: { type: 'string' },
     accent: { type: 'string' },
+    // source add/update: the profiles to publish; partners issue: the profiles a token opens.
     profiles: { type: 'string' },
     sources: { type: 'string' },
-    profiles: { type: 'string' },
     'kvs-arn': { type: 'string' },
     all: { type: 'boolean', default: false },
     label: { type: 'string' },
