@@ -35,7 +35,7 @@ export const NEWS_SITEMAP_WINDOW_MS = 48 * 60 * 60 * 1000;
  */
 export const SITEMAP_STATE_BUDGET_BYTES = 300_000;
 
-type StoredEntry = SitemapState['entries'][number];
+type StoredEntry = NonNullable<SitemapState['entries']>[number];
 
 /** The publish state's document of a source's news sitemap. */
 export const newsSitemapDocument = (source: string) => `sources/${source}/news-sitemap`;
