@@ -181,12 +181,16 @@ export function applyBucketChanges(
   return kept;
 }
 
-/** The sitemap's entries at `now` from its buckets' entries: those published within the window, newest first. */
+/**
+ * The sitemap's entries at `now` from its buckets' entries: those published within the window, newest first, each
+ * article once (one whose publication time moved is in two buckets between their two commits: the newer is kept).
+ */
 export function sitemapEntriesAt(buckets: Iterable<readonly StoredEntry[]>, now: number): StoredEntry[] {
   const cutoff = new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString();
   const entries: StoredEntry[] = [];
   for (const bucket of buckets) for (const entry of bucket) if (entry[3] >= cutoff) entries.push(entry);
-  return entries.sort(newestFirst);
+  const seen = new Set<string>();
+  return entries.sort(newestFirst).filter((entry) => !seen.has(entry[0]) && Boolean(seen.add(entry[0])));
 }
 
 export interface SitemapDeps {

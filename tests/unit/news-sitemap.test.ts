@@ -316,6 +316,9 @@ describe('the kept entries', () => {
     const after = apply(afterCorrection, [redated]);
     expect(after.get(newsSitemapHour(ago(2)))).toEqual([]);
     expect(after.get(newsSitemapHour(ago(5)))?.map((e) => e[3])).toEqual([ago(5)]);
+    // Between the two buckets' commits it is in both: listed once.
+    const both = new Map([...posted, [newsSitemapHour(ago(5)), after.get(newsSitemapHour(ago(5))) ?? []]]);
+    expect(ids(both)).toEqual(['id-00001', 'id-00002']);
   });
 
   it('fit the byte budget in each hour, dropping the hour’s oldest beyond it', () => {
