@@ -28,8 +28,17 @@ export interface DocumentState {
   place?: number;
   /** Articles that carry a source's tag, as last listed. */
   count?: number;
-  /** A source's news sitemap: its entries, kept from the batches' changes (shared/feeds/sitemap.ts). */
+  /**
+   * A source's news sitemap (shared/feeds/sitemap.ts): in the state of the sitemap itself, how many numbered files
+   * it has and the revision of each hourly bucket its files were rendered from; in the state of one of its hourly
+   * buckets, that hour's entries, kept from the batches' changes.
+   */
   sitemap?: SitemapState;
+  /**
+   * When the table may delete this state, in seconds since the epoch (DynamoDB's TTL attribute): set on states that
+   * no publish reads once they are that old (a news sitemap's hourly buckets). Absent: kept for good.
+   */
+  expiresAt?: number;
   /**
    * A digest of each object as last published, by key: a publish uploads only what differs, with no request to the
    * bucket. Absent for documents published before digests were kept: the bucket is asked once.
@@ -47,13 +56,18 @@ export interface DocumentState {
 }
 
 /**
- * A news sitemap's entries, newest first, each `[id, url, title, publishedAt]` (a tuple: about 20 bytes an entry
- * less than named fields, in an item DynamoDB caps at 400 KB), and how many numbered files its last publish had
- * (`parts`, absent while it fits one file).
+ * What a news sitemap keeps (shared/feeds/sitemap.ts). An hourly bucket's state holds `entries`: the articles
+ * published in that hour, newest first, each `[id, url, title, publishedAt]` (a tuple: about 20 bytes an entry less
+ * than named fields, in an item DynamoDB caps at 400 KB). The sitemap's own state holds how many numbered files its
+ * last publish had (`parts`, absent while it fits one file) and `hours`: the revision of each bucket (by hour,
+ * `yyyy-mm-ddThh`) that publish rendered, so that a later one that reads an older revision of a bucket (an eventually
+ * consistent read) reads it again. `entries` in the sitemap's own state are those of a release that kept them all
+ * in one item: the next publish moves them to their buckets.
  */
 export interface SitemapState {
-  entries: [id: string, url: string, title: string, publishedAt: string][];
+  entries?: [id: string, url: string, title: string, publishedAt: string][];
   parts?: number;
+  hours?: Record<string, number>;
 }
 
 export interface FeedStore {
@@ -80,8 +94,15 @@ export interface FeedStore {
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
-  /** The states of many documents at once (a batch's feeds), by document; one never published has revision 0. */
-  readStates(documents: readonly string[]): Promise<Map<string, DocumentState>>;
+  /**
+   * The states of many documents at once (a batch's feeds), by document; one never published has revision 0.
+   * Strongly consistent unless `consistent` is false: then a state committed within the last second or so may be
+   * read as it was before (half the read units in DynamoDB), for callers that check what they read by revision.
+   */
+  readStates(
+    documents: readonly string[],
+    options?: { consistent?: boolean },
+  ): Promise<Map<string, DocumentState>>;
   /**
    * Records a publish; false when another publish of the document committed after `expectedRevision` was read.
    * With `closedPages`, the index of those archive pages is written in the same transaction.

@@ -44,11 +44,11 @@ import { renderRss } from './render/rss.ts';
 import { RENDERER_VERSION } from './render/version.ts';
 import type { FeedSettings } from './settings.ts';
 import {
-  newsSitemapDocument,
   planSitemaps,
   publishNewsSitemap,
   publishNewsSitemaps,
   type SitemapDeps,
+  sitemapStateDocuments,
   takeSitemapStates,
 } from './sitemap.ts';
 import { withdrawalsOf } from './withdrawals.ts';
@@ -205,14 +205,16 @@ export class FeedRegenerator {
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
-    // News sitemaps (shared/feeds/sitemap.ts): their states are read with the feeds' and taken out of them.
+    // News sitemaps (shared/feeds/sitemap.ts): their states (each sitemap's own and the hourly buckets its changes
+    // touch) are read with the feeds' and taken out of them.
     const sitemaps = planSitemaps(changes, sourceChanges);
+    const sitemapDocuments = sitemapStateDocuments(sitemaps, this.now());
     // The states of the batch's feeds in a few reads instead of one each (a feed that another publish commits in
     // between reads its own again). Without them, each feed reads its own.
     const known = await this.store
-      .readStates([...feeds.keys(), ...[...sitemaps.keys()].map(newsSitemapDocument)])
+      .readStates([...feeds.keys(), ...sitemapDocuments])
       .catch(() => new Map<string, DocumentState>());
-    const sitemapStates = takeSitemapStates(known, sitemaps);
+    const sitemapStates = takeSitemapStates(known, sitemapDocuments);
     // Places for the tags new to their directories, one counter update per directory rather than one per tag.
     const newTags = new Map<DirectoryId, number>();
     for (const [feed, state] of known) {
@@ -304,6 +306,7 @@ export class FeedRegenerator {
   private sitemapDeps(): SitemapDeps {
     return {
       publishing: this.publishing,
+      store: this.store,
       settings: this.settings,
       sources: (slugs) => this.sources.named(slugs),
       now: this.now,

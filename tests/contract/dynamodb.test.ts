@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoDbDueReader } from '#shared/adapters/dynamodb/due-reader.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
+import { TTL_ATTRIBUTE } from '#shared/adapters/dynamodb/layout.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
@@ -48,5 +50,30 @@ describe('the DynamoDB Local and S3 adapters', () => {
       feeds: new DynamoDbFeedStore(client, tableName, registry),
       publisher: new S3DocumentPublisher(bucket, 'contract'),
     };
+  });
+
+  it('keeps a news sitemap’s hourly buckets in a partition per source, with a Number the table’s TTL deletes by', async () => {
+    const endpoint = inject('dynamodbEndpoint');
+    const tableName = `contract-${randomBytes(6).toString('hex')}`;
+    const raw = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTable(raw, tableName, { stream: false });
+    raw.destroy();
+    const client = createDocumentClient({ endpoint });
+    const feeds = new DynamoDbFeedStore(client, tableName, new DynamoDbRegistryStore(client, tableName));
+    const next = { sitemap: { entries: [] }, expiresAt: 1_783_998_000 };
+    expect(await feeds.commitState('sources/the-gaze/news-sitemap/2026-07-10T11', 0, next)).toBe(true);
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: 'feedstate#sources/the-gaze/news-sitemap', sk: '2026-07-10T11' },
+      }),
+    );
+    expect(Item?.[TTL_ATTRIBUTE]).toBe(1_783_998_000);
+    expect(typeof Item?.[TTL_ATTRIBUTE]).toBe('number');
+    client.destroy();
   });
 });

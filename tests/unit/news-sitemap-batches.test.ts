@@ -246,13 +246,14 @@ describe('a source’s news sitemap, batch by batch', () => {
     expect(part(2).children).toHaveLength(0);
   });
 
-  it('reads no feed for it: one state read with the batch’s, however many articles the source has', async () => {
+  it('reads no feed for it, and writes only the bucket of the change’s hour, however many articles the source has', async () => {
     const p = await pipeline({ size: 50 });
     const seeded: ArticleChange[] = [];
-    for (let i = 0; i < 40; i++) seeded.push(await p.write(article(p.clock.now, 2 + i / 10)));
+    for (let i = 0; i < 40; i++) seeded.push(await p.write(article(p.clock.now, 2 + i)));
     await p.main.regenerate(seeded);
     p.calls.length = 0;
-    const change = await p.write(article(p.clock.now, 0));
+    const posted = article(p.clock.now, 0);
+    const change = await p.write(posted);
     await p.main.regenerate([change]);
     const named = (name: string) => p.calls.filter((call) => call.name === name);
     // One newest-entries read per feed the change touched, as without a sitemap; no span read at all.
@@ -262,11 +263,75 @@ describe('a source’s news sitemap, batch by batch', () => {
         .sort(),
     ).toEqual([...change.feeds].sort());
     expect(named('readSpan')).toEqual([]);
-    // The sitemap's state came with the feeds' states, in the batch's one read of them.
-    expect(named('readStates')).toHaveLength(1);
-    expect(named('readStates')[0]?.args[0]).toContain('sources/the-gaze/news-sitemap');
+    // The sitemap's state and the bucket of the post's hour came with the feeds' states, in the batch's one read of
+    // them; then one read of the window's 49 buckets, eventually consistent.
+    const bucket = 'sources/the-gaze/news-sitemap/2026-07-10T12';
+    expect(named('readStates')).toHaveLength(2);
+    expect(named('readStates')[0]?.args[0]).toEqual(
+      expect.arrayContaining(['sources/the-gaze/news-sitemap', bucket]),
+    );
+    expect(named('readStates')[0]?.args[1]).toBeUndefined();
+    const window = named('readStates')[1]?.args as [string[], { consistent?: boolean }];
+    expect(window[0]).toHaveLength(49);
+    expect(window[0]).toContain(bucket);
+    expect(window[0][0]).toBe('sources/the-gaze/news-sitemap/2026-07-08T12');
+    expect(window[1]).toEqual({ consistent: false });
     expect(named('readState').filter((call) => String(call.args[0]).includes('news-sitemap'))).toEqual([]);
+    // Written: the post's bucket and the sitemap's own small state, nothing of the other 40 articles' buckets.
+    expect(
+      named('commitState')
+        .map((call) => call.args[0])
+        .filter((document) => String(document).includes('news-sitemap'))
+        .sort(),
+    ).toEqual(['sources/the-gaze/news-sitemap', bucket]);
+    const stored = await p.feeds.readState(bucket);
+    expect(stored.sitemap?.entries?.map((entry) => entry[0])).toEqual([posted.id]);
+    expect(stored.expiresAt).toBe(Date.parse('2026-07-13T13:00:00.000Z') / 1000);
+    expect(
+      Object.keys((await p.feeds.readState('sources/the-gaze/news-sitemap')).sitemap?.hours ?? {}),
+    ).toHaveLength(41);
     expect(p.sitemap()).toHaveLength(41);
+  });
+
+  it('reads again a bucket that an eventually consistent read gives older than the sitemap last rendered', async () => {
+    const p = await pipeline();
+    const first = article(p.clock.now, 5);
+    await p.main.regenerate([await p.write(first)]);
+    // From now on an eventually consistent read sees no bucket at all, as if every commit were too recent.
+    const lagging = new Proxy(p.feeds, {
+      get(target, name, receiver) {
+        if (name !== 'readStates') return Reflect.get(target, name, receiver);
+        return async (documents: string[], options?: { consistent?: boolean }) => {
+          const states = await target.readStates(documents, options);
+          if (options?.consistent === false)
+            for (const document of documents) states.set(document, { revision: 0 });
+          return states;
+        };
+      },
+    }) as FeedStore;
+    const regenerator = new FeedRegenerator(lagging, p.publisher, SETTINGS, { now: () => p.clock.now });
+    const second = article(p.clock.now, 1);
+    expect((await regenerator.regenerate([await p.write(second)])).failedRecordIds).toEqual([]);
+    expect(p.sitemap()?.map((url) => url.loc)).toEqual([second.url, first.url]);
+  });
+
+  it('moves the entries a release that kept them in one item left there into their buckets', async () => {
+    const p = await pipeline();
+    const older = article(p.clock.now, 30);
+    const expired = article(p.clock.now, 50);
+    const entry = (a: Article) => [a.id, a.url, a.title, a.publishedAt] as [string, string, string, string];
+    await p.feeds.commitState('sources/the-gaze/news-sitemap', 0, {
+      changedAt: older.updatedAt,
+      sitemap: { entries: [entry(older), entry(expired)] },
+    });
+    const posted = article(p.clock.now, 1);
+    await p.main.regenerate([await p.write(posted)]);
+    expect(p.sitemap()?.map((url) => url.loc)).toEqual([posted.url, older.url]);
+    const state = await p.feeds.readState('sources/the-gaze/news-sitemap');
+    expect(state.sitemap?.entries).toBeUndefined();
+    // Republishing renders it from the buckets alone.
+    await p.main.publishNewsSitemap('the-gaze');
+    expect(p.sitemap()?.map((url) => url.loc)).toEqual([posted.url, older.url]);
   });
 
   it('loses no entry to concurrent batches of the same source', async () => {

@@ -19,10 +19,15 @@ import {
   w3cDatetime,
 } from '#shared/feeds/render/news-sitemap.ts';
 import {
-  applySitemapChanges,
+  applyBucketChanges,
+  bucketExpiry,
   NEWS_SITEMAP_WINDOW_MS,
+  newsSitemapHour,
+  newsSitemapHours,
   type PlannedSitemap,
-  SITEMAP_STATE_BUDGET_BYTES,
+  SITEMAP_BUCKET_BUDGET_BYTES,
+  sitemapBuckets,
+  sitemapEntriesAt,
 } from '#shared/feeds/sitemap.ts';
 import { stripXmlInvalid } from '#shared/text.ts';
 import { parseXml, type XmlElement } from '../support/feed-validation.ts';
@@ -247,6 +252,31 @@ describe('the kept entries', () => {
     },
   });
 
+  /** The buckets' entries after some changes, as a batch applies them: each change to the hours it touches. */
+  const apply = (
+    buckets: ReadonlyMap<string, ReturnType<typeof applyBucketChanges>>,
+    changes: PlannedSitemap['changes'],
+    source = 'the-gaze',
+  ) => {
+    const next = new Map(buckets);
+    const plan: PlannedSitemap = { source, changes, records: new Set(), at: '' };
+    for (const [hour, list] of sitemapBuckets(plan, NOW))
+      next.set(hour, applyBucketChanges(next.get(hour) ?? [], list, source, hour));
+    return next;
+  };
+  const ids = (buckets: ReadonlyMap<string, ReturnType<typeof applyBucketChanges>>, now = NOW) =>
+    sitemapEntriesAt(buckets.values(), now).map((e) => e[0]);
+
+  it('are kept by the hour of publication: the 49 hours of the window, each bucket kept a day past it', () => {
+    const hours = newsSitemapHours(NOW);
+    expect(hours).toHaveLength(49);
+    expect(hours[0]).toBe('2026-07-08T12');
+    expect(hours[48]).toBe('2026-07-10T12');
+    expect(newsSitemapHours(NOW + 59 * 60_000)).toEqual(hours);
+    expect(newsSitemapHour('2026-07-10T11:59:59.999Z')).toBe('2026-07-10T11');
+    expect(bucketExpiry('2026-07-10T11')).toBe(Date.parse('2026-07-13T12:00:00.000Z') / 1000);
+  });
+
   it('hold the source’s listed articles of the last 48 hours by the clock, newest first', () => {
     const changes: PlannedSitemap['changes'] = [
       listed(1, ago(47.9)),
@@ -254,47 +284,63 @@ describe('the kept entries', () => {
       listed(3, ago(1)),
       listed(4, ago(2), 'daily-planet'),
       { ...listed(5, ago(3)), after: { ...listed(5, ago(3)).after, listed: false } },
+      listed(6, ago(49.5)),
     ];
-    const kept = applySitemapChanges([], changes, 'the-gaze', NOW);
-    expect(kept.map((e) => e[0])).toEqual(['id-00003', 'id-00001']);
+    const buckets = apply(new Map(), changes);
+    // Only the hours of this source's articles within the window are touched: not the 49.5 hours old one's.
+    expect([
+      ...sitemapBuckets({ source: 'the-gaze', changes, records: new Set(), at: '' }, NOW).keys(),
+    ]).toEqual(['2026-07-08T12', '2026-07-10T11', '2026-07-10T09']);
+    expect(ids(buckets)).toEqual(['id-00003', 'id-00001']);
     // An hour later the oldest has left, with no change to it.
-    expect(applySitemapChanges(kept, [], 'the-gaze', NOW + 3600_000).map((e) => e[0])).toEqual(['id-00003']);
+    expect(ids(buckets, NOW + 3600_000)).toEqual(['id-00003']);
     expect(NEWS_SITEMAP_WINDOW_MS).toBe(48 * 3600_000);
   });
 
   it('follow a correction, and lose a retracted, moved or deleted article', () => {
-    const posted = applySitemapChanges([], [listed(1, ago(1)), listed(2, ago(2))], 'the-gaze', NOW);
+    const posted = apply(new Map(), [listed(1, ago(1)), listed(2, ago(2))]);
     const corrected = listed(1, ago(1));
     corrected.after.title = 'Corrected';
-    const afterCorrection = applySitemapChanges(
-      posted,
-      [{ ...corrected, before: listed(1, ago(1)).after }],
-      'the-gaze',
-      NOW,
-    );
-    expect(afterCorrection.map((e) => e[2])).toEqual(['Corrected', 'Story 2']);
+    const afterCorrection = apply(posted, [{ ...corrected, before: listed(1, ago(1)).after }]);
+    expect(sitemapEntriesAt(afterCorrection.values(), NOW).map((e) => e[2])).toEqual([
+      'Corrected',
+      'Story 2',
+    ]);
     const moved = { ...listed(1, ago(1), 'daily-planet'), before: listed(1, ago(1)).after };
-    expect(applySitemapChanges(afterCorrection, [moved], 'the-gaze', NOW).map((e) => e[0])).toEqual([
-      'id-00002',
-    ]);
+    expect(ids(apply(afterCorrection, [moved]))).toEqual(['id-00002']);
+    expect(ids(apply(new Map(), [moved], 'daily-planet'))).toEqual(['id-00001']);
     const deleted = { recordId: 'r9', before: listed(2, ago(2)).after };
-    expect(applySitemapChanges(afterCorrection, [deleted], 'the-gaze', NOW).map((e) => e[0])).toEqual([
-      'id-00001',
-    ]);
+    expect(ids(apply(afterCorrection, [deleted]))).toEqual(['id-00001']);
+    // A new publication time moves the entry from its old hour's bucket to its new one's.
+    const redated = { ...listed(2, ago(5)), before: listed(2, ago(2)).after };
+    const after = apply(afterCorrection, [redated]);
+    expect(after.get(newsSitemapHour(ago(2)))).toEqual([]);
+    expect(after.get(newsSitemapHour(ago(5)))?.map((e) => e[3])).toEqual([ago(5)]);
+    // Between the two buckets' commits it is in both: listed once.
+    const both = new Map([...posted, [newsSitemapHour(ago(5)), after.get(newsSitemapHour(ago(5))) ?? []]]);
+    expect(ids(both)).toEqual(['id-00001', 'id-00002']);
   });
 
-  it('fit the byte budget, dropping the oldest beyond it', () => {
+  it('fit the byte budget in each hour, dropping the hour’s oldest beyond it', () => {
     const long = 'x'.repeat(1500);
+    // 400 articles within one hour.
     const changes = Array.from({ length: 400 }, (_, n) => {
-      const change = listed(n, ago(n / 10));
+      const change = listed(n, ago(0.5 + n / 1000));
       change.after.url = `https://thegaze.example/${n}/${long}`;
       return change;
     });
-    const kept = applySitemapChanges([], changes, 'the-gaze', NOW);
-    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThanOrEqual(SITEMAP_STATE_BUDGET_BYTES);
+    const hour = newsSitemapHour(ago(0.5));
+    const kept = applyBucketChanges([], changes, 'the-gaze', hour);
+    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThanOrEqual(SITEMAP_BUCKET_BUDGET_BYTES);
     expect(kept.length).toBeGreaterThan(150);
     expect(kept.length).toBeLessThan(400);
     expect(kept.map((e) => e[0])).toEqual(changes.slice(0, kept.length).map((c) => c.after.id));
+    // The same 400 over the window's hours: each hour far within its budget, none dropped.
+    const spread = changes.map((change, n) => ({
+      ...change,
+      after: { ...change.after, publishedAt: ago(n / 9) },
+    }));
+    expect(ids(apply(new Map(), spread))).toHaveLength(400);
   });
 });
 

@@ -16,7 +16,8 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
- * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}` or `directory:{dir}:{page}` |
+ * | an hourly bucket of a source's news sitemap (expires via TTL) | `feedstate#sources/{source}/news-sitemap` | `{yyyy-mm-ddThh}` |
+ * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}`, `sources/{source}/news-sitemap` or `directory:{dir}:{page}` |
  * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
  * | a tag's listing on a directory page | `listing#{directory}#{page}` | `{tag}` |
@@ -36,6 +37,10 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * reads only the due end of the partition.
  */
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
+/**
+ * The table's TTL attribute. DynamoDB deletes an item whose value is a Number of seconds in the past: idempotency
+ * records and a news sitemap's hourly buckets. An article's own `expiresAt` is an ISO string, which TTL ignores.
+ */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export type ItemType =
@@ -91,11 +96,18 @@ export const listingPartition = (directory: string, page: number) => `listing#${
  * spreads a source's thousands of tag states over their own partition instead of the shared `feedstate` one.
  */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
+/**
+ * A news sitemap's hourly buckets (shared/feeds/sitemap.ts) in a partition per source: a batch's read of a
+ * sitemap's window is one BatchGetItem of up to 49 of them, and their writes stay out of the shared `feedstate`
+ * partition.
+ */
+export const newsSitemapBucketPartition = (source: string) => `feedstate#sources/${source}/news-sitemap`;
 export function feedStateKey(document: string): { pk: string; sk: string } {
   const match = /^sources\/([a-z0-9-]+)\/tags\/([^/]+)$/u.exec(document);
-  return match?.[1] && match[2]
-    ? { pk: tagFeedStatePartition(match[1]), sk: match[2] }
-    : { pk: 'feedstate', sk: document };
+  if (match?.[1] && match[2]) return { pk: tagFeedStatePartition(match[1]), sk: match[2] };
+  const bucket = /^sources\/([^/]+)\/news-sitemap\/(\d{4}-\d{2}-\d{2}T\d{2})$/u.exec(document);
+  if (bucket?.[1] && bucket[2]) return { pk: newsSitemapBucketPartition(bucket[1]), sk: bucket[2] };
+  return { pk: 'feedstate', sk: document };
 }
 
 /** The fields of an article that a feed entry needs, copied into each membership. */
