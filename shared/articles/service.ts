@@ -25,6 +25,7 @@ import {
 import {
   type ArticlePage,
   type ArticleStore,
+  type ArticleSummary,
   type Clock,
   InvalidCursorError,
   type RegistryStore,
@@ -75,6 +76,8 @@ export interface ListQuery {
   tag?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
+  /** The article of `source` (required with it) that holds this external id, whatever its status: 0 or 1 item. */
+  externalId?: string | undefined;
 }
 
 /**
@@ -169,7 +172,18 @@ export class ArticleService {
       await this.requireSource(submission.source);
     }
     const stamp = new Date(now).toISOString();
-    const { publishedAt = current.publishedAt, correction, ...content } = submission;
+    const {
+      publishedAt = current.publishedAt,
+      correction,
+      externalId = current.externalId,
+      ...content
+    } = submission;
+    // An external id is the article's identity in its source: kept when omitted, never changed (README, External ids).
+    if (current.externalId !== undefined && externalId !== current.externalId) {
+      throw new InvalidInputError([
+        fieldError(['externalId'], `cannot change once set; send the article's own, or leave it out`),
+      ]);
+    }
     // A published article stays public: moving it into the future would take an item out of readers' feeds.
     if (current.status === 'published' && isFuture(publishedAt, now)) {
       throw new ConflictError(
@@ -203,6 +217,7 @@ export class ArticleService {
       createdAt: current.createdAt,
       updatedAt,
       ...(corrections.length ? { corrections } : {}),
+      ...(externalId === undefined ? {} : { externalId }),
     };
     await this.replace(current, next);
     return next;
@@ -250,6 +265,16 @@ export class ArticleService {
       }
     } else {
       await this.authorise(principal, query.source);
+    }
+    if (query.externalId !== undefined) {
+      if (query.source === undefined)
+        throw new InvalidInputError([
+          { field: 'source', in: 'query', detail: 'is required with externalId' },
+        ]);
+      // One read of the external id's item, then one of its article.
+      const id = await this.store.findExternalId(query.source, query.externalId);
+      const found = id === undefined ? undefined : await this.store.getArticle(id);
+      return { items: found ? [summaryOf(found)] : [] };
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     try {
@@ -311,6 +336,26 @@ export class ArticleService {
     if (!source) throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
     return source;
   }
+}
+
+/** What a listing shows of an article, its status and external id included. */
+function summaryOf(article: Article): ArticleSummary {
+  const { id, source, title, url, summary, tags, publishedAt, updatedAt, version, status } = article;
+  const { expiresAt, externalId } = article;
+  return {
+    id,
+    source,
+    title,
+    url,
+    summary,
+    tags,
+    publishedAt,
+    updatedAt,
+    version,
+    status,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(externalId === undefined ? {} : { externalId }),
+  };
 }
 
 /** The image rules of the source's profiles that the article's image (or its lack of one) breaks. */
