@@ -200,6 +200,10 @@ export function storeContract(stores: () => Promise<Stores>): void {
     ).rejects.toEqual(new ExternalIdTakenError(planetHolder.id, 'daily-planet'));
     expect(await articles.getArticle(holder.id)).toEqual(holder);
     expect(await articles.findExternalId('the-gaze', 'taken')).toBe(holder.id);
+    // A replacement without the id (the service never writes one) releases nothing.
+    const { externalId: _, ...withoutId } = holder;
+    await articles.replaceArticle(holder, { ...withoutId, version: 2 });
+    expect(await articles.findExternalId('the-gaze', 'taken')).toBe(holder.id);
   });
 
   it('replaces an article only from its current version, moving its entries and tag counts', async () => {

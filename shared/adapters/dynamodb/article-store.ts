@@ -122,7 +122,8 @@ export class DynamoDbArticleStore implements ArticleStore {
       .map((feed) => membershipKey(feed, previous))
       .filter((key) => !keep.has(key.pk + key.sk))
       .map((Key) => ({ Delete: { TableName: this.tableName, Key } }));
-    // The external id's item moves only when the key changes: the article gained an id, or moved to another source.
+    // The external id's item changes only with its key: claimed when the article gains an id, moved (claimed in the
+    // new source, deleted in the old) when the article moves to another source; never deleted otherwise.
     const before = externalIdKeyOf(previous);
     const claimed = before?.pk === externalIdKeyOf(next)?.pk ? undefined : this.externalIdPut(next);
     await this.transact(
@@ -140,9 +141,7 @@ export class DynamoDbArticleStore implements ArticleStore {
         ...(next.status === 'published' ? this.membershipPuts(next) : []),
         ...this.tagCountUpdates(previous, next),
         ...this.dueUpdates(previous, next),
-        ...(before && before.pk !== externalIdKeyOf(next)?.pk
-          ? [{ Delete: { TableName: this.tableName, Key: before } }]
-          : []),
+        ...(before && claimed ? [{ Delete: { TableName: this.tableName, Key: before } }] : []),
         ...(claimed ? [claimed] : []),
       ],
       claimed,

@@ -131,19 +131,17 @@ export class MemoryArticleStore implements ArticleStore, DueReader {
   }
 
   /**
-   * Claims the external id of `after` when its key differs from that of `before` (new, or moved to another source),
-   * releasing the old one, as the DynamoDB adapter's condition and delete do; checked after the other conditions,
-   * whose failure wins. Throws before anything is written.
+   * Claims the external id of `after` when it has one whose key differs from that of `before` (new, or moved to
+   * another source, which deletes the old key), as the DynamoDB adapter's condition and delete do; never deletes a key
+   * otherwise. Checked after the other conditions, whose failure wins; throws before anything is written.
    */
   private claimExternalId(before: Article | undefined, after: Article): void {
     const was = before && externalKeyOf(before);
     const key = externalKeyOf(after);
-    if (key === was) return;
-    if (key !== undefined) {
-      const holder = this.table.externalIds.get(key);
-      if (holder !== undefined) throw new ExternalIdTakenError(holder, after.source);
-      this.table.externalIds.set(key, after.id);
-    }
+    if (key === undefined || key === was) return;
+    const holder = this.table.externalIds.get(key);
+    if (holder !== undefined) throw new ExternalIdTakenError(holder, after.source);
+    this.table.externalIds.set(key, after.id);
     if (was !== undefined) this.table.externalIds.delete(was);
   }
 
