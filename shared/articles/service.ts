@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   ConcurrentWriteError,
   ConflictError,
+  ExternalIdTakenError,
   ForbiddenError,
   fieldError,
   InvalidInputError,
@@ -108,6 +109,12 @@ export class ArticleService {
           }
           return { article: earlier.article, replayed: true, warnings };
         }
+      }
+      // One read spares a transaction that would fail: an import run again posts every item it already imported.
+      // The transaction's condition is what holds the id to one article; this only answers sooner.
+      if (submission.externalId !== undefined) {
+        const holder = await this.store.findExternalId(submission.source, submission.externalId);
+        if (holder !== undefined) throw new ExternalIdTakenError(holder, submission.source);
       }
       const now = this.clock.now();
       const stamp = new Date(now).toISOString();

@@ -403,7 +403,7 @@ describe('a cancelled transaction, by its reasons', () => {
     }
   });
 
-  /** The reasons of a transaction of `items` whose last item (a post's external id claim) failed its condition. */
+  /** The reasons of a transaction of `items` whose last item (an external id's claim) failed its condition. */
   const claimFailed = (items: number, others = 'None') => [
     ...Array.from({ length: items - 1 }, (_, index) => (index === 0 ? others : 'None')),
     'ConditionalCheckFailed',
@@ -412,10 +412,18 @@ describe('a cancelled transaction, by its reasons', () => {
   it('answers the external id claim’s failed condition with 409 naming the holder, whatever else is reported', async () => {
     const externalId = `fault-holder-${Date.now()}`;
     const holder = (await stack.call('POST', '/articles', { ...seed, externalId })).body as Article;
+    const other = (await stack.call('POST', '/articles', { ...seed, title: 'Without an id' }))
+      .body as Article;
     const api = await apiCancelling((_, items) => claimFailed(items, 'ThrottlingError'));
     try {
       const before = await tableKeys(stack.dynamodbEndpoint, stack.tableName);
-      const { response, problem } = await api.send('POST', '/articles', { ...seed, externalId });
+      // A correction that gives an article the id: its transaction's claim is refused.
+      const { response, problem } = await api.send(
+        'PUT',
+        `/articles/${other.id}`,
+        { ...seed, externalId },
+        { 'if-match': '"1"' },
+      );
       expect(response.status).toBe(409);
       expect(response.headers.get('location')).toBe(`/articles/${holder.id}`);
       expect(problem).toMatchObject({
@@ -423,6 +431,11 @@ describe('a cancelled transaction, by its reasons', () => {
         articleId: holder.id,
       });
       expect(api.rejectedReason()).toBe('external-id-taken');
+      expect(api.transactions()).toBe(1);
+      // A post of it is answered from one read of the id's item, before any transaction.
+      const post = await api.send('POST', '/articles', { ...seed, externalId });
+      expect(post.response.status).toBe(409);
+      expect(post.problem).toMatchObject({ articleId: holder.id });
       expect(api.transactions()).toBe(1);
       expect(await tableKeys(stack.dynamodbEndpoint, stack.tableName)).toEqual(before);
     } finally {
