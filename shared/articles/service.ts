@@ -187,9 +187,7 @@ export class ArticleService {
     } = submission;
     // An external id is the article's identity in its source: kept when omitted, never changed (README, External ids).
     if (current.externalId !== undefined && externalId !== current.externalId) {
-      throw new InvalidInputError([
-        fieldError(['externalId'], `cannot change once set; send the article's own, or leave it out`),
-      ]);
+      throw new InvalidInputError([fieldError(['externalId'], 'cannot change once set')]);
     }
     // A published article stays public: moving it into the future would take an item out of readers' feeds.
     if (current.status === 'published' && isFuture(publishedAt, now)) {
@@ -345,24 +343,26 @@ export class ArticleService {
   }
 }
 
-/** What a listing shows of an article, its status and external id included. */
+/** What the lookup by external id shows of an article: a listing's fields, with its status and external id. */
+const LOOKUP_FIELDS = [
+  'id',
+  'source',
+  'externalId',
+  'title',
+  'url',
+  'summary',
+  'tags',
+  'status',
+  'publishedAt',
+  'expiresAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof Article & keyof ArticleSummary)[];
+
 function summaryOf(article: Article): ArticleSummary {
-  const { id, source, title, url, summary, tags, publishedAt, updatedAt, version, status } = article;
-  const { expiresAt, externalId } = article;
-  return {
-    id,
-    source,
-    title,
-    url,
-    summary,
-    tags,
-    publishedAt,
-    updatedAt,
-    version,
-    status,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-    ...(externalId === undefined ? {} : { externalId }),
-  };
+  const summary: Record<string, unknown> = {};
+  for (const field of LOOKUP_FIELDS) if (article[field] !== undefined) summary[field] = article[field];
+  return summary as unknown as ArticleSummary;
 }
 
 /** The image rules of the source's profiles that the article's image (or its lack of one) breaks. */

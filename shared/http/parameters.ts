@@ -55,9 +55,8 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
     const problem = externalIdProblem(externalId);
     if (problem) errors.push(parameterError('query', 'externalId', problem));
     if (source === undefined) errors.push(parameterError('query', 'source', 'is required with externalId'));
-    for (const [name, value] of Object.entries({ status, tag, cursor }))
-      if (value !== undefined)
-        errors.push(parameterError('query', name, 'cannot be combined with externalId'));
+    if ((status ?? tag ?? cursor) !== undefined)
+      errors.push(parameterError('query', 'externalId', 'takes source alone, not status, tag or cursor'));
   }
   if (errors.length) throw new InvalidParameterError(errors);
   if (externalId !== undefined) return { source, externalId };

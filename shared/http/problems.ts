@@ -112,12 +112,7 @@ export function problemOf(error: unknown): ProblemError | undefined {
   // The article that holds the id, by its id and its URL: an importer reads it, or corrects it, instead.
   if (error instanceof ExternalIdTakenError)
     return new ProblemError(409, 'External id taken', error.message, {
-      errors: [
-        fieldError(
-          ['externalId'],
-          `is already held by article ${error.articleId} of source ${error.source}, for ever`,
-        ),
-      ],
+      errors: [fieldError(['externalId'], `is article ${error.articleId}'s, for ever`)],
       headers: { location: `/articles/${error.articleId}` },
       members: { articleId: error.articleId },
     });

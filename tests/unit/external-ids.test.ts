@@ -206,9 +206,7 @@ describe('the lookup by external id', () => {
       fields({ source: 'the-gaze', externalId: '', tag: 'nato', cursor: 'x', status: 'published' }),
     ).toEqual([
       'query externalId: must not be empty',
-      'query status: cannot be combined with externalId',
-      'query tag: cannot be combined with externalId',
-      'query cursor: cannot be combined with externalId',
+      'query externalId: takes source alone, not status, tag or cursor',
     ]);
   });
 });
@@ -266,7 +264,7 @@ describe('the 409 answer', () => {
           field: 'externalId',
           in: 'body',
           pointer: '/externalId',
-          detail: `is already held by article ${id} of source the-gaze, for ever`,
+          detail: `is article ${id}'s, for ever`,
         },
       ],
       articleId: id,

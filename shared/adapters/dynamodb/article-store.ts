@@ -88,8 +88,6 @@ export class DynamoDbArticleStore implements ArticleStore {
       ...this.tagCountUpdates(undefined, article),
       ...this.dueUpdates(undefined, article),
     ];
-    const claimed = this.externalIdPut(article);
-    if (claimed) items.push(claimed);
     if (claim) {
       items.push({
         Put: {
@@ -109,7 +107,10 @@ export class DynamoDbArticleStore implements ArticleStore {
         },
       });
     }
-    await this.transact(items, claimed);
+    // The external id's claim goes last, where transact() looks for its reason.
+    const claimed = this.externalIdPut(article);
+    if (claimed) items.push(claimed);
+    await this.transact(items, claimed && article);
   }
 
   async replaceArticle(previous: Article, next: Article): Promise<void> {
@@ -144,7 +145,7 @@ export class DynamoDbArticleStore implements ArticleStore {
         ...(before && claimed ? [{ Delete: { TableName: this.tableName, Key: before } }] : []),
         ...(claimed ? [claimed] : []),
       ],
-      claimed,
+      claimed && next,
     );
   }
 
@@ -262,18 +263,6 @@ export class DynamoDbArticleStore implements ArticleStore {
     };
   }
 
-  /**
-   * Who holds the external id a claim was refused: the article its item names. Gone again by the time it is read (its
-   * article moved to another source in between), the claim may pass now: a race, tried again like one.
-   */
-  private async holderOf(claimed: TransactItem): Promise<Error> {
-    const item = claimed.Put?.Item as { source: string; externalId: string };
-    const holder = await this.findExternalId(item.source, item.externalId);
-    return holder === undefined
-      ? new WriteConflictError('transaction')
-      : new ExternalIdTakenError(holder, item.source);
-  }
-
   /** Its memberships, fat or thin by size (memberships.ts): a put replaces a membership of either form. */
   private membershipPuts(article: Article): TransactItem[] {
     return membershipItems(article, this.fatMembershipMaxBytes).map((Item) => ({
@@ -329,7 +318,7 @@ export class DynamoDbArticleStore implements ArticleStore {
    * again. Anything else (`ValidationError`, `ItemCollectionSizeLimitExceeded`) is a fault of this write, not of
    * the moment, and stays the SDK's error, a 500 logged with its reasons.
    */
-  private async transact(items: TransactItem[], claimed?: TransactItem): Promise<void> {
+  private async transact(items: TransactItem[], claimant?: Article): Promise<void> {
     try {
       await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
@@ -337,8 +326,12 @@ export class DynamoDbArticleStore implements ArticleStore {
         const reasons = error.CancellationReasons ?? [];
         const codes = reasons.map((reason) => reason.Code).join();
         const failed = reasons.filter((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (claimed && failed.length === 1 && failed[0] === reasons[items.indexOf(claimed)])
-          throw await this.holderOf(claimed);
+        if (claimant?.externalId && failed.length === 1 && failed[0] === reasons.at(-1)) {
+          const { source, externalId } = claimant;
+          const holder = await this.findExternalId(source, externalId);
+          // Gone again by the time it is read (its article moved to another source), the id may be claimed now.
+          throw holder ? new ExternalIdTakenError(holder, source) : new WriteConflictError('transaction');
+        }
         if (failed.length) throw new WriteConflictError('condition');
         if (/ThrottlingError|ProvisionedThroughputExceeded/.test(codes))
           throw new StoreUnavailableError(RETRY_AFTER_SECONDS, 'throttled');
