@@ -6,7 +6,7 @@ export type ArticleSummary = Pick<
   Article,
   'id' | 'source' | 'title' | 'url' | 'summary' | 'tags' | 'publishedAt' | 'updatedAt' | 'version'
 > &
-  Partial<Pick<Article, 'status' | 'expiresAt' | 'externalId'>>;
+  Partial<Pick<Article, 'status' | 'expiresAt'>>;
 
 /**
  * The lifecycle's time-ordered indexes, each written in the same transaction as its article: `schedule` holds every
@@ -22,6 +22,7 @@ export interface DueEntry {
 }
 
 export interface ArticlePage {
+  /** Summaries; whole articles in the lookup by external id. */
   items: ArticleSummary[];
   /** Opaque; present when there may be more. */
   cursor?: string;

@@ -26,7 +26,6 @@ import {
 import {
   type ArticlePage,
   type ArticleStore,
-  type ArticleSummary,
   type Clock,
   InvalidCursorError,
   type RegistryStore,
@@ -77,7 +76,10 @@ export interface ListQuery {
   tag?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
-  /** The article of `source` (required with it) that holds this external id, whatever its status: 0 or 1 item. */
+  /**
+   * Instead of a listing, the article of `source` (required with it) that holds this external id, whatever its
+   * status: a page of that one article, whole, or of none.
+   */
   externalId?: string | undefined;
 }
 
@@ -279,7 +281,8 @@ export class ArticleService {
       // One read of the external id's item, then one of its article.
       const id = await this.store.findExternalId(query.source, query.externalId);
       const found = id === undefined ? undefined : await this.store.getArticle(id);
-      return { items: found ? [summaryOf(found)] : [] };
+      // The whole article, as GET /articles/{id} gives it: an importer compares it with what it would send.
+      return { items: found ? [found] : [] };
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     try {
@@ -341,28 +344,6 @@ export class ArticleService {
     if (!source) throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
     return source;
   }
-}
-
-/** What the lookup by external id shows of an article: a listing's fields, with its status and external id. */
-const LOOKUP_FIELDS = [
-  'id',
-  'source',
-  'externalId',
-  'title',
-  'url',
-  'summary',
-  'tags',
-  'status',
-  'publishedAt',
-  'expiresAt',
-  'updatedAt',
-  'version',
-] as const satisfies readonly (keyof Article & keyof ArticleSummary)[];
-
-function summaryOf(article: Article): ArticleSummary {
-  const summary: Record<string, unknown> = {};
-  for (const field of LOOKUP_FIELDS) if (article[field] !== undefined) summary[field] = article[field];
-  return summary as unknown as ArticleSummary;
 }
 
 /** The image rules of the source's profiles that the article's image (or its lack of one) breaks. */

@@ -65,37 +65,6 @@ function fail(ctx: z.core.ParsePayload, message: string, path?: (string | number
   return z.NEVER;
 }
 
-/**
- * C0 and C1 controls, DEL, and lone surrogates: none may be in an external id. Checked on the id as sent, before
- * the body's XML-invalid characters are stripped, so that two ids differing by one are never folded into one.
- */
-const NOT_IN_EXTERNAL_ID =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * A lasting natural key of the article within its source (README, External ids): an importer's item guid, a CMS's
- * id. Kept exactly as sent, but for surrounding whitespace: no folding of case, spaces or Unicode forms, as the
- * systems that mint them compare them byte for byte.
- */
-const externalId = z.pipe(
-  z.string(),
-  z.transform((value: string, ctx) => {
-    const id = value.trim();
-    const problem = externalIdProblem(id);
-    return problem ? fail(ctx, problem) : id;
-  }),
-);
-
-/** What is wrong with an external id (already trimmed), if anything: the rule of submissions and of the lookup. */
-export function externalIdProblem(id: string): string | undefined {
-  if (!id) return 'must not be empty';
-  if (Array.from(id).length > LIMITS.externalIdChars)
-    return `must be at most ${LIMITS.externalIdChars} characters`;
-  if (NOT_IN_EXTERNAL_ID.test(id)) return 'must not contain control characters';
-  return undefined;
-}
-
 const atMostChars = (max: number) =>
   z.refine<string>((value) => Array.from(value).length <= max, `must be at most ${max} characters`);
 
@@ -121,6 +90,24 @@ const plainLine = (max: number) =>
   );
 
 const optionalLine = (max: number) => z.optional(plain(max).check(atMostChars(max)));
+
+/**
+ * A lasting natural key of the article within its source (README, External ids): an importer's item guid, a CMS's
+ * id. Kept exactly as sent, but for surrounding whitespace: no folding of case, spaces or Unicode forms, as the
+ * systems that mint them compare them byte for byte. No control character (C0, DEL, C1) and no lone surrogate:
+ * checked on the id as sent, before the body's XML-invalid characters are stripped (parseSubmission), so that two
+ * ids differing by one are never folded into one.
+ */
+const externalId = z
+  .pipe(
+    z.string(),
+    z.transform((value: string) => value.trim()),
+  )
+  .check(
+    z.refine<string>((value) => value.length > 0, 'must not be empty'),
+    atMostChars(LIMITS.externalIdChars),
+    z.refine<string>((value) => !/[\p{Cc}\p{Cs}]/u.test(value), 'must not contain control characters'),
+  );
 
 const httpUrl = z.pipe(
   z.string().check(z.maxLength(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)),
@@ -345,7 +332,7 @@ export function parseSubmission(
     throw new InvalidInputError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
   }
   const cleaned = deepStripXmlInvalid(body) as Record<string, unknown>;
-  // An identifier, not text: checked as sent (see NOT_IN_EXTERNAL_ID), never silently cleaned.
+  // An identifier, not text: checked as sent (see externalId), never silently cleaned.
   if ('externalId' in body) cleaned.externalId = (body as Record<string, unknown>).externalId;
   const result = schemaAt(now).safeParse(cleaned);
   if (result.success) {

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ExpectedVersions } from '../articles/model.ts';
 import { DEFAULT_PAGE_SIZE, type ListQuery, MAX_PAGE_SIZE } from '../articles/service.ts';
-import { externalIdProblem } from '../articles/submission.ts';
 import type { FieldError } from '../domain/errors.ts';
 import { isSlug, isTagSlug } from '../slug.ts';
 import { expectedVersions } from './etag.ts';
@@ -51,9 +50,8 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
   }
   const { externalId } = parameters;
   if (externalId !== undefined) {
-    // A lookup of one article by its lasting key in a source (README, External ids), not a listing of a feed.
-    const problem = externalIdProblem(externalId);
-    if (problem) errors.push(parameterError('query', 'externalId', problem));
+    // A lookup of one article by its lasting key in a source (README, External ids), not a listing of a feed. Any
+    // value is looked up as sent: one no article has (an empty one, one a submission would refuse) finds nothing.
     if (source === undefined) errors.push(parameterError('query', 'source', 'is required with externalId'));
     if ((status ?? tag ?? cursor) !== undefined)
       errors.push(parameterError('query', 'externalId', 'takes source alone, not status, tag or cursor'));

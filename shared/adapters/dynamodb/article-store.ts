@@ -154,7 +154,7 @@ export class DynamoDbArticleStore implements ArticleStore {
       this.client.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: externalIdKey(source, hashKey(externalId)),
+          Key: externalIdKey(source, externalId),
           ConsistentRead: true,
         }),
       ),
@@ -251,13 +251,7 @@ export class DynamoDbArticleStore implements ArticleStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: {
-          ...Key,
-          type: 'import',
-          articleId: article.id,
-          source: article.source,
-          externalId: article.externalId,
-        },
+        Item: { ...Key, type: 'import', articleId: article.id },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -343,11 +337,8 @@ export class DynamoDbArticleStore implements ArticleStore {
 }
 
 /** The key of an article's external id item, if it has an external id. */
-function externalIdKeyOf(article: Article): { pk: string; sk: string } | undefined {
-  return article.externalId === undefined
-    ? undefined
-    : externalIdKey(article.source, hashKey(article.externalId));
-}
+const externalIdKeyOf = ({ source, externalId }: Article) =>
+  externalId === undefined ? undefined : externalIdKey(source, externalId);
 
 /** Idempotency keys are caller-chosen strings of any length: store a fixed-size hash of them. */
 function hashKey(key: string): string {

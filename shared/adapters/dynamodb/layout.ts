@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Article } from '../../articles/model.ts';
 import type { DueIndex } from '../../articles/ports.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
@@ -29,8 +30,8 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * feeds' hot partitions. `type` names the kind of each item, for stream filters.
  *
  * An external id's item (README, External ids) is written in its article's transaction, on the condition that it does
- * not exist: that condition is what makes the id unique within its source for ever. It holds the article's id, the
- * source and the id as sent; the hash keeps the key short (an id may be 1,024 characters), and a partition each
+ * not exist: that condition is what makes the id unique within its source for ever. It holds the article's id alone
+ * (the article holds the id as sent); the hash keeps the key short (an id may be 1,024 characters), and a partition each
  * spreads a bulk import over the table. Only a move of its article to another source deletes it.
  *
  * The `schedule` and `expiry` partitions are time-ordered indexes of what is due: each item is a pointer (its keys,
@@ -79,9 +80,9 @@ export const idempotencyKey = (scope: string, keyHash: string) => ({
   pk: `idempotency#${scope}#${keyHash}`,
   sk: 'idempotency',
 });
-/** An external id within its source: `idHash` is the SHA-256 of the id's UTF-8 bytes, in hex. */
-export const externalIdKey = (source: string, idHash: string) => ({
-  pk: `import#${source}#${idHash}`,
+/** An external id within its source, by the SHA-256 of the id's UTF-8 bytes, in hex. */
+export const externalIdKey = (source: string, externalId: string) => ({
+  pk: `import#${source}#${createHash('sha256').update(externalId, 'utf8').digest('hex')}`,
   sk: 'import',
 });
 
