@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { passesFilters } from '#functions/regenerate-feeds/filter.ts';
 import { memoryAdapters } from '#shared/adapters/memory/index.ts';
 import { ArticleLifecycle } from '#shared/articles/lifecycle.ts';
 import type { Principal } from '#shared/articles/model.ts';
@@ -111,6 +112,12 @@ describe('an external id', () => {
     const planet = await articles.create(EVERYWHERE, { ...imported, source: 'daily-planet' });
     expect(planet.article.id).not.toBe(gaze.article.id);
     expect(planet.article.externalId).toBe(GUID);
+  });
+
+  it('is kept in an item the table’s stream never hands to the feeds', () => {
+    const record = (type: string) => ({ eventName: 'INSERT', dynamodb: { NewImage: { type: { S: type } } } });
+    expect(passesFilters(record('article'))).toBe(true);
+    expect(passesFilters(record('import'))).toBe(false);
   });
 
   it('is compared exactly as sent, but for surrounding whitespace', async () => {
