@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   ConcurrentWriteError,
   ConflictError,
+  ExternalIdTakenError,
   ForbiddenError,
   fieldError,
   InvalidInputError,
@@ -75,6 +76,11 @@ export interface ListQuery {
   tag?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
+  /**
+   * Instead of a listing, the article of `source` (required with it) that holds this external id, whatever its
+   * status: a page of that one article, whole, or of none.
+   */
+  externalId?: string | undefined;
 }
 
 /**
@@ -105,6 +111,12 @@ export class ArticleService {
           }
           return { article: earlier.article, replayed: true, warnings };
         }
+      }
+      // One read spares a transaction that would fail: an import run again posts every item it already imported.
+      // The transaction's condition is what holds the id to one article; this only answers sooner.
+      if (submission.externalId !== undefined) {
+        const holder = await this.store.findExternalId(submission.source, submission.externalId);
+        if (holder !== undefined) throw new ExternalIdTakenError(holder, submission.source);
       }
       const now = this.clock.now();
       const stamp = new Date(now).toISOString();
@@ -169,7 +181,16 @@ export class ArticleService {
       await this.requireSource(submission.source);
     }
     const stamp = new Date(now).toISOString();
-    const { publishedAt = current.publishedAt, correction, ...content } = submission;
+    const {
+      publishedAt = current.publishedAt,
+      correction,
+      externalId = current.externalId,
+      ...content
+    } = submission;
+    // An external id is the article's identity in its source: kept when omitted, never changed (README, External ids).
+    if (current.externalId !== undefined && externalId !== current.externalId) {
+      throw new InvalidInputError([fieldError(['externalId'], 'cannot change once set')]);
+    }
     // A published article stays public: moving it into the future would take an item out of readers' feeds.
     if (current.status === 'published' && isFuture(publishedAt, now)) {
       throw new ConflictError(
@@ -203,6 +224,7 @@ export class ArticleService {
       createdAt: current.createdAt,
       updatedAt,
       ...(corrections.length ? { corrections } : {}),
+      ...(externalId === undefined ? {} : { externalId }),
     };
     await this.replace(current, next);
     return next;
@@ -250,6 +272,17 @@ export class ArticleService {
       }
     } else {
       await this.authorise(principal, query.source);
+    }
+    if (query.externalId !== undefined) {
+      if (query.source === undefined)
+        throw new InvalidInputError([
+          { field: 'source', in: 'query', detail: 'is required with externalId' },
+        ]);
+      // One read of the external id's item, then one of its article.
+      const id = await this.store.findExternalId(query.source, query.externalId);
+      const found = id === undefined ? undefined : await this.store.getArticle(id);
+      // The whole article, as GET /articles/{id} gives it: an importer compares it with what it would send.
+      return { items: found ? [found] : [] };
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     try {

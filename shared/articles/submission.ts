@@ -29,6 +29,7 @@ export const LIMITS = {
   altChars: 500,
   imagePixels: 100_000,
   correctionChars: 1000,
+  externalIdChars: 1024,
 } as const;
 
 /** Fields the server assigns; a client that sends them is told so rather than silently ignored. */
@@ -89,6 +90,24 @@ const plainLine = (max: number) =>
   );
 
 const optionalLine = (max: number) => z.optional(plain(max).check(atMostChars(max)));
+
+/**
+ * A lasting natural key of the article within its source (README, External ids): an importer's item guid, a CMS's
+ * id. Kept exactly as sent, but for surrounding whitespace: no folding of case, spaces or Unicode forms, as the
+ * systems that mint them compare them byte for byte. No control character (C0, DEL, C1) and no lone surrogate:
+ * checked on the id as sent, before the body's XML-invalid characters are stripped (parseSubmission), so that two
+ * ids differing by one are never folded into one.
+ */
+const externalId = z
+  .pipe(
+    z.string(),
+    z.transform((value: string) => value.trim()),
+  )
+  .check(
+    z.refine<string>((value) => value.length > 0, 'must not be empty'),
+    atMostChars(LIMITS.externalIdChars),
+    z.refine<string>((value) => !/[\p{Cc}\p{Cs}]/u.test(value), 'must not contain control characters'),
+  );
 
 const httpUrl = z.pipe(
   z.string().check(z.maxLength(LIMITS.urlChars, `must be at most ${LIMITS.urlChars} characters`)),
@@ -185,6 +204,7 @@ function schemaAt(now: number) {
     publishedAt: z.optional(publishedAt),
     expiresAt: z.optional(expiresAt),
     correction: optionalLine(LIMITS.correctionChars),
+    externalId: z.optional(externalId),
   });
 
   return z.pipe(
@@ -243,6 +263,7 @@ function schemaAt(now: number) {
       if (input.publishedAt) submission.publishedAt = input.publishedAt;
       if (input.expiresAt) submission.expiresAt = input.expiresAt;
       if (input.correction !== undefined) submission.correction = input.correction;
+      if (input.externalId !== undefined) submission.externalId = input.externalId;
       return submission;
     }),
   );
@@ -311,6 +332,8 @@ export function parseSubmission(
     throw new InvalidInputError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
   }
   const cleaned = deepStripXmlInvalid(body) as Record<string, unknown>;
+  // An identifier, not text: checked as sent (see externalId), never silently cleaned.
+  if ('externalId' in body) cleaned.externalId = (body as Record<string, unknown>).externalId;
   const result = schemaAt(now).safeParse(cleaned);
   if (result.success) {
     if (result.data.correction !== undefined && !options.correction) {

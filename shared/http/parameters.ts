@@ -48,6 +48,15 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
     if (!(limit >= 1 && limit <= MAX_PAGE_SIZE))
       errors.push(parameterError('query', 'limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
   }
+  const { externalId } = parameters;
+  if (externalId !== undefined) {
+    // A lookup of one article by its lasting key in a source (README, External ids), not a listing of a feed. Any
+    // value is looked up as sent: one no article has (an empty one, one a submission would refuse) finds nothing.
+    if (source === undefined) errors.push(parameterError('query', 'source', 'is required with externalId'));
+    if ((status ?? tag ?? cursor) !== undefined)
+      errors.push(parameterError('query', 'externalId', 'takes source alone, not status, tag or cursor'));
+  }
   if (errors.length) throw new InvalidParameterError(errors);
+  if (externalId !== undefined) return { source, externalId };
   return { ...(status === 'scheduled' ? { status } : {}), source, tag, limit, cursor };
 }

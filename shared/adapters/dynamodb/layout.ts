@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Article } from '../../articles/model.ts';
 import type { DueIndex } from '../../articles/ports.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
@@ -14,6 +15,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | editor key | `key` | `{keyId}` |
  * | partner token (its SHA-256; the edge keeps a copy, shared/partners) | `partner` | `{tokenHash}` |
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
+ * | an external id of a source, never released (`articleId`) | `import#{source}#{sha256(externalId)}` | `import` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
  * | an hourly bucket of a source's news sitemap (expires via TTL) | `feedstate#sources/{source}/news-sitemap` | `{yyyy-mm-ddThh}` |
@@ -28,6 +30,11 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * `Query` on `feed#{feedId}`, newest first, whatever the size of the table; past 7 KB it is thin, and points to
  * the version item that holds the rest of its entry (memberships.ts), so a big article writes little into the
  * feeds' hot partitions. `type` names the kind of each item, for stream filters.
+ *
+ * An external id's item (README, External ids) is written in its article's transaction, on the condition that it does
+ * not exist: that condition is what makes the id unique within its source for ever. It holds the article's id alone
+ * (the article holds the id as sent); the hash keeps the key short (an id may be 1,024 characters), and a partition each
+ * spreads a bulk import over the table. Only a move of its article to another source deletes it.
  *
  * The `schedule` and `expiry` partitions are time-ordered indexes of what is due: each item is a pointer (its keys,
  * `type`, and the article's `id` and `source`, about 100 bytes: one write unit), written and deleted in the
@@ -51,6 +58,7 @@ export type ItemType =
   | 'key'
   | 'partner'
   | 'idempotency'
+  | 'import'
   | 'tagcount'
   | 'feedstate'
   | 'directory'
@@ -81,6 +89,11 @@ export const partnerTokenKey = (tokenHash: string) => ({ pk: PARTNER_TOKEN_PARTI
 export const idempotencyKey = (scope: string, keyHash: string) => ({
   pk: `idempotency#${scope}#${keyHash}`,
   sk: 'idempotency',
+});
+/** An external id within its source, by the SHA-256 of the id's UTF-8 bytes, in hex. */
+export const externalIdKey = (source: string, externalId: string) => ({
+  pk: `import#${source}#${createHash('sha256').update(externalId, 'utf8').digest('hex')}`,
+  sk: 'import',
 });
 
 export const tagCountPartition = (source: string) => `tagcount#${source}`;
