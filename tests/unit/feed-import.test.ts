@@ -1,18 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeDocument,
-  FeedFormatError,
-  FeedInputError,
-  fetchFeed,
-  type ImportItem,
-  idempotencyKeyFor,
-  parseFeedDocument,
-  parseRfc822Date,
-  progressLine,
-  toSubmission,
-} from '../../cli/feed-import.ts';
+import { decodeDocument } from '../../cli/import/charset.ts';
+import { parseRfc822Date } from '../../cli/import/dates.ts';
+import { FeedFormatError, FeedInputError } from '../../cli/import/errors.ts';
+import { fetchFeed } from '../../cli/import/fetch.ts';
+import { idempotencyKeyFor, toSubmission } from '../../cli/import/map.ts';
+import { parseFeedDocument } from '../../cli/import/parse.ts';
+import { progressLine } from '../../cli/import/progress.ts';
+import type { ImportItem } from '../../cli/import/types.ts';
 
 const RSS_NS =
   'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"';
