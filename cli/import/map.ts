@@ -5,9 +5,30 @@ import { tagSlug } from '#shared/slug.ts';
 import { collapseWhitespace, truncateText } from '#shared/text.ts';
 import type { ImportItem, PreparedSubmission, SubmissionBody } from './types.ts';
 
-/** `import:` and the SHA-256 of the source and the item's guid, id or link: the same item, the same key. */
-export function idempotencyKeyFor(source: string, identity: string): string {
-  return `import:${createHash('sha256').update(`${source}\n${identity}`, 'utf8').digest('hex')}`;
+/** The longest external id the API takes. */
+const EXTERNAL_ID_CHARS = 1024;
+
+/**
+ * The item's lasting natural key for the API (`externalId`, unique per source): its guid, id or link, trimmed.
+ * One the API would refuse (over 1,024 characters, or with control characters) becomes `sha256:` and its hash,
+ * still the same for the same item on every run.
+ */
+export function externalIdFor(identity: string): string {
+  const id = identity.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the API refuses
+  if (Array.from(id).length <= EXTERNAL_ID_CHARS && id && !/[\u0000-\u001f\u007f-\u009f]/.test(id)) return id;
+  return `sha256:${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+}
+
+/**
+ * `import:` and the SHA-256 of the source, the item's guid, id or link, and the body: retries of one request
+ * replay it, while an item changed in the feed is a new request, which the API answers by its `externalId`.
+ * Whether an item was imported before is the API's `externalId` to say, not this key's (it lasts 24 hours).
+ */
+export function idempotencyKeyFor(source: string, identity: string, body?: SubmissionBody): string {
+  const hash = createHash('sha256').update(`${source}\n${identity}`, 'utf8');
+  if (body) hash.update(`\n${JSON.stringify(body)}`, 'utf8');
+  return `import:${hash.digest('hex')}`;
 }
 
 /**
@@ -23,6 +44,7 @@ export function toSubmission(item: ImportItem, source: string): PreparedSubmissi
   };
   const body: SubmissionBody = {
     source,
+    externalId: externalIdFor(item.identity),
     title: cut(item.title, LIMITS.titleChars, 'title'),
     url: item.url,
     contentHtml: item.contentHtml,
@@ -37,10 +59,15 @@ export function toSubmission(item: ImportItem, source: string): PreparedSubmissi
       : { url: item.image.url };
   }
   if (item.publishedAt) body.publishedAt = item.publishedAt;
+  if (body.externalId.startsWith('sha256:') && body.externalId !== item.identity) {
+    warnings.push(
+      'guid, id or link too long or with control characters for an externalId: its SHA-256 stands in',
+    );
+  }
   return {
     index: item.index,
     identity: item.identity,
-    idempotencyKey: idempotencyKeyFor(source, item.identity),
+    idempotencyKey: idempotencyKeyFor(source, item.identity, body),
     body,
     warnings,
   };

@@ -1,362 +1,201 @@
 /**
- * Reading an existing RSS 2.0 or Atom 1.0 feed into article submissions, for `npm run import`.
+ * Reading an RSS 2.0, Atom 1.0, RSS 1.0 (RDF) or JSON Feed document into importable items, with feedsmith.
  *
- * The document is split into its items first and each item is then checked and parsed on its own, so an item
- * that is not well-formed, uses an undefined entity or lacks what an article needs is reported and skipped
- * while the others are imported. Character data is decoded here (CDATA sections, the five predefined entities,
- * character references and simple entities declared in the document's DOCTYPE), not by the XML parser, so an
- * entity error stays confined to the item it is in.
+ * feedsmith reads one item at a time ({@link itemDocument} isolates them), so an item that is not well-formed
+ * or lacks what an article needs is reported and skipped while the others are imported. What it returns is
+ * mapped here onto what an article needs: a title, an absolute link, content, a date (read by `dates.ts`,
+ * which says when it had to guess), tags, an author and an image.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseRfc3339 } from '#shared/articles/submission.ts';
-import { htmlToText } from '#shared/html.ts';
-import { collapseWhitespace } from '#shared/text.ts';
-import { checkedDate, parseRfc822Date } from './dates.ts';
-import { FeedFormatError, ItemError } from './errors.ts';
-import { absolutizeLinks, textToParagraphs } from './html.ts';
-import type { FeedKind, ImportItem, ItemProblem, ParsedFeedDocument } from './types.ts';
-import { absoluteUrl, unusableLink } from './urls.ts';
 import {
-  asNode,
-  attr,
-  attrOf,
-  declaredEntities,
-  decodeXml,
-  type Entities,
-  first,
-  list,
-  referenceProblem,
-  rootElement,
-  safeAttr,
-  safeText,
-  text,
-  titleHint,
-  type XmlNode,
-} from './xml.ts';
+  type AtomFeed,
+  type JsonFeed,
+  parseFeed,
+  parseJsonFeed,
+  type RdfFeed,
+  type RssFeed,
+} from 'feedsmith';
+import { htmlToText } from '#shared/html.ts';
+import { collapseWhitespace, decodeReferences, truncateText } from '#shared/text.ts';
+import { checkedDate, readFeedDate } from './dates.ts';
+import { FeedFormatError, ItemError } from './errors.ts';
+import { absolutizeLinks, escapeHtml, textToParagraphs } from './html.ts';
+import { itemDocument, type RawItem, type SplitDocument, splitFeed } from './split.ts';
+import type { ImportItem, ItemProblem, ParsedFeedDocument } from './types.ts';
+import { absoluteUrl, unusableLink } from './urls.ts';
+import { titleHint } from './xml.ts';
 
-const NAMESPACES: Record<string, string> = {
-  'http://purl.org/rss/1.0/modules/content/': 'content',
-  'http://purl.org/dc/elements/1.1/': 'dc',
-  'http://search.yahoo.com/mrss/': 'media',
-  'http://search.yahoo.com/mrss': 'media',
-  'http://www.w3.org/2005/Atom': 'atom',
-};
-const ATOM_NS = 'http://www.w3.org/2005/Atom';
-
-/** Elements whose content is decoded here, kept raw by the parser. */
-const TEXT_ELEMENTS: Record<FeedKind, string[]> = {
-  rss: [
-    'title',
-    'link',
-    'description',
-    'content:encoded',
-    'pubDate',
-    'dc:date',
-    'category',
-    'dc:creator',
-    'author',
-    'guid',
-    'media:title',
-    'media:description',
-  ],
-  atom: [
-    'title',
-    'content',
-    'summary',
-    'published',
-    'updated',
-    'id',
-    'name',
-    'media:title',
-    'media:description',
-  ],
-};
-
-interface DocumentContext {
-  kind: FeedKind;
-  entities: Entities;
-  /** Base for relative links of the items. */
-  base: string | undefined;
-  /** Atom: the feed's authors, which entries without their own inherit. */
-  feedAuthor: string | undefined;
-}
+type RssItem = RssFeed.Item<string>;
+type AtomEntry = AtomFeed.Entry<string>;
+type RdfItem = RdfFeed.Item<string>;
+type JsonItem = JsonFeed.Item<string>;
+type Image = { url: string; alt?: string };
+type MediaBlock = NonNullable<RssItem['media']>;
 
 /**
- * Splits an RSS 2.0 or Atom 1.0 document into importable items and problems, one per item that cannot be
- * imported. Relative links resolve against xml:base, else the document's own URL (`documentUrl`, when it was
- * fetched), else the feed's link. Throws a {@link FeedFormatError} when the document is not a feed at all.
+ * Splits a feed into importable items and problems, one per item that cannot be imported. Relative links
+ * resolve against xml:base, else the document's own URL (`documentUrl`, when it was fetched), else the feed's
+ * link. Throws a {@link FeedFormatError} when the document is not a feed at all.
  */
-export function parseFeedDocument(xml: string, options: { documentUrl?: string } = {}): ParsedFeedDocument {
-  const text = xml.replace(/^\uFEFF/, '');
-  const root = rootElement(text);
-  if (!root) {
-    throw new FeedFormatError('not an RSS 2.0 or Atom 1.0 feed: the input is not an XML document');
-  }
-  const prefixes = new Map<string, string>();
-  for (const [name, value] of Object.entries(root.attributes)) {
-    if (name === 'xmlns') prefixes.set('', value);
-    else if (name.startsWith('xmlns:')) prefixes.set(name.slice(6), value);
-  }
-  const rootPrefix = root.name.includes(':') ? root.name.slice(0, root.name.indexOf(':')) : '';
-  const rootLocal = root.name.slice(root.name.indexOf(':') + 1);
-  const rootNs = prefixes.get(rootPrefix);
-  let kind: FeedKind;
-  if (root.name === 'rss') kind = 'rss';
-  else if (rootLocal === 'feed' && (rootNs === ATOM_NS || rootNs === undefined)) kind = 'atom';
-  else if (rootLocal === 'RDF') {
-    throw new FeedFormatError('RSS 1.0 (RDF) is not supported: the importer reads RSS 2.0 and Atom 1.0');
-  } else {
-    throw new FeedFormatError(
-      `not an RSS 2.0 or Atom 1.0 feed: the document's root element is <${root.name}>${rootNs ? ` in ${rootNs}` : ''}`,
-    );
-  }
-
-  const transformTagName = (name: string): string => {
-    const colon = name.indexOf(':');
-    if (colon < 0) return name;
-    const uri = prefixes.get(name.slice(0, colon));
-    const canonical = uri === undefined ? undefined : NAMESPACES[uri];
-    if (canonical === undefined) return name;
-    if (kind === 'atom' && uri === ATOM_NS) return name.slice(colon + 1);
-    return `${canonical}:${name.slice(colon + 1)}`;
-  };
-  const parserOptions = {
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    processEntities: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    transformTagName,
-  } as const;
-  const outer = new XMLParser({
-    ...parserOptions,
-    stopNodes: [
-      'rss.channel.item',
-      'rss.channel.link',
-      'rss.channel.title',
-      'feed.entry',
-      'feed.title',
-      'feed.author.name',
-    ],
-  });
-  let document: XmlNode;
-  try {
-    document = outer.parse(text) as XmlNode;
-  } catch (error) {
-    throw new FeedFormatError(`not well-formed XML: ${(error as Error).message}`);
-  }
-  const entities = declaredEntities(text);
-  const documentUrl = absoluteUrl(options.documentUrl);
-  let rawItems: unknown[];
-  let title: string | undefined;
-  let base: string | undefined;
-  let feedAuthor: string | undefined;
-  if (kind === 'rss') {
-    const rss = asNode(document.rss);
-    const channel = asNode(rss?.channel);
-    if (!rss || !channel) throw new FeedFormatError('not an RSS 2.0 feed: <rss> has no <channel>');
-    rawItems = list(channel.item);
-    title = safeText(channel.title, entities);
-    const xmlBase = absoluteUrl(
-      safeAttr(channel, 'xml:base', entities) ?? safeAttr(rss, 'xml:base', entities),
-      documentUrl,
-    );
-    const context = xmlBase ?? documentUrl;
-    const channelLink = absoluteUrl(safeText(channel.link, entities), context);
-    const self = list(channel['atom:link'])
-      .map(asNode)
-      .find((link) => link && safeAttr(link, 'rel', entities) === 'self');
-    base = xmlBase ?? channelLink ?? documentUrl ?? absoluteUrl(self && safeAttr(self, 'href', entities));
-  } else {
-    const atom = asNode(document[transformTagName(root.name)]);
-    if (!atom) throw new FeedFormatError('not an Atom 1.0 feed: <feed> could not be read');
-    rawItems = list(atom.entry);
-    title = safeText(atom.title, entities);
-    const xmlBase = absoluteUrl(safeAttr(atom, 'xml:base', entities), documentUrl);
-    const context = xmlBase ?? documentUrl;
-    const links = list(atom.link)
-      .map(asNode)
-      .filter((link): link is XmlNode => link !== undefined);
-    const relOf = (link: XmlNode) => safeAttr(link, 'rel', entities) ?? 'alternate';
-    const hrefOf = (link: XmlNode | undefined) =>
-      link && absoluteUrl(safeAttr(link, 'href', entities), context);
-    base =
-      xmlBase ??
-      documentUrl ??
-      hrefOf(links.find((link) => relOf(link) === 'alternate')) ??
-      hrefOf(links.find((link) => relOf(link) === 'self'));
-    feedAuthor = authorsOf(atom, entities);
-  }
-
-  const context: DocumentContext = { kind, entities, base, feedAuthor };
-  const inner = new XMLParser({
-    ...parserOptions,
-    stopNodes: TEXT_ELEMENTS[kind].map((name) => `*.${name}`),
-  });
+export function parseFeedDocument(input: string, options: { documentUrl?: string } = {}): ParsedFeedDocument {
+  const text = input.replace(/^\uFEFF/, '');
+  if (/^\s*\{/.test(text)) return parseJsonDocument(text, options.documentUrl);
+  const doc = splitFeed(text, options.documentUrl);
   const items: ImportItem[] = [];
   const problems: ItemProblem[] = [];
   const seen = new Map<string, number>();
-  rawItems.forEach((raw, index) => {
-    const rawText = typeof raw === 'string' ? raw : String(asNode(raw)?.['#text'] ?? '');
-    const rawTitle = titleHint(rawText, entities);
+  for (const raw of doc.items) {
     try {
-      const item = readItem(index, raw, rawText, inner, context);
+      const item = readXmlItem(doc, raw);
       const first = seen.get(item.identity);
       if (first !== undefined) {
+        const what = doc.kind === 'atom' ? 'id' : 'guid';
         throw new ItemError(
-          `same ${kind === 'rss' ? 'guid' : 'id'} as item ${first + 1} (${item.identity}); only the first is imported`,
+          `same ${what} as item ${first + 1} (${item.identity}); only the first is imported`,
         );
       }
-      seen.set(item.identity, index);
+      seen.set(item.identity, raw.index);
       items.push(item);
     } catch (error) {
-      problems.push({
-        index,
-        ...(rawTitle ? { title: rawTitle } : {}),
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      if (!(error instanceof ItemError)) throw error;
+      const hint = titleHint(raw.inner, doc.entities);
+      problems.push({ index: raw.index, ...(hint ? { title: hint } : {}), reason: error.message });
     }
-  });
+  }
   return {
-    kind,
-    ...(title ? { title: collapseWhitespace(title) } : {}),
-    ...(base ? { baseUrl: base } : {}),
+    kind: doc.kind,
+    ...(doc.title ? { title: collapseWhitespace(decodeReferences(doc.title)) } : {}),
+    ...(doc.base ? { baseUrl: doc.base } : {}),
     items,
     problems,
   };
 }
 
-function readItem(
-  index: number,
-  raw: unknown,
-  rawText: string,
-  parser: XMLParser,
-  context: DocumentContext,
-): ImportItem {
-  const element = context.kind === 'rss' ? 'item' : 'entry';
-  const referenceError = referenceProblem(rawText, context.entities);
-  if (referenceError) throw new ItemError(`entity error: ${referenceError}`);
-  const wrapped = `<${element}>${rawText}</${element}>`;
-  const valid = XMLValidator.validate(wrapped);
-  if (valid !== true) throw new ItemError(`not well-formed XML: ${valid.err.msg}`);
-  const node = asNode((parser.parse(wrapped) as XmlNode)[element]) ?? {};
-  const itemBase = asNode(raw) ? attr(asNode(raw) as XmlNode, 'xml:base', context.entities) : undefined;
-  const base = itemBase === undefined ? context.base : absoluteUrl(itemBase, context.base);
-  return context.kind === 'rss'
-    ? readRssItem(index, node, base, context.entities)
-    : readAtomEntry(index, node, base, context);
+function readXmlItem(doc: SplitDocument, raw: RawItem): ImportItem {
+  const xml = itemDocument(doc, raw);
+  let parsed: ReturnType<typeof parseFeed>;
+  try {
+    parsed = parseFeed(xml);
+  } catch (error) {
+    throw new ItemError(`not a feed item: ${(error as Error).message}`);
+  }
+  const itemBase = raw.attributes['xml:base'];
+  const base = itemBase === undefined ? doc.base : absoluteUrl(decodeReferences(itemBase), doc.base);
+  if (parsed.format === 'rss') {
+    const item = parsed.feed.items?.[0];
+    if (!item) throw new ItemError('not a feed item: nothing could be read of it');
+    return readRssItem(raw.index, item as RssItem, base);
+  }
+  if (parsed.format === 'atom') {
+    const entry = parsed.feed.entries?.[0];
+    if (!entry) throw new ItemError('not a feed item: nothing could be read of it');
+    return readAtomEntry(raw.index, entry as AtomEntry, base, raw.inner, doc.feedAuthor);
+  }
+  if (parsed.format === 'rdf') {
+    const item = parsed.feed.items?.[0];
+    if (!item) throw new ItemError('not a feed item: nothing could be read of it');
+    return readRdfItem(raw.index, item as RdfItem, base, raw.attributes['rdf:about']);
+  }
+  throw new ItemError(`not a feed item: read as ${parsed.format}`);
 }
 
-function readRssItem(index: number, node: XmlNode, base: string | undefined, entities: Entities): ImportItem {
-  const warnings: string[] = [];
-  const title = collapseWhitespace(text(first(node.title), entities));
-  if (!title) throw new ItemError('no title');
+/** A feed's text as plain text: references a publisher escaped twice are read too, whitespace folded. */
+function plain(value: string | undefined): string {
+  return collapseWhitespace(decodeReferences(value ?? ''));
+}
 
-  const guidNode = first(node.guid);
-  const guid = text(guidNode, entities).trim();
-  const rawLink = text(first(node.link), entities).trim();
-  let url: string | undefined;
-  if (rawLink) {
-    url = absoluteUrl(rawLink, base);
-    if (!url) throw new ItemError(unusableLink(rawLink, base));
-  } else if (guid && attrOf(guidNode, 'isPermaLink', entities)?.trim() !== 'false') {
-    url = absoluteUrl(guid, base);
-  }
+/** The item's link, absolute; an ItemError when it is there but unusable. */
+function linkOf(ref: string | undefined, base: string | undefined): string | undefined {
+  const value = ref?.trim();
+  if (!value) return undefined;
+  const url = absoluteUrl(value, base);
+  if (!url) throw new ItemError(unusableLink(value, base));
+  return url;
+}
+
+/** A short body for an item that has a title and a link but nothing else: a link to the original. */
+function linkBody(title: string, url: string, warnings: string[]): string {
+  warnings.push('no content in the feed: imported with a link to the original');
+  return `<p><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></p>`;
+}
+
+function dateOf(value: string | undefined, field: string, expected: string, warnings: string[]) {
+  const written = collapseWhitespace(value ?? '');
+  if (!written) return undefined;
+  const read = readFeedDate(written);
+  if (!read) throw new ItemError(`${field} "${written}" is not ${expected}`);
+  const iso = checkedDate(read.iso, field, written);
+  if (read.guessed) warnings.push(`${field} "${written}" guessed as ${iso}`);
+  return { iso, guessed: read.guessed };
+}
+
+function withDate(item: ImportItem, date: { iso: string; guessed: boolean } | undefined): ImportItem {
+  if (!date) return item;
+  return { ...item, publishedAt: date.iso, ...(date.guessed ? { dateGuessed: true } : {}) };
+}
+
+function readRssItem(index: number, node: RssItem, base: string | undefined): ImportItem {
+  const warnings: string[] = [];
+  const title = plain(node.title);
+  if (!title) throw new ItemError('no title');
+  const guid = node.guid?.value?.trim() ?? '';
+  let url = linkOf(node.link, base);
+  if (!url && guid && node.guid?.isPermaLink !== false) url = absoluteUrl(guid, base);
   if (!url) throw new ItemError('no usable link: neither <link> nor a permalink <guid>');
 
-  const encoded = text(first(node['content:encoded']), entities).trim();
-  const description = text(first(node.description), entities).trim();
-  const contentHtml = encoded || description;
-  if (!contentHtml) throw new ItemError('no content: neither <content:encoded> nor <description>');
+  const encoded = node.content?.encoded?.trim() ?? '';
+  const description = node.description?.trim() ?? '';
+  const contentHtml = encoded || description || linkBody(title, url, warnings);
   const summary = description ? htmlToText(description) : '';
-
-  const publishedAt = rssDate(node, entities);
-  const tags = list(node.category)
-    .map((category) => collapseWhitespace(text(category, entities)))
-    .filter(Boolean);
-  const creators = list(node['dc:creator'])
-    .map((creator) => collapseWhitespace(text(creator, entities)))
-    .filter(Boolean);
-  const author = creators.length ? creators.join(', ') : rssAuthor(text(first(node.author), entities));
-  const image = rssImage(node, base, entities, warnings);
-  return {
-    index,
-    identity: guid || url,
-    title,
-    url,
-    contentHtml,
-    ...(summary ? { summary } : {}),
-    ...(publishedAt ? { publishedAt } : {}),
-    tags,
-    ...(author ? { author } : {}),
-    ...(image ? { image } : {}),
-    warnings,
-  };
-}
-
-function rssDate(node: XmlNode, entities: Entities): string | undefined {
-  const pubDate = collapseWhitespace(text(first(node.pubDate), entities));
-  if (pubDate) {
-    const parsed = parseRfc822Date(pubDate) ?? parseRfc3339(pubDate);
-    if (!parsed) throw new ItemError(`pubDate "${pubDate}" is not an RFC 822 date`);
-    return checkedDate(parsed, 'pubDate', pubDate);
-  }
-  const dcDate = collapseWhitespace(text(first(node['dc:date']), entities));
-  if (dcDate) {
-    const parsed = parseRfc3339(dcDate);
-    if (!parsed) throw new ItemError(`dc:date "${dcDate}" is not an RFC 3339 date-time`);
-    return checkedDate(parsed, 'dc:date', dcDate);
-  }
-  return undefined;
+  const date =
+    dateOf(node.pubDate, 'pubDate', 'an RFC 822 date', warnings) ??
+    dateOf(node.dc?.dates?.[0], 'dc:date', 'an RFC 3339 date-time', warnings);
+  const tags = (node.categories ?? []).map((category) => plain(category.name)).filter(Boolean);
+  const creators = (node.dc?.creators ?? []).map(plain).filter(Boolean);
+  const author = creators.length ? creators.join(', ') : rssAuthor(node.authors?.[0]);
+  const enclosure = (node.enclosures ?? []).find((candidate) => /^image\//i.test(candidate.type ?? ''));
+  const image = enclosure
+    ? imageFrom(enclosure.url, undefined, base, warnings)
+    : mediaImage(node.media, base, warnings);
+  return withDate(
+    {
+      index,
+      identity: guid || url,
+      title,
+      url,
+      contentHtml,
+      ...(summary ? { summary } : {}),
+      tags,
+      ...(author ? { author } : {}),
+      ...(image ? { image } : {}),
+      warnings,
+    },
+    date,
+  );
 }
 
 /** RSS `author` is an email address, often with the name in parentheses: `desk@example.com (Jo Bloggs)`. */
-function rssAuthor(value: string): string | undefined {
-  const author = collapseWhitespace(value);
-  const named = /^\S+@\S+\s*\((.+)\)$/.exec(author);
-  return (named?.[1] ? collapseWhitespace(named[1]) : author) || undefined;
-}
-
-function rssImage(
-  node: XmlNode,
-  base: string | undefined,
-  entities: Entities,
-  warnings: string[],
-): { url: string; alt?: string } | undefined {
-  const isImageType = (media: XmlNode) => /^image\//i.test(attr(media, 'type', entities) ?? '');
-  const enclosure = list(node.enclosure)
-    .map(asNode)
-    .find((candidate) => candidate && isImageType(candidate));
-  if (enclosure) return imageFrom(attr(enclosure, 'url', entities), undefined, base, warnings);
-  return mediaImage(node, base, entities, warnings);
+function rssAuthor(person: RssFeed.Person | undefined): string | undefined {
+  if (!person) return undefined;
+  if (typeof person === 'string') return plain(person) || undefined;
+  const named = person as { name?: string; email?: string };
+  return plain(named.name) || plain(named.email) || undefined;
 }
 
 /** `media:content` (medium image or an image type), else `media:thumbnail`, also inside `media:group`. */
-function mediaImage(
-  node: XmlNode,
-  base: string | undefined,
-  entities: Entities,
-  warnings: string[],
-): { url: string; alt?: string } | undefined {
-  const groups = [node, ...list(node['media:group']).map(asNode)].filter(
-    (g): g is XmlNode => g !== undefined,
-  );
-  const contents = groups.flatMap((group) => list(group['media:content']).map(asNode));
+function mediaImage(media: MediaBlock | undefined, base: string | undefined, warnings: string[]) {
+  if (!media) return undefined;
+  const blocks = [media, ...(media.groups ?? [])];
+  const contents = blocks.flatMap((block) => block.contents ?? []);
   const content = contents.find(
-    (media) =>
-      media &&
-      (attr(media, 'medium', entities) === 'image' || /^image\//i.test(attr(media, 'type', entities) ?? '')),
+    (candidate) => candidate.medium === 'image' || /^image\//i.test(candidate.type ?? ''),
   );
-  const altOf = (media: XmlNode) =>
-    collapseWhitespace(
-      text(first(media['media:description']), entities) || text(first(media['media:title']), entities),
-    ) || undefined;
-  if (content) return imageFrom(attr(content, 'url', entities), altOf(content), base, warnings);
-  const thumbnail = groups.flatMap((group) => list(group['media:thumbnail']).map(asNode)).find(Boolean);
-  if (thumbnail) return imageFrom(attr(thumbnail, 'url', entities), undefined, base, warnings);
-  return undefined;
+  if (content) {
+    const described = content as { description?: { value?: string }; title?: { value?: string } };
+    const alt = plain(described.description?.value) || plain(described.title?.value) || undefined;
+    return imageFrom(content.url, alt, base, warnings);
+  }
+  const thumbnail = blocks.flatMap((block) => block.thumbnails ?? [])[0];
+  return thumbnail ? imageFrom(thumbnail.url, undefined, base, warnings) : undefined;
 }
 
 function imageFrom(
@@ -364,7 +203,7 @@ function imageFrom(
   alt: string | undefined,
   base: string | undefined,
   warnings: string[],
-): { url: string; alt?: string } | undefined {
+): Image | undefined {
   const ref = raw?.trim();
   if (!ref) return undefined;
   const url = absoluteUrl(ref, base);
@@ -375,28 +214,38 @@ function imageFrom(
   return alt ? { url, alt } : { url };
 }
 
+/** `xml:base` of each `link` element of an entry, by its href: feedsmith keeps no xml:base on links. */
+function linkBases(inner: string): Map<string, string> {
+  const bases = new Map<string, string>();
+  for (const [tag] of inner.matchAll(/<(?:[\w.-]+:)?link\b[^>]*>/g)) {
+    const base = /\sxml:base\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(tag);
+    const href = /\shref\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(tag);
+    if (base && href)
+      bases.set(decodeReferences(href[1] ?? href[2] ?? ''), decodeReferences(base[1] ?? base[2] ?? ''));
+  }
+  return bases;
+}
+
 function readAtomEntry(
   index: number,
-  node: XmlNode,
+  node: AtomEntry,
   base: string | undefined,
-  context: DocumentContext,
+  inner: string,
+  feedAuthor: string | undefined,
 ): ImportItem {
-  const { entities } = context;
   const warnings: string[] = [];
-  const titleConstruct = textConstruct(first(node.title), entities);
-  const title = titleConstruct ? constructText(titleConstruct) : '';
+  const title = node.title ? constructText(node.title) : '';
   if (!title) throw new ItemError('no title');
-
-  const id = collapseWhitespace(text(first(node.id), entities));
-  const links = list(node.link)
-    .map(asNode)
-    .filter((link): link is XmlNode => link !== undefined)
+  const id = collapseWhitespace(node.id ?? '');
+  const bases = linkBases(inner);
+  const links = (node.links ?? [])
     .map((link) => {
-      const linkBase = attr(link, 'xml:base', entities);
+      const href = link.href?.trim() ?? '';
+      const linkBase = bases.get(href);
       return {
-        rel: attr(link, 'rel', entities)?.trim() || 'alternate',
-        type: attr(link, 'type', entities)?.trim() ?? '',
-        href: attr(link, 'href', entities)?.trim() ?? '',
+        rel: link.rel?.trim() || 'alternate',
+        type: link.type?.trim() ?? '',
+        href,
         base: linkBase === undefined ? base : absoluteUrl(linkBase, base),
       };
     })
@@ -412,94 +261,208 @@ function readAtomEntry(
   }
   if (!url) throw new ItemError('no usable link: no <link href> and the id is not an http(s) URL');
 
-  const content = textConstruct(first(node.content), entities);
-  const summaryConstruct = textConstruct(first(node.summary), entities);
-  const html = (content && constructHtml(content)) || (summaryConstruct && constructHtml(summaryConstruct));
-  if (!html) throw new ItemError('no content: neither an inline <content> nor a <summary>');
+  const content = node.content && !node.content.src ? constructHtml(node.content) : '';
+  const summaryHtml = node.summary ? constructHtml(node.summary) : '';
+  const html = content || summaryHtml;
   // Relative URLs in Atom content mean the entry's xml:base (RFC 4287), not the article's link, which the API
   // would resolve them against: make them absolute here.
-  const contentHtml = base ? absolutizeLinks(html, base) : html;
-  const summary = summaryConstruct ? constructText(summaryConstruct) : '';
-
-  const published = collapseWhitespace(text(first(node.published), entities));
-  const updated = collapseWhitespace(text(first(node.updated), entities));
-  const dateField = published ? 'published' : 'updated';
-  const dateText = published || updated;
-  let publishedAt: string | undefined;
-  if (dateText) {
-    const parsed = parseRfc3339(dateText);
-    if (!parsed) throw new ItemError(`${dateField} "${dateText}" is not an RFC 3339 date-time`);
-    publishedAt = checkedDate(parsed, dateField, dateText);
-  }
-
-  const tags = list(node.category)
-    .map(asNode)
-    .map((category) =>
-      collapseWhitespace(
-        (category && (attr(category, 'label', entities) || attr(category, 'term', entities))) ?? '',
-      ),
-    )
+  const contentHtml = html ? (base ? absolutizeLinks(html, base) : html) : linkBody(title, url, warnings);
+  const summary = node.summary ? constructText(node.summary) : '';
+  const date = node.published
+    ? dateOf(node.published, 'published', 'an RFC 3339 date-time', warnings)
+    : dateOf(node.updated, 'updated', 'an RFC 3339 date-time', warnings);
+  const tags = (node.categories ?? [])
+    .map((category) => plain(category.label || category.term))
     .filter(Boolean);
-  const author = authorsOf(node, entities) ?? context.feedAuthor;
+  const names = (node.authors ?? []).map((author) => plain(author.name)).filter(Boolean);
+  const author = names.length ? names.join(', ') : feedAuthor;
   const enclosure = links.find((link) => link.rel === 'enclosure' && /^image\//i.test(link.type));
+  const media = (node as { media?: MediaBlock }).media;
   const image = enclosure
     ? imageFrom(enclosure.href, undefined, enclosure.base, warnings)
-    : mediaImage(node, base, entities, warnings);
-  return {
-    index,
-    identity: id || url,
-    title,
-    url,
-    contentHtml,
-    ...(summary ? { summary } : {}),
-    ...(publishedAt ? { publishedAt } : {}),
-    tags,
-    ...(author ? { author } : {}),
-    ...(image ? { image } : {}),
-    warnings,
-  };
+    : mediaImage(media, base, warnings);
+  return withDate(
+    {
+      index,
+      identity: id || url,
+      title,
+      url,
+      contentHtml,
+      ...(summary ? { summary } : {}),
+      tags,
+      ...(author ? { author } : {}),
+      ...(image ? { image } : {}),
+      warnings,
+    },
+    date,
+  );
 }
 
-function authorsOf(node: XmlNode, entities: Entities): string | undefined {
-  const names = list(node.author)
-    .map(asNode)
-    .map((author) => collapseWhitespace(text(first(author?.name), entities)))
-    .filter(Boolean);
-  return names.length ? names.join(', ') : undefined;
-}
-
-interface TextConstruct {
-  type: 'text' | 'html' | 'xhtml';
-  value: string;
-}
-
-/** An Atom text construct (title, summary, content); undefined when it is absent or not inline text. */
-function textConstruct(node: unknown, entities: Entities): TextConstruct | undefined {
-  if (node === undefined) return undefined;
-  const element = asNode(node);
-  if (element && attr(element, 'src', entities) !== undefined) return undefined;
-  const type = (element ? attr(element, 'type', entities)?.trim().toLowerCase() : undefined) ?? 'text';
-  const raw = typeof node === 'string' ? node : String(element?.['#text'] ?? '');
-  if (type === 'xhtml' || type === 'application/xhtml+xml') return { type: 'xhtml', value: xhtmlInner(raw) };
-  if (type === 'html' || type === 'text/html')
-    return { type: 'html', value: decodeXml(raw, entities).trim() };
-  if (type === 'text' || type.startsWith('text/')) return { type: 'text', value: decodeXml(raw, entities) };
-  // Any other media type is base64 or XML of another kind: nothing a reader can show as text.
+/** The kind of an Atom text construct: text, html, xhtml, or another media type (nothing to show). */
+function constructType(construct: { type?: string }): 'text' | 'html' | 'xhtml' | undefined {
+  const type = construct.type?.trim().toLowerCase() ?? 'text';
+  if (type === 'xhtml' || type === 'application/xhtml+xml') return 'xhtml';
+  if (type === 'html' || type === 'text/html') return 'html';
+  if (type === 'text' || type.startsWith('text/')) return 'text';
   return undefined;
 }
 
-/** The markup inside an xhtml construct's wrapping `div`, without namespace prefixes on its elements. */
-function xhtmlInner(raw: string): string {
-  const unprefixed = raw.replace(/<(\/?)[A-Za-z_][\w.-]*:/g, '<$1');
+/** The markup of an xhtml construct, without namespace prefixes on its elements. */
+function xhtml(value: string): string {
+  const unprefixed = value.replace(/<(\/?)[A-Za-z_][\w.-]*:/g, '<$1');
   const wrapped = /^\s*<div\b[^>]*>([\s\S]*)<\/div>\s*$/.exec(unprefixed);
   return (wrapped?.[1] ?? unprefixed).trim();
 }
 
-function constructHtml(construct: TextConstruct): string {
-  if (construct.type !== 'text') return construct.value;
-  return textToParagraphs(construct.value);
+function constructHtml(construct: { value?: string; type?: string }): string {
+  const type = constructType(construct);
+  const value = construct.value ?? '';
+  if (type === 'html') return value.trim();
+  if (type === 'xhtml') return xhtml(value);
+  if (type === 'text') return textToParagraphs(value);
+  return '';
 }
 
-function constructText(construct: TextConstruct): string {
-  return construct.type === 'text' ? collapseWhitespace(construct.value) : htmlToText(construct.value);
+function constructText(construct: { value?: string; type?: string }): string {
+  const type = constructType(construct);
+  const value = construct.value ?? '';
+  if (type === 'text') return plain(value);
+  if (type === 'html') return htmlToText(value);
+  if (type === 'xhtml') return htmlToText(xhtml(value));
+  return '';
+}
+
+function readRdfItem(index: number, node: RdfItem, base: string | undefined, about: string | undefined) {
+  const warnings: string[] = [];
+  const title = plain(node.title);
+  if (!title) throw new ItemError('no title');
+  const url = linkOf(node.link, base) ?? absoluteUrl(about?.trim(), base);
+  if (!url) throw new ItemError('no usable link: neither <link> nor an http(s) rdf:about');
+  const encoded = node.content?.encoded?.trim() ?? '';
+  const description = node.description?.trim() ?? '';
+  const contentHtml = encoded || description || linkBody(title, url, warnings);
+  const summary = description ? htmlToText(description) : '';
+  const date = dateOf(node.dc?.dates?.[0], 'dc:date', 'an RFC 3339 date-time', warnings);
+  const tags = (node.dc?.subjects ?? []).map(plain).filter(Boolean);
+  const creators = (node.dc?.creators ?? []).map(plain).filter(Boolean);
+  const image = mediaImage(node.media, base, warnings);
+  return withDate(
+    {
+      index,
+      identity: about?.trim() || url,
+      title,
+      url,
+      contentHtml,
+      ...(summary ? { summary } : {}),
+      tags,
+      ...(creators.length ? { author: creators.join(', ') } : {}),
+      ...(image ? { image } : {}),
+      warnings,
+    },
+    date,
+  );
+}
+
+/** A JSON Feed (1.0 or 1.1), each item read by feedsmith alone so one bad item loses nothing else. */
+function parseJsonDocument(text: string, documentUrl: string | undefined): ParsedFeedDocument {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new FeedFormatError(`not a JSON Feed: ${(error as Error).message}`);
+  }
+  const feed = document as {
+    version?: unknown;
+    title?: unknown;
+    home_page_url?: unknown;
+    feed_url?: unknown;
+  };
+  const items = (document as { items?: unknown }).items;
+  if (typeof feed.version !== 'string' || !feed.version.startsWith('https://jsonfeed.org/version/')) {
+    throw new FeedFormatError('not an RSS, Atom or JSON feed: a JSON document without a JSON Feed version');
+  }
+  if (!Array.isArray(items)) throw new FeedFormatError('not a JSON Feed: it has no items array');
+  const base =
+    absoluteUrl(typeof feed.home_page_url === 'string' ? feed.home_page_url : undefined, documentUrl) ??
+    absoluteUrl(documentUrl) ??
+    absoluteUrl(typeof feed.feed_url === 'string' ? feed.feed_url : undefined);
+  const parsed: ImportItem[] = [];
+  const problems: ItemProblem[] = [];
+  const seen = new Map<string, number>();
+  items.forEach((raw: unknown, index) => {
+    const hint =
+      typeof (raw as { title?: unknown })?.title === 'string' ? (raw as { title: string }).title : '';
+    try {
+      let item: JsonItem | undefined;
+      try {
+        item = parseJsonFeed({ version: feed.version, title: 'item', items: [raw] }).items?.[0] as
+          | JsonItem
+          | undefined;
+      } catch (error) {
+        throw new ItemError(`not a feed item: ${(error as Error).message}`);
+      }
+      if (!item) throw new ItemError('not a feed item: nothing could be read of it');
+      const read = readJsonItem(index, item, base);
+      const first = seen.get(read.identity);
+      if (first !== undefined) {
+        throw new ItemError(`same id as item ${first + 1} (${read.identity}); only the first is imported`);
+      }
+      seen.set(read.identity, index);
+      parsed.push(read);
+    } catch (error) {
+      if (!(error instanceof ItemError)) throw error;
+      const title = collapseWhitespace(hint);
+      problems.push({ index, ...(title ? { title: truncateText(title, 80) } : {}), reason: error.message });
+    }
+  });
+  const title = typeof feed.title === 'string' ? collapseWhitespace(feed.title) : '';
+  return {
+    kind: 'json',
+    ...(title ? { title } : {}),
+    ...(base ? { baseUrl: base } : {}),
+    items: parsed,
+    problems,
+  };
+}
+
+function readJsonItem(index: number, node: JsonItem, base: string | undefined): ImportItem {
+  const warnings: string[] = [];
+  const url = linkOf(node.url, base) ?? linkOf(node.external_url, base) ?? absoluteUrl(node.id);
+  if (!url)
+    throw new ItemError('no usable link: neither url nor external_url, and the id is not an http(s) URL');
+  const html = node.content_html?.trim() || (node.content_text ? textToParagraphs(node.content_text) : '');
+  let title = plain(node.title);
+  if (!title) {
+    // JSON Feed makes titles optional (microblog posts have none): the text's beginning stands in.
+    const text = plain(node.summary) || htmlToText(html);
+    if (!text) throw new ItemError('no title, and no text to make one of');
+    title = truncateText(text, 80);
+    warnings.push('no title in the feed: made of the beginning of its text');
+  }
+  const contentHtml = html ? (base ? absolutizeLinks(html, base) : html) : linkBody(title, url, warnings);
+  const summary = plain(node.summary);
+  const date = node.date_published
+    ? dateOf(node.date_published, 'date_published', 'an RFC 3339 date-time', warnings)
+    : dateOf(node.date_modified, 'date_modified', 'an RFC 3339 date-time', warnings);
+  // JSON Feed 1.0 has one `author`, 1.1 a list of `authors`.
+  const single = (node as { author?: JsonFeed.Author }).author;
+  const authors = (node.authors ?? (single ? [single] : []))
+    .map((author) => plain(author?.name))
+    .filter(Boolean);
+  const image = imageFrom(node.image ?? node.banner_image, undefined, base, warnings);
+  return withDate(
+    {
+      index,
+      identity: node.id?.trim() || url,
+      title,
+      url,
+      contentHtml,
+      ...(summary ? { summary } : {}),
+      tags: (node.tags ?? []).map(plain).filter(Boolean),
+      ...(authors.length ? { author: authors.join(', ') } : {}),
+      ...(image ? { image } : {}),
+      warnings,
+    },
+    date,
+  );
 }

@@ -1,5 +1,5 @@
 /** What the importer reads out of a feed and what it posts. */
-export type FeedKind = 'rss' | 'atom';
+export type FeedKind = 'rss' | 'atom' | 'rdf' | 'json';
 
 /** One item of a feed, with what an article needs, ready to become a submission. */
 export interface ImportItem {
@@ -15,6 +15,8 @@ export interface ImportItem {
   summary?: string;
   /** RFC 3339 in UTC. */
   publishedAt?: string;
+  /** Set when the date was not RFC 822 or RFC 3339 and had to be guessed (a warning says how it was read). */
+  dateGuessed?: boolean;
   /** Labels, in document order. */
   tags: string[];
   author?: string;
@@ -44,6 +46,8 @@ export interface ParsedFeedDocument {
 /** The body of `POST /articles`, as the API accepts it. */
 export interface SubmissionBody {
   source: string;
+  /** The item's guid, id or link: the API keeps one article per source and external id, for ever. */
+  externalId: string;
   title: string;
   url: string;
   contentHtml: string;
@@ -54,7 +58,7 @@ export interface SubmissionBody {
   publishedAt?: string;
 }
 
-/** A submission with the idempotency key that makes posting it again harmless. */
+/** A submission, with the idempotency key that makes a retry of its request harmless. */
 export interface PreparedSubmission {
   index: number;
   identity: string;
