@@ -10,22 +10,24 @@ import { toSubmission } from './import/map.ts';
 import { parseFeedDocument } from './import/parse.ts';
 import { type ImportTally, Progress } from './import/progress.ts';
 import { type ApiTarget, CONCURRENCY, PreflightError, preflight, submit } from './import/submit.ts';
-import type { ItemProblem, PreparedSubmission } from './import/types.ts';
+import type { ImportItem, ItemProblem, PreparedSubmission } from './import/types.ts';
 
 const USAGE = `Usage: npm run import -- <file-or-url> --source <slug> [options]
 
-Reads an RSS 2.0 or Atom 1.0 feed (a file, or an http(s) URL) and posts each item as an article of <slug>.
-Running it again creates nothing new: each item's Idempotency-Key comes from its guid, id or link.
+Reads an RSS 2.0, Atom 1.0, RSS 1.0 (RDF) or JSON Feed (a file, or an http(s) URL) and posts each item as an
+article of <slug>, with the item's guid, id or link as its externalId. Running it again, with any editor key,
+however long after, creates nothing new: the API keeps one article per source and externalId.
 
 Options
   --source <slug>   the registered source the articles belong to (required)
   --dry-run         parse and map only: print what would be posted, post nothing
+  --update          correct (PUT) the articles imported before whose item has changed in the feed
   --api <url>       the editor API (default: apiUrl of the local stack's .local/stack.json)
   --key <key>       an editor key for the source (default: editorKey of the local stack)
   --stack <file>    another local stack's stack.json
 
 Exit codes: 0 nothing failed (malformed items are skipped, not failures), 1 an article could not be posted,
-2 the command line or the input is wrong (not a file or http(s) URL, not RSS or Atom).
+2 the command line or the input is wrong (not a file or http(s) URL, not a feed).
 `;
 
 class UsageError extends Error {}
@@ -72,7 +74,8 @@ async function main(): Promise<number> {
       `Dry run of ${input} for ${source}: ${total} ${plural(total, 'item')}; would post ${prepared.length}, ` +
         `skipped ${skipped.size}. Nothing was posted.\n`,
     );
-    report(prepared, skipped, new Map());
+    report(prepared, skipped, new Map(), new Map(), false);
+    guessedDates(feed.items);
     return 0;
   }
 
@@ -85,6 +88,9 @@ async function main(): Promise<number> {
     skipped: skipped.size,
     failed: 0,
   };
+  const update = values.update;
+  let updated = 0;
+  const changes = new Map<number, string>();
   const progress = new Progress(tally, process.stderr.isTTY === true);
   progress.update();
   const failures = new Map<number, string>();
@@ -92,10 +98,17 @@ async function main(): Promise<number> {
   const worker = async () => {
     while (next < prepared.length) {
       const post = prepared[next++] as PreparedSubmission;
-      const outcome = await submit(target, post);
+      const outcome = await submit(target, post, { update });
       if (outcome.kind === 'created') tally.created++;
       else if (outcome.kind === 'replayed') tally.replayed++;
-      else if (outcome.kind === 'skipped') {
+      else if (outcome.kind === 'existing') {
+        tally.replayed++;
+        if (outcome.changed.length)
+          changes.set(post.index, `article ${outcome.id}: ${outcome.changed.join(', ')}`);
+      } else if (outcome.kind === 'updated') {
+        updated++;
+        changes.set(post.index, `article ${outcome.id}: ${outcome.changed.join(', ')}`);
+      } else if (outcome.kind === 'skipped') {
         tally.skipped++;
         skipped.set(post.index, { title: post.body.title, reason: outcome.reason });
       } else {
@@ -111,9 +124,11 @@ async function main(): Promise<number> {
 
   process.stdout.write(
     `Imported ${input} into ${source}: ${total} ${plural(total, 'item')}; created ${tally.created}, ` +
-      `already imported ${tally.replayed}, skipped ${tally.skipped}, failed ${tally.failed}.\n`,
+      `${update ? `updated ${updated}, ` : ''}already imported ${tally.replayed}, skipped ${tally.skipped}, ` +
+      `failed ${tally.failed}.\n`,
   );
-  report(prepared, skipped, failures);
+  report(prepared, skipped, failures, changes, update);
+  guessedDates(feed.items);
   return tally.failed === 0 ? 0 : 1;
 }
 
@@ -126,6 +141,7 @@ function parseCommandLine() {
       key: { type: 'string' },
       stack: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      update: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -187,6 +203,8 @@ function report(
   prepared: readonly PreparedSubmission[],
   skipped: ReadonlyMap<number, { title?: string; reason: string }>,
   failures: ReadonlyMap<number, string>,
+  changes: ReadonlyMap<number, string>,
+  updated: boolean,
 ): void {
   const titles = new Map(prepared.map((post) => [post.index, post.body.title]));
   const label = (index: number, title?: string) => `item ${index + 1}${title ? ` "${title}"` : ''}`;
@@ -204,6 +222,10 @@ function report(
     [...failures].map(([index, reason]) => [index, `${label(index, titles.get(index))}: ${reason}`]),
   );
   section(
+    updated ? 'Updated' : 'Changed in the feed since imported (run again with --update to correct them)',
+    [...changes].map(([index, line]) => [index, `${label(index, titles.get(index))}: ${line}`]),
+  );
+  section(
     'Warnings',
     prepared.flatMap((post) =>
       post.warnings.map((warning): [number, string] => [
@@ -212,6 +234,16 @@ function report(
       ]),
     ),
   );
+}
+
+/** One line saying how many dates had to be guessed; their warnings say how each was read. */
+function guessedDates(items: readonly ImportItem[]): void {
+  const guessed = items.filter((item) => item.dateGuessed).length;
+  if (guessed) {
+    process.stdout.write(
+      `Guessed ${guessed} ${plural(guessed, 'date')} that ${guessed === 1 ? 'was' : 'were'} not RFC 822 or RFC 3339 (see Warnings).\n`,
+    );
+  }
 }
 
 function plural(count: number, word: string): string {

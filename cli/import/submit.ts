@@ -1,4 +1,5 @@
-/** Talking to the editor API: posting a submission, retried when the API is busy. */
+/** Talking to the editor API: posting a submission, retried when the API is busy, and correcting one. */
+import { changedFields, type StoredArticle } from './compare.ts';
 import type { PreparedSubmission } from './types.ts';
 
 /** Articles posted at once. */
@@ -11,6 +12,10 @@ const MAX_RETRY_AFTER_MS = 60_000;
 export type Outcome =
   | { kind: 'created'; id: string }
   | { kind: 'replayed'; id: string }
+  /** Imported before: `changed` names what the feed says differently now (nothing was written). */
+  | { kind: 'existing'; id: string; changed: string[] }
+  /** Imported before and corrected (`--update`): `changed` names what was corrected. */
+  | { kind: 'updated'; id: string; changed: string[] }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string };
 
@@ -46,34 +51,70 @@ export async function preflight(target: ApiTarget, source: string): Promise<void
 
 export class PreflightError extends Error {}
 
-export async function submit(target: ApiTarget, post: PreparedSubmission): Promise<Outcome> {
-  let response: ApiResponse;
+/**
+ * Posts an item's article. The API keeps one article per source and `externalId` for ever: when the item was
+ * imported before (by anyone, however long ago) it answers 409 with that article's id, which counts as already
+ * imported. The article is then read and compared with what the feed says now: with `update`, what differs is
+ * corrected (`PUT` with `If-Match`, so a correction made meanwhile is never overwritten unseen); without, the
+ * differing fields are only reported.
+ */
+export async function submit(
+  target: ApiTarget,
+  post: PreparedSubmission,
+  options: { update?: boolean } = {},
+): Promise<Outcome> {
   try {
-    response = await request(target, 'POST', '/articles', post.body, {
+    const response = await request(target, 'POST', '/articles', post.body, {
       'idempotency-key': post.idempotencyKey,
     });
+    if (response.status === 201 || response.status === 200) {
+      const id = String((response.body as { id?: unknown } | undefined)?.id ?? '');
+      return response.headers.get('idempotent-replayed') === 'true'
+        ? { kind: 'replayed', id }
+        : { kind: 'created', id };
+    }
+    const existing = response.status === 409 ? existingArticleId(response) : undefined;
+    if (existing === undefined) return { kind: 'failed', reason: problemText(response) };
+    return await reconcile(target, post, existing, options.update === true);
   } catch (error) {
-    return {
-      kind: 'failed',
-      reason: `network error after ${MAX_ATTEMPTS} attempts: ${(error as Error).message}`,
-    };
+    if (!(error instanceof NetworkError)) throw error;
+    return { kind: 'failed', reason: `network error after ${MAX_ATTEMPTS} attempts: ${error.message}` };
   }
-  if (response.status === 201 || response.status === 200) {
-    const id = String((response.body as { id?: unknown } | undefined)?.id ?? '');
-    return response.headers.get('idempotent-replayed') === 'true'
-      ? { kind: 'replayed', id }
-      : { kind: 'created', id };
-  }
-  if (response.status === 422 && keyReused(response.body)) {
-    return { kind: 'skipped', reason: 'changed since the last import, skipped (correct it with PUT)' };
-  }
-  return { kind: 'failed', reason: problemText(response) };
 }
 
-/** The API's 422 for an Idempotency-Key used before with another body. */
-function keyReused(body: unknown): boolean {
-  const errors = (body as { errors?: { field?: string; in?: string }[] } | undefined)?.errors;
-  return Array.isArray(errors) && errors.some((error) => error.field === 'Idempotency-Key');
+/** The id of the article a 409 names: `articleId` in the problem document, else the last segment of `Location`. */
+function existingArticleId(response: ApiResponse): string | undefined {
+  const fromBody = (response.body as { articleId?: unknown } | undefined)?.articleId;
+  if (typeof fromBody === 'string' && fromBody) return fromBody;
+  const location = response.headers.get('location');
+  const fromLocation = location ? /\/articles\/([^/?#]+)/.exec(location)?.[1] : undefined;
+  return fromLocation ? decodeURIComponent(fromLocation) : undefined;
+}
+
+async function reconcile(
+  target: ApiTarget,
+  post: PreparedSubmission,
+  id: string,
+  update: boolean,
+): Promise<Outcome> {
+  const path = `/articles/${encodeURIComponent(id)}`;
+  const current = await request(target, 'GET', path);
+  if (current.status !== 200) {
+    return {
+      kind: 'failed',
+      reason: `already imported as ${id}, which cannot be read: ${problemText(current)}`,
+    };
+  }
+  const changed = changedFields(current.body as StoredArticle, post.body);
+  if (!changed.length || !update) return { kind: 'existing', id, changed };
+  const etag = current.headers.get('etag');
+  if (!etag) return { kind: 'failed', reason: `already imported as ${id}, but its GET gave no ETag` };
+  const corrected = await request(target, 'PUT', path, post.body, { 'if-match': etag });
+  if (corrected.status === 200) return { kind: 'updated', id, changed };
+  if (corrected.status === 412) {
+    return { kind: 'failed', reason: `article ${id} was corrected meanwhile (412): run the import again` };
+  }
+  return { kind: 'failed', reason: `correcting article ${id}: ${problemText(corrected)}` };
 }
 
 export function problemText(response: ApiResponse): string {
