@@ -385,8 +385,9 @@ export class StatelessStack extends Stack {
 
 /** Partitions (see shared/adapters/dynamodb/layout.ts) the editor API reads and writes. */
 // `schedule`: the scheduled list reads it, and posts, moves and cancellations write it; `expiry`: posts and
-// corrections of an article with an expiry write it.
-const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*', 'schedule'];
+// corrections of an article with an expiry write it; `import#*`: external ids, claimed by posts and corrections,
+// moved by a change of source, read by the lookup and when a claim is refused.
+const ARTICLES_READ_PARTITIONS = ['article#*', 'feed#*', 'source', 'idempotency#*', 'schedule', 'import#*'];
 const ARTICLES_WRITE_PARTITIONS = [
   'article#*',
   'feed#*',
@@ -394,6 +395,7 @@ const ARTICLES_WRITE_PARTITIONS = [
   'idempotency#*',
   'schedule',
   'expiry',
+  'import#*',
 ];
 /** The preview function reads an article item and its source item: GetItem only, on these partitions. */
 const PREVIEW_READ_PARTITIONS = ['article#*', 'source'];

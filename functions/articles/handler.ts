@@ -45,6 +45,7 @@ const FIELD_ORDER = [
   'status',
   'version',
   'source',
+  'externalId',
   'title',
   'url',
   'summary',

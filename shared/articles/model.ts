@@ -46,6 +46,8 @@ export interface Submission extends ArticleContent {
   expiresAt?: string;
   /** A correction's note to readers (PUT only). */
   correction?: string;
+  /** The article's lasting natural key within its source (README, External ids). */
+  externalId?: string;
 }
 
 /** A correction's note, shown to readers under the article and kept in its history. */
@@ -84,6 +86,11 @@ export interface Article extends ArticleContent {
   cancelledAt?: string;
   /** Notes of the corrections that carried one, oldest first. */
   corrections?: CorrectionNote[];
+  /**
+   * Unique within its source for ever: no other article of the source may take it, even once this one is retracted,
+   * expired or cancelled. Set when posted (or by a later correction); never changed, only moved with the article.
+   */
+  externalId?: string;
 }
 
 /** A registered source: a publication whose feeds the pipeline publishes. */

@@ -6,7 +6,7 @@ export type ArticleSummary = Pick<
   Article,
   'id' | 'source' | 'title' | 'url' | 'summary' | 'tags' | 'publishedAt' | 'updatedAt' | 'version'
 > &
-  Partial<Pick<Article, 'status' | 'expiresAt'>>;
+  Partial<Pick<Article, 'status' | 'expiresAt' | 'externalId'>>;
 
 /**
  * The lifecycle's time-ordered indexes, each written in the same transaction as its article: `schedule` holds every
@@ -60,14 +60,20 @@ export interface ArticleStore {
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   /**
    * Writes the article and, if it is published, its feed memberships and tag counts (if scheduled, its `schedule`
-   * entry instead; if it expires, its `expiry` entry), and claims the idempotency key, all or nothing.
+   * entry instead; if it expires, its `expiry` entry), and claims the idempotency key and the article's external id
+   * in its source, all or nothing. An external id another article holds is an ExternalIdTakenError naming that
+   * article, unless another condition failed too (that one's WriteConflictError wins: a lost idempotency race).
    */
   createArticle(article: Article, claim?: IdempotencyClaim): Promise<void>;
   /**
    * Replaces `previous` by `next` (a correction, a retraction, a release, an expiry, a move or a cancellation) if
-   * `previous.version` is still current, moving its memberships, tag counts and due entries with it.
+   * `previous.version` is still current, moving its memberships, tag counts and due entries with it, and its
+   * external id: claimed when `next` gains one, moved when it moves to another source (ExternalIdTakenError when
+   * another article of that source holds it, unless the version condition failed too). Never released otherwise.
    */
   replaceArticle(previous: Article, next: Article): Promise<void>;
+  /** The id of the article of `source` that holds `externalId`, whatever its status. */
+  findExternalId(source: string, externalId: string): Promise<string | undefined>;
   /**
    * Scheduled articles, soonest first, from the `schedule` index (of one source, if given): a page may hold fewer
    * than `limit` items and still have a cursor when a source is named, as the index holds every source.

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   ConcurrentWriteError,
   ConflictError,
+  ExternalIdTakenError,
   ForbiddenError,
   fieldError,
   InvalidInputError,
@@ -25,6 +26,7 @@ import {
 import {
   type ArticlePage,
   type ArticleStore,
+  type ArticleSummary,
   type Clock,
   InvalidCursorError,
   type RegistryStore,
@@ -75,6 +77,8 @@ export interface ListQuery {
   tag?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
+  /** The article of `source` (required with it) that holds this external id, whatever its status: 0 or 1 item. */
+  externalId?: string | undefined;
 }
 
 /**
@@ -105,6 +109,12 @@ export class ArticleService {
           }
           return { article: earlier.article, replayed: true, warnings };
         }
+      }
+      // One read spares a transaction that would fail: an import run again posts every item it already imported.
+      // The transaction's condition is what holds the id to one article; this only answers sooner.
+      if (submission.externalId !== undefined) {
+        const holder = await this.store.findExternalId(submission.source, submission.externalId);
+        if (holder !== undefined) throw new ExternalIdTakenError(holder, submission.source);
       }
       const now = this.clock.now();
       const stamp = new Date(now).toISOString();
@@ -169,7 +179,16 @@ export class ArticleService {
       await this.requireSource(submission.source);
     }
     const stamp = new Date(now).toISOString();
-    const { publishedAt = current.publishedAt, correction, ...content } = submission;
+    const {
+      publishedAt = current.publishedAt,
+      correction,
+      externalId = current.externalId,
+      ...content
+    } = submission;
+    // An external id is the article's identity in its source: kept when omitted, never changed (README, External ids).
+    if (current.externalId !== undefined && externalId !== current.externalId) {
+      throw new InvalidInputError([fieldError(['externalId'], 'cannot change once set')]);
+    }
     // A published article stays public: moving it into the future would take an item out of readers' feeds.
     if (current.status === 'published' && isFuture(publishedAt, now)) {
       throw new ConflictError(
@@ -203,6 +222,7 @@ export class ArticleService {
       createdAt: current.createdAt,
       updatedAt,
       ...(corrections.length ? { corrections } : {}),
+      ...(externalId === undefined ? {} : { externalId }),
     };
     await this.replace(current, next);
     return next;
@@ -250,6 +270,16 @@ export class ArticleService {
       }
     } else {
       await this.authorise(principal, query.source);
+    }
+    if (query.externalId !== undefined) {
+      if (query.source === undefined)
+        throw new InvalidInputError([
+          { field: 'source', in: 'query', detail: 'is required with externalId' },
+        ]);
+      // One read of the external id's item, then one of its article.
+      const id = await this.store.findExternalId(query.source, query.externalId);
+      const found = id === undefined ? undefined : await this.store.getArticle(id);
+      return { items: found ? [summaryOf(found)] : [] };
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     try {
@@ -311,6 +341,28 @@ export class ArticleService {
     if (!source) throw new InvalidInputError([fieldError(['source'], `${slug} is not a registered source`)]);
     return source;
   }
+}
+
+/** What the lookup by external id shows of an article: a listing's fields, with its status and external id. */
+const LOOKUP_FIELDS = [
+  'id',
+  'source',
+  'externalId',
+  'title',
+  'url',
+  'summary',
+  'tags',
+  'status',
+  'publishedAt',
+  'expiresAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof Article & keyof ArticleSummary)[];
+
+function summaryOf(article: Article): ArticleSummary {
+  const summary: Record<string, unknown> = {};
+  for (const field of LOOKUP_FIELDS) if (article[field] !== undefined) summary[field] = article[field];
+  return summary as unknown as ArticleSummary;
 }
 
 /** The image rules of the source's profiles that the article's image (or its lack of one) breaks. */

@@ -29,6 +29,7 @@ export const LIMITS = {
   altChars: 500,
   imagePixels: 100_000,
   correctionChars: 1000,
+  externalIdChars: 1024,
 } as const;
 
 /** Fields the server assigns; a client that sends them is told so rather than silently ignored. */
@@ -62,6 +63,37 @@ export function isFuture(publishedAt: string, now: number): boolean {
 function fail(ctx: z.core.ParsePayload, message: string, path?: (string | number)[]): never {
   ctx.issues.push({ code: 'custom', message, input: ctx.value, ...(path ? { path } : {}) });
   return z.NEVER;
+}
+
+/**
+ * C0 and C1 controls, DEL, and lone surrogates: none may be in an external id. Checked on the id as sent, before
+ * the body's XML-invalid characters are stripped, so that two ids differing by one are never folded into one.
+ */
+const NOT_IN_EXTERNAL_ID =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * A lasting natural key of the article within its source (README, External ids): an importer's item guid, a CMS's
+ * id. Kept exactly as sent, but for surrounding whitespace: no folding of case, spaces or Unicode forms, as the
+ * systems that mint them compare them byte for byte.
+ */
+const externalId = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const id = value.trim();
+    const problem = externalIdProblem(id);
+    return problem ? fail(ctx, problem) : id;
+  }),
+);
+
+/** What is wrong with an external id (already trimmed), if anything: the rule of submissions and of the lookup. */
+export function externalIdProblem(id: string): string | undefined {
+  if (!id) return 'must not be empty';
+  if (Array.from(id).length > LIMITS.externalIdChars)
+    return `must be at most ${LIMITS.externalIdChars} characters`;
+  if (NOT_IN_EXTERNAL_ID.test(id)) return 'must not contain control characters';
+  return undefined;
 }
 
 const atMostChars = (max: number) =>
@@ -185,6 +217,7 @@ function schemaAt(now: number) {
     publishedAt: z.optional(publishedAt),
     expiresAt: z.optional(expiresAt),
     correction: optionalLine(LIMITS.correctionChars),
+    externalId: z.optional(externalId),
   });
 
   return z.pipe(
@@ -243,6 +276,7 @@ function schemaAt(now: number) {
       if (input.publishedAt) submission.publishedAt = input.publishedAt;
       if (input.expiresAt) submission.expiresAt = input.expiresAt;
       if (input.correction !== undefined) submission.correction = input.correction;
+      if (input.externalId !== undefined) submission.externalId = input.externalId;
       return submission;
     }),
   );
@@ -311,6 +345,8 @@ export function parseSubmission(
     throw new InvalidInputError([fieldError([], `must be a JSON object, not ${describe(body)}`)]);
   }
   const cleaned = deepStripXmlInvalid(body) as Record<string, unknown>;
+  // An identifier, not text: checked as sent (see NOT_IN_EXTERNAL_ID), never silently cleaned.
+  if ('externalId' in body) cleaned.externalId = (body as Record<string, unknown>).externalId;
   const result = schemaAt(now).safeParse(cleaned);
   if (result.success) {
     if (result.data.correction !== undefined && !options.correction) {

@@ -39,6 +39,20 @@ export class ConflictError extends DomainError {
   override name = 'ConflictError';
 }
 
+/**
+ * Another article of the source already holds the external id (README, External ids): it names that article, which
+ * a client may read, or correct, instead of posting it again. Ids are never released, so this never passes later.
+ */
+export class ExternalIdTakenError extends DomainError {
+  override name = 'ExternalIdTakenError';
+  constructor(
+    readonly articleId: string,
+    readonly source: string,
+  ) {
+    super(`Article ${articleId} of source ${source} already has this externalId.`);
+  }
+}
+
 /** A replayed request key came with a different request than the one it first named. */
 export class RequestKeyReusedError extends DomainError {
   override name = 'RequestKeyReusedError';

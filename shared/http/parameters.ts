@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ExpectedVersions } from '../articles/model.ts';
 import { DEFAULT_PAGE_SIZE, type ListQuery, MAX_PAGE_SIZE } from '../articles/service.ts';
+import { externalIdProblem } from '../articles/submission.ts';
 import type { FieldError } from '../domain/errors.ts';
 import { isSlug, isTagSlug } from '../slug.ts';
 import { expectedVersions } from './etag.ts';
@@ -48,6 +49,16 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
     if (!(limit >= 1 && limit <= MAX_PAGE_SIZE))
       errors.push(parameterError('query', 'limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
   }
+  const { externalId } = parameters;
+  if (externalId !== undefined) {
+    // A lookup of one article by its lasting key in a source (README, External ids), not a listing of a feed.
+    const problem = externalIdProblem(externalId);
+    if (problem) errors.push(parameterError('query', 'externalId', problem));
+    if (source === undefined) errors.push(parameterError('query', 'source', 'is required with externalId'));
+    if ((status ?? tag ?? cursor) !== undefined)
+      errors.push(parameterError('query', 'externalId', 'takes source alone, not status, tag or cursor'));
+  }
   if (errors.length) throw new InvalidParameterError(errors);
+  if (externalId !== undefined) return { source, externalId };
   return { ...(status === 'scheduled' ? { status } : {}), source, tag, limit, cursor };
 }

@@ -2,8 +2,10 @@ import {
   ConcurrentWriteError,
   ConflictError,
   DomainError,
+  ExternalIdTakenError,
   type FieldError,
   ForbiddenError,
+  fieldError,
   InvalidInputError,
   NotFoundError,
   RequestKeyReusedError,
@@ -25,7 +27,12 @@ export class ProblemError extends Error {
     readonly status: number,
     readonly title: string,
     detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Members the problem document carries beyond RFC 9457's own (`articleId`). */
+      members?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail);
   }
@@ -102,6 +109,13 @@ export function problemOf(error: unknown): ProblemError | undefined {
   if (error instanceof NotFoundError) return new ProblemError(404, 'Not found', error.message);
   if (error instanceof ForbiddenError) return new ProblemError(403, 'Forbidden', error.message);
   if (error instanceof ConflictError) return new ProblemError(409, 'Conflict', error.message);
+  // The article that holds the id, by its id and its URL: an importer reads it, or corrects it, instead.
+  if (error instanceof ExternalIdTakenError)
+    return new ProblemError(409, 'External id taken', error.message, {
+      errors: [fieldError(['externalId'], `is article ${error.articleId}'s, for ever`)],
+      headers: { location: `/articles/${error.articleId}` },
+      members: { articleId: error.articleId },
+    });
   if (error instanceof VersionMismatchError)
     return new ProblemError(412, 'Precondition failed', error.message, {
       headers: { etag: etagOf(error.currentVersion) },

@@ -47,6 +47,7 @@ export function problem(
     instance,
   };
   if (known?.extra.errors) body.errors = known.extra.errors;
+  if (known?.extra.members) Object.assign(body, known.extra.members);
   return {
     statusCode: status,
     headers: {

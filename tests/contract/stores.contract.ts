@@ -9,6 +9,7 @@ import {
   type StoredKey,
   WriteConflictError,
 } from '#shared/articles/ports.ts';
+import { ExternalIdTakenError } from '#shared/domain/errors.ts';
 import type { DocumentPublisher, FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
 import { digestOf } from '#shared/feeds/ports.ts';
 import { storedArticle, tagsOf } from '../support/stored-article.ts';
@@ -95,6 +96,114 @@ export function storeContract(stores: () => Promise<Stores>): void {
     await articles.createArticle(third, { ...expired, article: third, expiresAt: Date.now() + 60_000 });
     expect((await articles.getIdempotency('key-3', 'k'))?.article.id).toBe(third.id);
     await expect(articles.createArticle(first)).rejects.toBeInstanceOf(WriteConflictError);
+  });
+
+  it('claims an external id with the article, once per source for ever, and names the article that holds it', async () => {
+    const { articles, feeds } = await stores();
+    // Long, and unlike any other: the id is kept as sent, its key is a hash of it.
+    const guid = `https://thegaze.example/?p=1&x=${'é'.repeat(1_000)}`;
+    const first = article(4, { externalId: guid });
+    await articles.createArticle(first);
+    expect(await articles.findExternalId('the-gaze', guid)).toBe(first.id);
+    expect(await articles.getArticle(first.id)).toEqual(first);
+    expect(await articles.findExternalId('the-gaze', guid.toUpperCase())).toBeUndefined();
+    expect(await articles.findExternalId('daily-planet', guid)).toBeUndefined();
+
+    // Another article of the source, with or without an idempotency claim: refused, naming the first, nothing kept.
+    const again = article(4, { externalId: guid });
+    const claim = {
+      scope: 'key-2',
+      key: 'k',
+      requestHash: 'h',
+      article: again,
+      expiresAt: Date.now() + 60_000,
+    };
+    for (const attempt of [articles.createArticle(again), articles.createArticle(again, claim)])
+      await expect(attempt).rejects.toEqual(new ExternalIdTakenError(first.id, 'the-gaze'));
+    expect(await articles.getArticle(again.id)).toBeUndefined();
+    expect(await articles.getIdempotency('key-2', 'k')).toBeUndefined();
+    expect(ids(await feeds.readEntries('sources/the-gaze', 5))).toEqual([first.id]);
+
+    // The same id in another source is another key.
+    const elsewhere = article(4, { source: 'daily-planet', externalId: guid });
+    await articles.createArticle(elsewhere);
+    expect(await articles.findExternalId('daily-planet', guid)).toBe(elsewhere.id);
+
+    // Retracted, the article keeps its id: it is never released.
+    const retracted: Article = {
+      ...first,
+      version: 2,
+      status: 'retracted',
+      retractedAt: '2026-07-05T00:00:00.000Z',
+    };
+    await articles.replaceArticle(first, retracted);
+    await expect(articles.createArticle(article(5, { externalId: guid }))).rejects.toEqual(
+      new ExternalIdTakenError(first.id, 'the-gaze'),
+    );
+    expect(await articles.findExternalId('the-gaze', guid)).toBe(first.id);
+  });
+
+  it('tells a lost idempotency race or a lost version from a taken external id when both conditions fail', async () => {
+    const { articles } = await stores();
+    const first = article(6, { externalId: 'guid-6' });
+    const claim = {
+      scope: 'key-1',
+      key: 'k',
+      requestHash: 'h',
+      article: first,
+      expiresAt: Date.now() + 60_000,
+    };
+    await articles.createArticle(first, claim);
+    // The same request again, as a concurrent retry that lost: the idempotency claim's failure wins.
+    const twin = article(6, { externalId: 'guid-6' });
+    await expect(articles.createArticle(twin, { ...claim, article: twin })).rejects.toEqual(
+      new WriteConflictError('condition'),
+    );
+    // A stale correction that would also claim a taken id: the version's failure wins.
+    const other = article(7);
+    await articles.createArticle(other);
+    const v2: Article = { ...other, version: 2, title: 'Corrected' };
+    await articles.replaceArticle(other, v2);
+    await expect(
+      articles.replaceArticle(other, { ...other, version: 3, externalId: 'guid-6' }),
+    ).rejects.toEqual(new WriteConflictError('condition'));
+    expect(await articles.getArticle(other.id)).toEqual(v2);
+  });
+
+  it('claims an external id a correction adds, and moves it with an article moved to another source', async () => {
+    const { articles } = await stores();
+    const holder = article(8, { externalId: 'taken' });
+    await articles.createArticle(holder);
+    const plain = article(8);
+    await articles.createArticle(plain);
+    // Adding a taken id is refused, and the correction with it.
+    await expect(
+      articles.replaceArticle(plain, { ...plain, version: 2, externalId: 'taken' }),
+    ).rejects.toEqual(new ExternalIdTakenError(holder.id, 'the-gaze'));
+    expect(await articles.getArticle(plain.id)).toEqual(plain);
+    const v2: Article = { ...plain, version: 2, externalId: 'mine' };
+    await articles.replaceArticle(plain, v2);
+    expect(await articles.findExternalId('the-gaze', 'mine')).toBe(plain.id);
+    // A correction that keeps it claims nothing again.
+    const v3: Article = { ...v2, version: 3, title: 'Corrected' };
+    await articles.replaceArticle(v2, v3);
+    // Moved to another source, the id moves with it.
+    const v4: Article = { ...v3, version: 4, source: 'daily-planet' };
+    await articles.replaceArticle(v3, v4);
+    expect(await articles.findExternalId('daily-planet', 'mine')).toBe(plain.id);
+    expect(await articles.findExternalId('the-gaze', 'mine')).toBeUndefined();
+    // Not into a source where another article holds it.
+    const planetHolder = article(9, { source: 'daily-planet', externalId: 'taken' });
+    await articles.createArticle(planetHolder);
+    await expect(
+      articles.replaceArticle(holder, { ...holder, version: 2, source: 'daily-planet' }),
+    ).rejects.toEqual(new ExternalIdTakenError(planetHolder.id, 'daily-planet'));
+    expect(await articles.getArticle(holder.id)).toEqual(holder);
+    expect(await articles.findExternalId('the-gaze', 'taken')).toBe(holder.id);
+    // A replacement without the id (the service never writes one) releases nothing.
+    const { externalId: _, ...withoutId } = holder;
+    await articles.replaceArticle(holder, { ...withoutId, version: 2 });
+    expect(await articles.findExternalId('the-gaze', 'taken')).toBe(holder.id);
   });
 
   it('replaces an article only from its current version, moving its entries and tag counts', async () => {

@@ -182,13 +182,21 @@ describe('the grants', () => {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:Query'],
         Resource: tableImport(),
-        Condition: leading(['article#*', 'feed#*', 'source', 'idempotency#*', 'schedule']),
+        Condition: leading(['article#*', 'feed#*', 'source', 'idempotency#*', 'schedule', 'import#*']),
       },
       {
         Effect: 'Allow',
         Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: tableImport(),
-        Condition: leading(['article#*', 'feed#*', 'tagcount#*', 'idempotency#*', 'schedule', 'expiry']),
+        Condition: leading([
+          'article#*',
+          'feed#*',
+          'tagcount#*',
+          'idempotency#*',
+          'schedule',
+          'expiry',
+          'import#*',
+        ]),
       },
     ]);
     expect(allowedActions(statements).filter((action) => action.startsWith('s3:'))).toEqual([]);

@@ -231,11 +231,11 @@ describe('a cancelled transaction, by its reasons', () => {
 
   /**
    * The editor API over the stack's table, with each TransactWriteItems call cancelled with the reasons
-   * `reasons(call)` gives (one per item, as DynamoDB reports them), or sent on when it gives none. DynamoDB Local
+   * `reasons(call, items)` gives (one per item, as DynamoDB reports them), or sent on when it gives none. DynamoDB Local
    * never throttles and cannot be made to conflict on cue, so those reasons are injected; the request log line is
    * kept, for the metric it carries.
    */
-  async function apiCancelling(reasons: (call: number) => string[] | undefined) {
+  async function apiCancelling(reasons: (call: number, items: number) => string[] | undefined) {
     const client = createDocumentClient(
       { endpoint: stack.dynamodbEndpoint },
       ARTICLES_BUDGET.clients.dynamodb,
@@ -244,7 +244,10 @@ describe('a cancelled transaction, by its reasons', () => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
-        const codes = reasons(++transactions);
+        const codes = reasons(
+          ++transactions,
+          (args.input as { TransactItems: unknown[] }).TransactItems.length,
+        );
         if (!codes) return next(args);
         throw new TransactionCanceledException({
           message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
@@ -395,6 +398,59 @@ describe('a cancelled transaction, by its reasons', () => {
       expect(put.problem.type).toBe('tag:feed-pipeline,2026:problems/precondition-failed');
       expect(api.rejectedReason()).toBe('precondition-failed');
       expect(api.transactions()).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  /** The reasons of a transaction of `items` whose last item (an external id's claim) failed its condition. */
+  const claimFailed = (items: number, others = 'None') => [
+    ...Array.from({ length: items - 1 }, (_, index) => (index === 0 ? others : 'None')),
+    'ConditionalCheckFailed',
+  ];
+
+  it('answers the external id claim’s failed condition with 409 naming the holder, whatever else is reported', async () => {
+    const externalId = `fault-holder-${Date.now()}`;
+    const holder = (await stack.call('POST', '/articles', { ...seed, externalId })).body as Article;
+    const other = (await stack.call('POST', '/articles', { ...seed, title: 'Without an id' }))
+      .body as Article;
+    const api = await apiCancelling((_, items) => claimFailed(items, 'ThrottlingError'));
+    try {
+      const before = await tableKeys(stack.dynamodbEndpoint, stack.tableName);
+      // A correction that gives an article the id: its transaction's claim is refused.
+      const { response, problem } = await api.send(
+        'PUT',
+        `/articles/${other.id}`,
+        { ...seed, externalId },
+        { 'if-match': '"1"' },
+      );
+      expect(response.status).toBe(409);
+      expect(response.headers.get('location')).toBe(`/articles/${holder.id}`);
+      expect(problem).toMatchObject({
+        type: 'tag:feed-pipeline,2026:problems/external-id-taken',
+        articleId: holder.id,
+      });
+      expect(api.rejectedReason()).toBe('external-id-taken');
+      expect(api.transactions()).toBe(1);
+      // A post of it is answered from one read of the id's item, before any transaction.
+      const post = await api.send('POST', '/articles', { ...seed, externalId });
+      expect(post.response.status).toBe(409);
+      expect(post.problem).toMatchObject({ articleId: holder.id });
+      expect(api.transactions()).toBe(1);
+      expect(await tableKeys(stack.dynamodbEndpoint, stack.tableName)).toEqual(before);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('tries a post again when its external id claim failed but no article holds the id by the time it is read', async () => {
+    const api = await apiCancelling((call, items) => (call === 1 ? claimFailed(items) : undefined));
+    try {
+      const externalId = `fault-vanished-${Date.now()}`;
+      const { response, problem } = await api.send('POST', '/articles', { ...seed, externalId });
+      expect(response.status).toBe(201);
+      expect(api.transactions()).toBe(2);
+      expect((problem as unknown as Article).externalId).toBe(externalId);
     } finally {
       await api.close();
     }

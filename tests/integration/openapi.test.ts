@@ -244,6 +244,17 @@ const scenarios: Record<string, Scenario> = {
       ];
     },
   },
+  'POST /articles 409': {
+    when: 'an article whose externalId the source has is posted again, with another editor key',
+    run: async () => {
+      const body = { ...seed, externalId: `contract-409-${Date.now()}` };
+      const first = await posted(api.keys.all, body);
+      const again = await api.call('POST', '/articles', { key: api.keys.gaze, body });
+      expect(again.body.articleId).toBe(first.id);
+      expect(again.headers.get('location')).toBe(`/articles/${first.id}`);
+      return again;
+    },
+  },
   'POST /articles 503': {
     when: 'the store is unreachable',
     run: () => callDown('POST', '/articles', { body: seed }),
@@ -265,7 +276,17 @@ const scenarios: Record<string, Scenario> = {
       }
       expect(pages[0]?.headers.get('link')).not.toBeNull();
       expect(pages.flatMap((page) => page.body.items)).toHaveLength(2);
-      return pages;
+      // The lookup by external id: a page of one item, a retracted one here, or of none.
+      const externalId = `contract-lookup-${Date.now()}`;
+      const { id } = await posted(api.keys.all, { ...seed, externalId });
+      expect((await api.call('DELETE', `/articles/${id}`)).status).toBe(204);
+      const lookup = (value: string) =>
+        api.call('GET', `/articles?source=the-gaze&externalId=${encodeURIComponent(value)}`);
+      const found = await lookup(externalId);
+      expect(found.body.items).toEqual([expect.objectContaining({ id, status: 'retracted', externalId })]);
+      const none = await lookup(`${externalId}-unknown`);
+      expect(none.body.items).toEqual([]);
+      return [...pages, found, none];
     },
   },
   'GET /articles 401': {
@@ -280,11 +301,13 @@ const scenarios: Record<string, Scenario> = {
     ],
   },
   'GET /articles 422': {
-    when: 'limit is 0, the cursor is not one of the listing, or the filters are not slugs',
+    when: 'limit is 0, the cursor is not one of the listing, the filters are not slugs, or externalId is misused',
     run: async () => [
       await api.call('GET', '/articles?limit=0'),
       await api.call('GET', '/articles?cursor=not-a-cursor'),
       await api.call('GET', '/articles?source=The%20Gaze&tag=%21%21%21&limit=101'),
+      await api.call('GET', '/articles?externalId=%20'),
+      await api.call('GET', '/articles?source=the-gaze&externalId=x&tag=nato'),
     ],
   },
   'GET /articles 503': {
@@ -397,10 +420,18 @@ const scenarios: Record<string, Scenario> = {
     run: () => api.call('PUT', `/articles/${MISSING_ID}`, { body: seed, headers: { 'if-match': '"1"' } }),
   },
   'PUT /articles/{id} 409': {
-    when: 'the article is retracted',
+    when: 'the article is retracted, or a correction gives it an externalId another article has',
     run: async () => {
       const { id, etag } = await retracted();
-      return api.call('PUT', `/articles/${id}`, { body: seed, headers: { 'if-match': etag } });
+      const body = { ...seed, externalId: `contract-put-409-${Date.now()}` };
+      const holder = await posted(api.keys.all, body);
+      const other = await posted();
+      const taken = await api.call('PUT', `/articles/${other.id}`, {
+        body,
+        headers: { 'if-match': other.etag },
+      });
+      expect(taken.body.articleId).toBe(holder.id);
+      return [await api.call('PUT', `/articles/${id}`, { body: seed, headers: { 'if-match': etag } }), taken];
     },
   },
   'PUT /articles/{id} 412': {

@@ -16,7 +16,7 @@ import {
   type IdempotencyRecord,
   WriteConflictError,
 } from '../../articles/ports.ts';
-import { StoreUnavailableError } from '../../domain/errors.ts';
+import { ExternalIdTakenError, StoreUnavailableError } from '../../domain/errors.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { type DueEntryOf, dueEntryChanges, scheduledSummaries } from '../due-entries.ts';
@@ -25,6 +25,7 @@ import { guard, RETRY_AFTER_SECONDS } from './errors.ts';
 import {
   articleKey,
   dueKey,
+  externalIdKey,
   feedPartition,
   idempotencyKey,
   membershipKey,
@@ -106,7 +107,10 @@ export class DynamoDbArticleStore implements ArticleStore {
         },
       });
     }
-    await this.transact(items);
+    // The external id's claim goes last, where transact() looks for its reason.
+    const claimed = this.externalIdPut(article);
+    if (claimed) items.push(claimed);
+    await this.transact(items, claimed && article);
   }
 
   async replaceArticle(previous: Article, next: Article): Promise<void> {
@@ -119,21 +123,43 @@ export class DynamoDbArticleStore implements ArticleStore {
       .map((feed) => membershipKey(feed, previous))
       .filter((key) => !keep.has(key.pk + key.sk))
       .map((Key) => ({ Delete: { TableName: this.tableName, Key } }));
-    await this.transact([
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...articleKey(next.id), type: 'article', ...next },
-          ConditionExpression: 'version = :previous',
-          ExpressionAttributeValues: { ':previous': previous.version },
+    // The external id's item changes only with its key: claimed when the article gains an id, moved (claimed in the
+    // new source, deleted in the old) when the article moves to another source; never deleted otherwise.
+    const before = externalIdKeyOf(previous);
+    const claimed = before?.pk === externalIdKeyOf(next)?.pk ? undefined : this.externalIdPut(next);
+    await this.transact(
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...articleKey(next.id), type: 'article', ...next },
+            ConditionExpression: 'version = :previous',
+            ExpressionAttributeValues: { ':previous': previous.version },
+          },
         },
-      },
-      this.versionPut(next),
-      ...deletes,
-      ...(next.status === 'published' ? this.membershipPuts(next) : []),
-      ...this.tagCountUpdates(previous, next),
-      ...this.dueUpdates(previous, next),
-    ]);
+        this.versionPut(next),
+        ...deletes,
+        ...(next.status === 'published' ? this.membershipPuts(next) : []),
+        ...this.tagCountUpdates(previous, next),
+        ...this.dueUpdates(previous, next),
+        ...(before && claimed ? [{ Delete: { TableName: this.tableName, Key: before } }] : []),
+        ...(claimed ? [claimed] : []),
+      ],
+      claimed && next,
+    );
+  }
+
+  async findExternalId(source: string, externalId: string): Promise<string | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: externalIdKey(source, hashKey(externalId)),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item?.articleId as string | undefined;
   }
 
   async listScheduled(limit: number, cursor?: string, source?: string): Promise<ArticlePage> {
@@ -218,6 +244,25 @@ export class DynamoDbArticleStore implements ArticleStore {
     };
   }
 
+  /** The claim of the article's external id in its source, if it has one: it must not exist (layout.ts). */
+  private externalIdPut(article: Article): TransactItem | undefined {
+    const Key = externalIdKeyOf(article);
+    if (!Key) return undefined;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...Key,
+          type: 'import',
+          articleId: article.id,
+          source: article.source,
+          externalId: article.externalId,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
   /** Its memberships, fat or thin by size (memberships.ts): a put replaces a membership of either form. */
   private membershipPuts(article: Article): TransactItem[] {
     return membershipItems(article, this.fatMembershipMaxBytes).map((Item) => ({
@@ -273,13 +318,21 @@ export class DynamoDbArticleStore implements ArticleStore {
    * again. Anything else (`ValidationError`, `ItemCollectionSizeLimitExceeded`) is a fault of this write, not of
    * the moment, and stays the SDK's error, a 500 logged with its reasons.
    */
-  private async transact(items: TransactItem[]): Promise<void> {
+  private async transact(items: TransactItem[], claimant?: Article): Promise<void> {
     try {
       await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join();
-        if (codes.includes('ConditionalCheckFailed')) throw new WriteConflictError('condition');
+        const reasons = error.CancellationReasons ?? [];
+        const codes = reasons.map((reason) => reason.Code).join();
+        const failed = reasons.filter((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (claimant?.externalId && failed.length === 1 && failed[0] === reasons.at(-1)) {
+          const { source, externalId } = claimant;
+          const holder = await this.findExternalId(source, externalId);
+          // Gone again by the time it is read (its article moved to another source), the id may be claimed now.
+          throw holder ? new ExternalIdTakenError(holder, source) : new WriteConflictError('transaction');
+        }
+        if (failed.length) throw new WriteConflictError('condition');
         if (/ThrottlingError|ProvisionedThroughputExceeded/.test(codes))
           throw new StoreUnavailableError(RETRY_AFTER_SECONDS, 'throttled');
         if (codes.includes('TransactionConflict')) throw new WriteConflictError('transaction');
@@ -287,6 +340,13 @@ export class DynamoDbArticleStore implements ArticleStore {
       throw error;
     }
   }
+}
+
+/** The key of an article's external id item, if it has an external id. */
+function externalIdKeyOf(article: Article): { pk: string; sk: string } | undefined {
+  return article.externalId === undefined
+    ? undefined
+    : externalIdKey(article.source, hashKey(article.externalId));
 }
 
 /** Idempotency keys are caller-chosen strings of any length: store a fixed-size hash of them. */

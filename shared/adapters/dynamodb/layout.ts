@@ -13,6 +13,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | source | `source` | `{slug}` |
  * | editor key | `key` | `{keyId}` |
  * | idempotency record (expires via TTL) | `idempotency#{keyId}#{sha256(key)}` | `idempotency` |
+ * | an external id of a source, never released (`articleId`) | `import#{source}#{sha256(externalId)}` | `import` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
  * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}` or `directory:{dir}:{page}` |
@@ -26,6 +27,11 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * `Query` on `feed#{feedId}`, newest first, whatever the size of the table; past 7 KB it is thin, and points to
  * the version item that holds the rest of its entry (memberships.ts), so a big article writes little into the
  * feeds' hot partitions. `type` names the kind of each item, for stream filters.
+ *
+ * An external id's item (README, External ids) is written in its article's transaction, on the condition that it does
+ * not exist: that condition is what makes the id unique within its source for ever. It holds the article's id, the
+ * source and the id as sent; the hash keeps the key short (an id may be 1,024 characters), and a partition each
+ * spreads a bulk import over the table. Only a move of its article to another source deletes it.
  *
  * The `schedule` and `expiry` partitions are time-ordered indexes of what is due: each item is a pointer (its keys,
  * `type`, and the article's `id` and `source`, about 100 bytes: one write unit), written and deleted in the
@@ -44,6 +50,7 @@ export type ItemType =
   | 'source'
   | 'key'
   | 'idempotency'
+  | 'import'
   | 'tagcount'
   | 'feedstate'
   | 'directory'
@@ -71,6 +78,11 @@ export const editorKeyKey = (keyId: string) => ({ pk: 'key', sk: keyId });
 export const idempotencyKey = (scope: string, keyHash: string) => ({
   pk: `idempotency#${scope}#${keyHash}`,
   sk: 'idempotency',
+});
+/** An external id within its source: `idHash` is the SHA-256 of the id's UTF-8 bytes, in hex. */
+export const externalIdKey = (source: string, idHash: string) => ({
+  pk: `import#${source}#${idHash}`,
+  sk: 'import',
 });
 
 export const tagCountPartition = (source: string) => `tagcount#${source}`;

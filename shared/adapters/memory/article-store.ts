@@ -12,6 +12,7 @@ import {
   type StoredKey,
   WriteConflictError,
 } from '../../articles/ports.ts';
+import { ExternalIdTakenError } from '../../domain/errors.ts';
 import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { dueEntryChanges, dueUntilKey, scheduledSummaries } from '../due-entries.ts';
@@ -21,6 +22,8 @@ import { tagCountChanges } from '../tag-counts.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
 
 const entryKeyOf = (article: Pick<Article, 'publishedAt' | 'id'>) => `${article.publishedAt}#${article.id}`;
+const externalKeyOf = (article: Pick<Article, 'source' | 'externalId'>) =>
+  article.externalId === undefined ? undefined : `${article.source}\n${article.externalId}`;
 
 /** The article side of the store, in memory: each write all or nothing, as the DynamoDB adapter's transactions. */
 export class MemoryArticleStore implements ArticleStore, DueReader {
@@ -47,6 +50,7 @@ export class MemoryArticleStore implements ArticleStore, DueReader {
     const live = claimed && claimed.expiresAt / 1000 > Math.floor(this.now() / 1000);
     if (this.table.articles.has(article.id) || this.hasVersion(article) || live)
       throw new WriteConflictError('condition');
+    this.claimExternalId(undefined, article);
     this.table.articles.set(article.id, copy(article));
     this.putVersion(article);
     if (article.status === 'published') this.putMemberships(article);
@@ -64,12 +68,17 @@ export class MemoryArticleStore implements ArticleStore, DueReader {
   async replaceArticle(previous: Article, next: Article): Promise<void> {
     if (this.table.articles.get(next.id)?.version !== previous.version || this.hasVersion(next))
       throw new WriteConflictError('condition');
+    this.claimExternalId(previous, next);
     this.table.articles.set(next.id, copy(next));
     this.putVersion(next);
     for (const feed of feedIdsOf(previous)) this.table.memberships.get(feed)?.delete(entryKeyOf(previous));
     if (next.status === 'published') this.putMemberships(next);
     this.moveTagCounts(previous, next);
     this.moveDueEntries(previous, next);
+  }
+
+  async findExternalId(source: string, externalId: string): Promise<string | undefined> {
+    return this.table.externalIds.get(`${source}\n${externalId}`);
   }
 
   async listDue(index: DueIndex, until: string, limit: number): Promise<DueEntry[]> {
@@ -119,6 +128,21 @@ export class MemoryArticleStore implements ArticleStore, DueReader {
   async listVersions(id: string): Promise<Article[]> {
     const versions = [...(this.table.versions.get(id)?.values() ?? [])];
     return versions.sort((a, b) => b.version - a.version).map(copy);
+  }
+
+  /**
+   * Claims the external id of `after` when it has one whose key differs from that of `before` (new, or moved to
+   * another source, which deletes the old key), as the DynamoDB adapter's condition and delete do; never deletes a key
+   * otherwise. Checked after the other conditions, whose failure wins; throws before anything is written.
+   */
+  private claimExternalId(before: Article | undefined, after: Article): void {
+    const was = before && externalKeyOf(before);
+    const key = externalKeyOf(after);
+    if (key === undefined || key === was) return;
+    const holder = this.table.externalIds.get(key);
+    if (holder !== undefined) throw new ExternalIdTakenError(holder, after.source);
+    this.table.externalIds.set(key, after.id);
+    if (was !== undefined) this.table.externalIds.delete(was);
   }
 
   private hasVersion(article: Article): boolean {

@@ -25,6 +25,8 @@ export class MemoryTable {
   readonly keys = new Map<string, StoredKey>();
   /** By `{scope}\n{key}`; `expiresAt` kept to the second, as the table's TTL attribute keeps it. */
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Each source's external ids (`{source}\n{externalId}`): the id of the article that holds it, never released. */
+  readonly externalIds = new Map<string, string>();
   /** By source, then tag: the articles that carry it and its label. */
   readonly tagCounts = new Map<string, Map<string, { articles: number; label?: string }>>();
   readonly states = new Map<string, DocumentState>();
