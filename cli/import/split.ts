@@ -11,6 +11,7 @@ import {
   asNode,
   declaredEntities,
   type Entities,
+  isXmlChar,
   list,
   PREDEFINED,
   rootElement,
@@ -163,7 +164,7 @@ export function splitFeed(xml: string, documentUrl: string | undefined): SplitDo
       hrefOf(links.find((link) => relOf(link) === 'self'));
     const names = list(atom.author)
       .map(asNode)
-      .map((author) => safeText(asNode(author)?.name ?? author?.name, entities))
+      .map((author) => safeText(author?.name, entities))
       .filter((name): name is string => Boolean(name));
     feedAuthor = names.length ? names.map((name) => name.replace(/\s+/g, ' ')).join(', ') : undefined;
   }
@@ -193,17 +194,6 @@ export function splitFeed(xml: string, documentUrl: string | undefined): SplitDo
 }
 
 const REFERENCE = /&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z_][\w.-]*));/y;
-
-function isXmlChar(code: number): boolean {
-  return (
-    code === 0x9 ||
-    code === 0xa ||
-    code === 0xd ||
-    (code >= 0x20 && code <= 0xd7ff) ||
-    (code >= 0xe000 && code <= 0xfffd) ||
-    (code >= 0x10000 && code <= 0x10ffff)
-  );
-}
 
 /**
  * The item's markup with its references made XML: entities the DOCTYPE declares replaced by their text, a bare

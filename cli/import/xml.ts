@@ -1,7 +1,8 @@
 /**
- * Raw XML helpers of the importer: character data is decoded here (CDATA sections, the five predefined entities,
- * character references and simple entities declared in the document's DOCTYPE), not by the XML parser, so an
- * entity error stays confined to the item it is in.
+ * Raw XML helpers of the importer, for what is read around the items rather than by the feed parser: the root
+ * element, the entities a DOCTYPE declares, feed-level text and attributes (CDATA sections, the five predefined
+ * entities, character references and declared entities decoded here), and a best-effort title to name an item
+ * that could not be read.
  */
 import { collapseWhitespace, truncateText } from '#shared/text.ts';
 import { ItemError } from './errors.ts';
@@ -50,7 +51,7 @@ export function isXmlChar(code: number): boolean {
 }
 
 /** The character a reference at the start of `text` stands for, and its length; throws an ItemError if none. */
-export function reference(text: string, entities: Entities): { value: string; length: number } {
+function reference(text: string, entities: Entities): { value: string; length: number } {
   const match = REFERENCE.exec(text);
   if (!match) {
     const snippet = (text.slice(0, 16).split('<')[0] ?? '').trimEnd();
@@ -68,24 +69,11 @@ export function reference(text: string, entities: Entities): { value: string; le
   return { value: String.fromCodePoint(code), length: whole.length };
 }
 
-/** The first reference error in raw XML, outside CDATA sections and comments; undefined when there is none. */
-export function referenceProblem(raw: string, entities: Entities): string | undefined {
-  const outside = raw.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
-  for (let at = outside.indexOf('&'); at >= 0; at = outside.indexOf('&', at + 1)) {
-    try {
-      reference(outside.slice(at, at + 40), entities);
-    } catch (error) {
-      return (error as Error).message;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Character data of an element as raw XML: CDATA sections are taken as they are, references are decoded,
  * comments dropped, and child elements (HTML that a feed left unescaped) kept as markup.
  */
-export function decodeXml(raw: string, entities: Entities): string {
+function decodeXml(raw: string, entities: Entities): string {
   let out = '';
   let at = 0;
   while (at < raw.length) {
@@ -123,7 +111,7 @@ export function decodeXml(raw: string, entities: Entities): string {
 }
 
 /** The index just after the `>` that closes the tag starting at `start`, skipping quoted attribute values. */
-export function tagEnd(raw: string, start: number): number {
+function tagEnd(raw: string, start: number): number {
   let quote = '';
   for (let at = start + 1; at < raw.length; at++) {
     const c = raw[at];
@@ -146,26 +134,17 @@ export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-export function first(value: unknown): unknown {
-  return list(value)[0];
-}
-
 /** Decoded character data of a raw (stop-node) element. */
-export function text(node: unknown, entities: Entities): string {
+function text(node: unknown, entities: Entities): string {
   if (typeof node === 'string') return decodeXml(node, entities);
   const element = asNode(node);
   const raw = element?.['#text'];
   return typeof raw === 'string' ? decodeXml(raw, entities) : '';
 }
 
-export function attr(node: XmlNode, name: string, entities: Entities): string | undefined {
+function attr(node: XmlNode, name: string, entities: Entities): string | undefined {
   const raw = node[`@${name}`];
   return typeof raw === 'string' ? decodeXml(raw, entities) : undefined;
-}
-
-export function attrOf(node: unknown, name: string, entities: Entities): string | undefined {
-  const element = asNode(node);
-  return element ? attr(element, name, entities) : undefined;
 }
 
 /** Feed-level text, where a bad reference only means the value is not there. */
