@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlug } from '#shared/slug.ts';
-import { decodeDocument } from './import/charset.ts';
+import { detectAndDecode } from './import/charset.ts';
 import { FeedFormatError, FeedInputError } from './import/errors.ts';
 import { fetchFeed } from './import/fetch.ts';
 import { toSubmission } from './import/map.ts';
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'];
   const target = dryRun ? undefined : apiTarget(values);
 
-  const { text, documentUrl } = await readInput(input);
+  const { text, documentUrl, note } = await readInput(input);
   const feed = parseFeedDocument(text, documentUrl ? { documentUrl } : {});
   const prepared = feed.items.map((item) => toSubmission(item, source));
   const skipped = new Map<number, { title?: string; reason: string }>(
@@ -76,6 +76,7 @@ async function main(): Promise<number> {
     );
     report(prepared, skipped, new Map(), new Map(), false);
     guessedDates(feed.items);
+    if (note) process.stdout.write(`Encoding: ${note}.\n`);
     return 0;
   }
 
@@ -129,6 +130,7 @@ async function main(): Promise<number> {
   );
   report(prepared, skipped, failures, changes, update);
   guessedDates(feed.items);
+  if (note) process.stdout.write(`Encoding: ${note}.\n`);
   return tally.failed === 0 ? 0 : 1;
 }
 
@@ -178,11 +180,11 @@ function apiTarget(values: {
 }
 
 /** A file path, or an http(s) URL to fetch; any other scheme is refused. */
-async function readInput(input: string): Promise<{ text: string; documentUrl?: string }> {
+async function readInput(input: string): Promise<{ text: string; documentUrl?: string; note?: string }> {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(input)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
-    const { text, url } = await fetchFeed(input);
-    return { text, documentUrl: url };
+    const { text, url, note } = await fetchFeed(input);
+    return { text, documentUrl: url, ...(note ? { note } : {}) };
   }
   if (scheme) {
     throw new FeedInputError(`refusing ${input}: only file paths and http(s) URLs are read`);
@@ -196,7 +198,8 @@ async function readInput(input: string): Promise<{ text: string; documentUrl?: s
       code === 'ENOENT' ? `there is no file ${input}` : `cannot read ${input}: ${(error as Error).message}`,
     );
   }
-  return { text: decodeDocument(bytes) };
+  const decoded = detectAndDecode(bytes);
+  return { text: decoded.text, ...(decoded.note ? { note: decoded.note } : {}) };
 }
 
 function report(

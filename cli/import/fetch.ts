@@ -1,5 +1,5 @@
 /** Fetching a feed over http(s). */
-import { decodeDocument } from './charset.ts';
+import { detectAndDecode } from './charset.ts';
 import { FeedFormatError, FeedInputError } from './errors.ts';
 
 export interface FetchOptions {
@@ -11,13 +11,13 @@ export interface FetchOptions {
 
 /**
  * Fetches a feed over http(s): follows at most `maxRedirects` redirects (to http(s) URLs only), gives up after
- * `timeoutMs`, refuses a body over `maxBytes`. Returns the text and the URL it finally came from, which is
- * the document's base for relative links.
+ * `timeoutMs`, refuses a body over `maxBytes`. Returns the text, the URL it finally came from (the document's
+ * base for relative links), and a note when the charset it declared was not believed.
  */
 export async function fetchFeed(
   input: string,
   { timeoutMs = 30_000, maxRedirects = 5, maxBytes = 20 * 1024 * 1024 }: FetchOptions = {},
-): Promise<{ text: string; url: string }> {
+): Promise<{ text: string; url: string; note?: string }> {
   let url = httpUrl(input);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
@@ -47,7 +47,8 @@ export async function fetchFeed(
       }
       const bytes = await readBody(response, maxBytes, url);
       const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
-      return { text: decodeDocument(bytes, charset), url };
+      const decoded = detectAndDecode(bytes, charset);
+      return { text: decoded.text, url, ...(decoded.note ? { note: decoded.note } : {}) };
     }
   } catch (error) {
     if (error instanceof FeedInputError || error instanceof FeedFormatError) throw error;
