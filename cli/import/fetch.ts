@@ -27,7 +27,7 @@ export async function fetchFeed(
         signal,
         headers: {
           accept:
-            'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1',
+            'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1',
           'user-agent': 'feed-pipeline-import',
         },
       });
