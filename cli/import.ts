@@ -3,62 +3,34 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlug } from '#shared/slug.ts';
-import {
-  decodeDocument,
-  FeedFormatError,
-  FeedInputError,
-  fetchFeed,
-  type ImportTally,
-  type ItemProblem,
-  type PreparedSubmission,
-  parseFeedDocument,
-  progressLine,
-  toSubmission,
-} from './feed-import.ts';
+import { detectAndDecode } from './import/charset.ts';
+import { FeedFormatError, FeedInputError } from './import/errors.ts';
+import { fetchFeed } from './import/fetch.ts';
+import { toSubmission } from './import/map.ts';
+import { parseFeedDocument } from './import/parse.ts';
+import { type ImportTally, Progress } from './import/progress.ts';
+import { type ApiTarget, CONCURRENCY, PreflightError, preflight, submit } from './import/submit.ts';
+import type { ImportItem, ItemProblem, PreparedSubmission } from './import/types.ts';
 
 const USAGE = `Usage: npm run import -- <file-or-url> --source <slug> [options]
 
-Reads an RSS 2.0 or Atom 1.0 feed (a file, or an http(s) URL) and posts each item as an article of <slug>.
-Running it again creates nothing new: each item's Idempotency-Key comes from its guid, id or link.
+Reads an RSS 2.0, Atom 1.0, RSS 1.0 (RDF) or JSON Feed (a file, or an http(s) URL) and posts each item as an
+article of <slug>, with the item's guid, id or link as its externalId. Running it again, with any editor key,
+however long after, creates nothing new: the API keeps one article per source and externalId.
 
 Options
   --source <slug>   the registered source the articles belong to (required)
   --dry-run         parse and map only: print what would be posted, post nothing
+  --update          correct (PUT) the articles imported before whose item has changed in the feed
   --api <url>       the editor API (default: apiUrl of the local stack's .local/stack.json)
   --key <key>       an editor key for the source (default: editorKey of the local stack)
   --stack <file>    another local stack's stack.json
 
 Exit codes: 0 nothing failed (malformed items are skipped, not failures), 1 an article could not be posted,
-2 the command line or the input is wrong (not a file or http(s) URL, not RSS or Atom).
+2 the command line or the input is wrong (not a file or http(s) URL, not a feed).
 `;
 
-/** Articles posted at once. */
-const CONCURRENCY = 4;
-/** Attempts of one request when the API answers 429 or 503, or cannot be reached. */
-const MAX_ATTEMPTS = 5;
-const REQUEST_TIMEOUT_MS = 30_000;
-const MAX_RETRY_AFTER_MS = 60_000;
-
 class UsageError extends Error {}
-
-type Outcome =
-  | { kind: 'created'; id: string }
-  | { kind: 'replayed'; id: string }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'failed'; reason: string };
-
-interface ApiTarget {
-  apiUrl: string;
-  key: string;
-}
-
-interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-class NetworkError extends Error {}
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
@@ -84,7 +56,7 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'];
   const target = dryRun ? undefined : apiTarget(values);
 
-  const { text, documentUrl } = await readInput(input);
+  const { text, documentUrl, note } = await readInput(input);
   const feed = parseFeedDocument(text, documentUrl ? { documentUrl } : {});
   const prepared = feed.items.map((item) => toSubmission(item, source));
   const skipped = new Map<number, { title?: string; reason: string }>(
@@ -102,7 +74,9 @@ async function main(): Promise<number> {
       `Dry run of ${input} for ${source}: ${total} ${plural(total, 'item')}; would post ${prepared.length}, ` +
         `skipped ${skipped.size}. Nothing was posted.\n`,
     );
-    report(prepared, skipped, new Map());
+    report(prepared, skipped, new Map(), new Map(), false);
+    guessedDates(feed.items);
+    if (note) process.stdout.write(`Encoding: ${note}.\n`);
     return 0;
   }
 
@@ -115,6 +89,9 @@ async function main(): Promise<number> {
     skipped: skipped.size,
     failed: 0,
   };
+  const update = values.update;
+  let updated = 0;
+  const changes = new Map<number, string>();
   const progress = new Progress(tally, process.stderr.isTTY === true);
   progress.update();
   const failures = new Map<number, string>();
@@ -122,10 +99,17 @@ async function main(): Promise<number> {
   const worker = async () => {
     while (next < prepared.length) {
       const post = prepared[next++] as PreparedSubmission;
-      const outcome = await submit(target, post);
+      const outcome = await submit(target, post, { update });
       if (outcome.kind === 'created') tally.created++;
       else if (outcome.kind === 'replayed') tally.replayed++;
-      else if (outcome.kind === 'skipped') {
+      else if (outcome.kind === 'existing') {
+        tally.replayed++;
+        if (outcome.changed.length)
+          changes.set(post.index, `article ${outcome.id}: ${outcome.changed.join(', ')}`);
+      } else if (outcome.kind === 'updated') {
+        updated++;
+        changes.set(post.index, `article ${outcome.id}: ${outcome.changed.join(', ')}`);
+      } else if (outcome.kind === 'skipped') {
         tally.skipped++;
         skipped.set(post.index, { title: post.body.title, reason: outcome.reason });
       } else {
@@ -141,9 +125,12 @@ async function main(): Promise<number> {
 
   process.stdout.write(
     `Imported ${input} into ${source}: ${total} ${plural(total, 'item')}; created ${tally.created}, ` +
-      `already imported ${tally.replayed}, skipped ${tally.skipped}, failed ${tally.failed}.\n`,
+      `${update ? `updated ${updated}, ` : ''}already imported ${tally.replayed}, skipped ${tally.skipped}, ` +
+      `failed ${tally.failed}.\n`,
   );
-  report(prepared, skipped, failures);
+  report(prepared, skipped, failures, changes, update);
+  guessedDates(feed.items);
+  if (note) process.stdout.write(`Encoding: ${note}.\n`);
   return tally.failed === 0 ? 0 : 1;
 }
 
@@ -156,6 +143,7 @@ function parseCommandLine() {
       key: { type: 'string' },
       stack: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      update: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -192,11 +180,11 @@ function apiTarget(values: {
 }
 
 /** A file path, or an http(s) URL to fetch; any other scheme is refused. */
-async function readInput(input: string): Promise<{ text: string; documentUrl?: string }> {
+async function readInput(input: string): Promise<{ text: string; documentUrl?: string; note?: string }> {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(input)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
-    const { text, url } = await fetchFeed(input);
-    return { text, documentUrl: url };
+    const { text, url, note } = await fetchFeed(input);
+    return { text, documentUrl: url, ...(note ? { note } : {}) };
   }
   if (scheme) {
     throw new FeedInputError(`refusing ${input}: only file paths and http(s) URLs are read`);
@@ -210,169 +198,16 @@ async function readInput(input: string): Promise<{ text: string; documentUrl?: s
       code === 'ENOENT' ? `there is no file ${input}` : `cannot read ${input}: ${(error as Error).message}`,
     );
   }
-  return { text: decodeDocument(bytes) };
-}
-
-/** Fails early, before any item, when the API cannot be reached or refuses the key for the source. */
-async function preflight(target: ApiTarget, source: string): Promise<void> {
-  let response: ApiResponse;
-  try {
-    response = await request(target, 'GET', `/articles?source=${encodeURIComponent(source)}&limit=1`);
-  } catch (error) {
-    throw new PreflightError(
-      `Cannot reach the API at ${target.apiUrl} (${(error as Error).message}): is the stack running (npm start)?`,
-    );
-  }
-  if (response.status !== 200) {
-    throw new PreflightError(
-      `The API at ${target.apiUrl} refused to list ${source}: ${problemText(response)}`,
-    );
-  }
-}
-
-class PreflightError extends Error {}
-
-async function submit(target: ApiTarget, post: PreparedSubmission): Promise<Outcome> {
-  let response: ApiResponse;
-  try {
-    response = await request(target, 'POST', '/articles', post.body, {
-      'idempotency-key': post.idempotencyKey,
-    });
-  } catch (error) {
-    return {
-      kind: 'failed',
-      reason: `network error after ${MAX_ATTEMPTS} attempts: ${(error as Error).message}`,
-    };
-  }
-  if (response.status === 201 || response.status === 200) {
-    const id = String((response.body as { id?: unknown } | undefined)?.id ?? '');
-    return response.headers.get('idempotent-replayed') === 'true'
-      ? { kind: 'replayed', id }
-      : { kind: 'created', id };
-  }
-  if (response.status === 422 && keyReused(response.body)) {
-    return { kind: 'skipped', reason: 'changed since the last import, skipped (correct it with PUT)' };
-  }
-  return { kind: 'failed', reason: problemText(response) };
-}
-
-/** The API's 422 for an Idempotency-Key used before with another body. */
-function keyReused(body: unknown): boolean {
-  const errors = (body as { errors?: { field?: string; in?: string }[] } | undefined)?.errors;
-  return Array.isArray(errors) && errors.some((error) => error.field === 'Idempotency-Key');
-}
-
-function problemText(response: ApiResponse): string {
-  const problem = response.body as
-    | { title?: string; detail?: string; errors?: { field?: string; detail?: string }[] }
-    | string
-    | undefined;
-  if (problem === undefined || typeof problem === 'string') {
-    return `${response.status}${problem ? `: ${problem.slice(0, 200)}` : ''}`;
-  }
-  const details = Array.isArray(problem.errors)
-    ? problem.errors.map((error) => `${error.field}: ${error.detail}`).join('; ')
-    : problem.detail;
-  return `${response.status} ${problem.title ?? ''}${details ? `: ${details}` : ''}`.replace(/ :/, ':');
-}
-
-/** One API request, tried again on 429 and 503 (after Retry-After, or a growing pause) and on network errors. */
-async function request(
-  target: ApiTarget,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<ApiResponse> {
-  for (let attempt = 1; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(target.apiUrl + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${target.key}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      if (attempt >= MAX_ATTEMPTS) throw new NetworkError(networkReason(error));
-      await sleep(backoff(attempt));
-      continue;
-    }
-    if ((response.status === 429 || response.status === 503) && attempt < MAX_ATTEMPTS) {
-      await response.body?.cancel();
-      await sleep(retryAfter(response.headers.get('retry-after')) ?? backoff(attempt));
-      continue;
-    }
-    const text = await response.text();
-    let parsed: unknown = text || undefined;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Not JSON (a proxy's error page): keep the text.
-    }
-    return { status: response.status, headers: response.headers, body: parsed };
-  }
-}
-
-function networkReason(error: unknown): string {
-  if ((error as { name?: string }).name === 'TimeoutError') {
-    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
-  }
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
-}
-
-/** Retry-After in milliseconds (delta-seconds or an HTTP date), at most a minute; undefined when absent. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = /^\s*(\d+)\s*$/.exec(value)?.[1];
-  const ms = seconds !== undefined ? Number(seconds) * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
-}
-
-/** 0.5 s, 1 s, 2 s, 4 s, with jitter so that concurrent requests do not come back together. */
-function backoff(attempt: number): number {
-  const ceiling = Math.min(8000, 500 * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** A bar redrawn in place on a terminal, otherwise one line every ten items; both on stderr. */
-class Progress {
-  private lastLogged = -1;
-  constructor(
-    private readonly tally: ImportTally,
-    private readonly tty: boolean,
-  ) {}
-
-  update(): void {
-    if (this.tty) {
-      process.stderr.write(`\r${progressLine(this.tally)}\x1b[K`);
-      return;
-    }
-    const { done, total } = this.tally;
-    if (done > 0 && done !== this.lastLogged && (done % 10 === 0 || done === total)) {
-      this.lastLogged = done;
-      process.stderr.write(`${progressLine(this.tally)}\n`);
-    }
-  }
-
-  finish(): void {
-    if (this.tty) process.stderr.write('\n');
-  }
+  const decoded = detectAndDecode(bytes);
+  return { text: decoded.text, ...(decoded.note ? { note: decoded.note } : {}) };
 }
 
 function report(
   prepared: readonly PreparedSubmission[],
   skipped: ReadonlyMap<number, { title?: string; reason: string }>,
   failures: ReadonlyMap<number, string>,
+  changes: ReadonlyMap<number, string>,
+  updated: boolean,
 ): void {
   const titles = new Map(prepared.map((post) => [post.index, post.body.title]));
   const label = (index: number, title?: string) => `item ${index + 1}${title ? ` "${title}"` : ''}`;
@@ -390,6 +225,10 @@ function report(
     [...failures].map(([index, reason]) => [index, `${label(index, titles.get(index))}: ${reason}`]),
   );
   section(
+    updated ? 'Updated' : 'Changed in the feed since imported (run again with --update to correct them)',
+    [...changes].map(([index, line]) => [index, `${label(index, titles.get(index))}: ${line}`]),
+  );
+  section(
     'Warnings',
     prepared.flatMap((post) =>
       post.warnings.map((warning): [number, string] => [
@@ -398,6 +237,16 @@ function report(
       ]),
     ),
   );
+}
+
+/** One line saying how many dates had to be guessed; their warnings say how each was read. */
+function guessedDates(items: readonly ImportItem[]): void {
+  const guessed = items.filter((item) => item.dateGuessed).length;
+  if (guessed) {
+    process.stdout.write(
+      `Guessed ${guessed} ${plural(guessed, 'date')} that ${guessed === 1 ? 'was' : 'were'} not RFC 822 or RFC 3339 (see Warnings).\n`,
+    );
+  }
 }
 
 function plural(count: number, word: string): string {

@@ -1,18 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeDocument,
-  FeedFormatError,
-  FeedInputError,
-  fetchFeed,
-  type ImportItem,
-  idempotencyKeyFor,
-  parseFeedDocument,
-  parseRfc822Date,
-  progressLine,
-  toSubmission,
-} from '../../cli/feed-import.ts';
+import { decodeDocument } from '../../cli/import/charset.ts';
+import { parseRfc822Date } from '../../cli/import/dates.ts';
+import { FeedFormatError, FeedInputError } from '../../cli/import/errors.ts';
+import { fetchFeed } from '../../cli/import/fetch.ts';
+import { idempotencyKeyFor, toSubmission } from '../../cli/import/map.ts';
+import { parseFeedDocument } from '../../cli/import/parse.ts';
+import { progressLine } from '../../cli/import/progress.ts';
+import type { ImportItem } from '../../cli/import/types.ts';
 
 const RSS_NS =
   'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"';
@@ -194,7 +190,7 @@ describe('mapping an RSS 2.0 item', () => {
     ]);
   });
 
-  it('reports and skips each malformed item and keeps reading the others', () => {
+  it('reports and skips each malformed item, keeps reading the others, and reads HTML entities, a bare & and an item without a body', () => {
     const parsed = parseFeedDocument(
       rss(
         [
@@ -217,14 +213,18 @@ describe('mapping an RSS 2.0 item', () => {
         ].join(''),
       ),
     );
-    expect(parsed.items.map((i) => i.title)).toEqual(['A story', 'Last']);
+    expect(parsed.items.map((i) => i.title)).toEqual([
+      'A story',
+      'Nbsp here',
+      'Fish & chips',
+      'No content',
+      'Last',
+    ]);
+    expect(parsed.items[3]?.contentHtml).toBe('<p><a href="https://news.example/g">No content</a></p>');
+    expect(parsed.items[3]?.warnings).toEqual([
+      'no content in the feed: imported with a link to the original',
+    ]);
     expect(parsed.problems).toEqual([
-      {
-        index: 1,
-        title: 'Nbsp&nbsp;here',
-        reason: 'entity error: undefined entity &nbsp; (XML knows only &amp; &lt; &gt; &quot; &apos;)',
-      },
-      { index: 2, title: 'Fish & chips', reason: 'entity error: a bare & (at "& chips"); write &amp;' },
       {
         index: 3,
         title: 'Broken',
@@ -236,7 +236,6 @@ describe('mapping an RSS 2.0 item', () => {
         title: 'Bad char &#0;',
         reason: 'entity error: character reference &#0; is not a character XML allows',
       },
-      { index: 6, title: 'No content', reason: 'no content: neither <content:encoded> nor <description>' },
       {
         index: 7,
         title: 'Old',
@@ -300,11 +299,10 @@ describe('mapping an Atom entry', () => {
       '<p>Hi <b>there</b></p>',
       '<p>1 &lt; 2 &amp; 3</p><p>next line</p>',
       '<p>From the <i>summary</i></p>',
+      '<p><a href="https://atom.example/n">N</a></p>',
     ]);
     expect(parsed.items[3]?.summary).toBe('From the summary');
-    expect(parsed.problems).toEqual([
-      { index: 4, title: 'N', reason: 'no content: neither an inline <content> nor a <summary>' },
-    ]);
+    expect(parsed.problems).toEqual([]);
   });
 
   it('reads an html or xhtml title as plain text', () => {
@@ -380,7 +378,7 @@ describe('mapping an Atom entry', () => {
     ]);
   });
 
-  it('takes published, else updated, as the publication time, and reports one that is not RFC 3339', () => {
+  it('takes published, else updated, as the publication time, and guesses one that is not RFC 3339', () => {
     const parsed = parseFeedDocument(
       atom(
         [
@@ -401,10 +399,13 @@ describe('mapping an Atom entry', () => {
     expect(parsed.items.map((i) => i.publishedAt)).toEqual([
       '2025-07-12T07:00:00.000Z',
       '2025-07-13T00:00:00.000Z',
+      '2025-07-12T00:00:00.000Z',
     ]);
-    expect(parsed.problems).toEqual([
-      { index: 2, title: 'C', reason: 'published "12 July 2025" is not an RFC 3339 date-time' },
+    expect(parsed.items.map((i) => i.dateGuessed ?? false)).toEqual([false, false, true]);
+    expect(parsed.items[2]?.warnings).toEqual([
+      'published "12 July 2025" guessed as 2025-07-12T00:00:00.000Z',
     ]);
+    expect(parsed.problems).toEqual([]);
   });
 
   it('takes category labels, else terms, as tags, and the feed author when an entry has none', () => {
@@ -442,12 +443,12 @@ describe('documents that are not feeds', () => {
       '<!DOCTYPE html><html><body><p>Hi</p></body></html>',
       "the document's root element is <html>",
     ],
-    ['JSON', '{"items": []}', 'the input is not an XML document'],
-    ['an empty file', '', 'the input is not an XML document'],
+    ['JSON that is not a JSON Feed', '{"items": []}', 'a JSON document without a JSON Feed version'],
+    ['an empty file', '', 'the input is not an XML or JSON document'],
     [
-      'RSS 1.0',
-      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel/></rdf:RDF>',
-      'RSS 1.0 (RDF) is not supported',
+      'RDF that is not RSS 1.0',
+      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description/></rdf:RDF>',
+      "the document's root element is <rdf:RDF>",
     ],
     [
       'Atom 0.3',
@@ -514,6 +515,7 @@ describe('making a submission of an item', () => {
     );
     expect(prepared.body).toEqual({
       source: 'the-gaze',
+      externalId: 'guid-1',
       title: 'A story',
       url: 'https://news.example/a',
       contentHtml: '<p>Text</p>',
@@ -525,13 +527,24 @@ describe('making a submission of an item', () => {
     });
   });
 
-  it('derives the idempotency key from the source and the item identity alone', () => {
-    const key = toSubmission(base, 'the-gaze').idempotencyKey;
-    expect(key).toBe(idempotencyKeyFor('the-gaze', 'guid-1'));
+  it('derives the idempotency key from the source, the item identity and the body: a changed item is a new request', () => {
+    const prepared = toSubmission(base, 'the-gaze');
+    const key = prepared.idempotencyKey;
+    expect(key).toBe(idempotencyKeyFor('the-gaze', 'guid-1', prepared.body));
     expect(key).toMatch(/^import:[0-9a-f]{64}$/);
-    expect(toSubmission({ ...base, title: 'Retitled' }, 'the-gaze').idempotencyKey).toBe(key);
-    expect(idempotencyKeyFor('daily-planet', 'guid-1')).not.toBe(key);
-    expect(idempotencyKeyFor('the-gaze', 'guid-2')).not.toBe(key);
+    expect(toSubmission(base, 'the-gaze').idempotencyKey).toBe(key);
+    expect(toSubmission({ ...base, title: 'Retitled' }, 'the-gaze').idempotencyKey).not.toBe(key);
+    expect(toSubmission(base, 'daily-planet').idempotencyKey).not.toBe(key);
+    expect(toSubmission({ ...base, identity: 'guid-2' }, 'the-gaze').idempotencyKey).not.toBe(key);
+  });
+
+  it('carries the guid, id or link as externalId, and a hash of it when the API could not take it', () => {
+    expect(toSubmission({ ...base, identity: ' tag:a,1:x ' }, 'the-gaze').body.externalId).toBe('tag:a,1:x');
+    const long = toSubmission({ ...base, identity: `https://news.example/${'a'.repeat(1100)}` }, 'the-gaze');
+    expect(long.body.externalId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(long.warnings).toContain(
+      'guid, id or link too long or with control characters for an externalId: its SHA-256 stands in',
+    );
   });
 });
 
