@@ -1,52 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
+import { CONTENT_TAGS } from './content-tags.ts';
 import { collapseWhitespace, decodeReferences, stripDiscouraged, stripXmlInvalid } from './text.ts';
 import { toUri } from './url.ts';
-
-const ALLOWED_TAGS = [
-  'p',
-  'br',
-  'hr',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'blockquote',
-  'q',
-  'cite',
-  'pre',
-  'code',
-  'ul',
-  'ol',
-  'li',
-  'dl',
-  'dt',
-  'dd',
-  'strong',
-  'b',
-  'em',
-  'i',
-  'u',
-  's',
-  'small',
-  'sub',
-  'sup',
-  'mark',
-  'abbr',
-  'time',
-  'a',
-  'img',
-  'figure',
-  'figcaption',
-  'table',
-  'thead',
-  'tbody',
-  'tfoot',
-  'tr',
-  'th',
-  'td',
-  'caption',
-];
 
 const URL_ATTRIBUTES: Record<string, string> = { a: 'href', img: 'src', blockquote: 'cite', q: 'cite' };
 
@@ -68,7 +23,7 @@ export function absoluteHttpUrl(value: string, base: string): string | undefined
 export function sanitizeContentHtml(html: string, baseUrl: string): string {
   // The parser decodes character references (`&#1;`, `&#xFFFE;`), which can yield characters XML forbids.
   const cleaned = sanitizeHtml(html, {
-    allowedTags: ALLOWED_TAGS,
+    allowedTags: [...CONTENT_TAGS],
     allowedAttributes: {
       a: ['href', 'title', 'hreflang'],
       img: ['src', 'alt', 'title', 'width', 'height'],
