@@ -6,6 +6,7 @@ import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
+import { EDITABLE_SOURCE_FIELDS } from '#shared/articles/model.ts';
 import { StoreUnavailableError } from '#shared/domain/errors.ts';
 import { DEFAULT_SHARE, Pacer, pacedFeedStore, pacedPublisher, paceLimits } from '#shared/feeds/pacing.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
@@ -263,18 +264,9 @@ async function main(): Promise<void> {
         accentColor: values.accent,
         profiles: values.profiles?.split(','),
       });
-      const changed = (
-        [
-          'name',
-          'homepageUrl',
-          'description',
-          'language',
-          'logoUrl',
-          'iconUrl',
-          'accentColor',
-          'profiles',
-        ] as const
-      ).filter((field) => String(before[field] ?? '') !== String(after[field] ?? ''));
+      const changed = EDITABLE_SOURCE_FIELDS.filter(
+        (field) => String(before[field] ?? '') !== String(after[field] ?? ''),
+      );
       process.stdout.write(
         changed.length
           ? `Updated ${after.slug} (${changed.join(', ')}): ${after.name} <${after.homepageUrl}> (${after.language}); its feeds and pages follow within seconds\n`

@@ -114,6 +114,21 @@ export interface Source {
   profiles?: ProfileName[];
 }
 
+/**
+ * The fields of a source an edit may change (`source update`), every one of which its own feeds show: an edit of
+ * any re-renders them (shared/adapters/dynamodb/stream.ts).
+ */
+export const EDITABLE_SOURCE_FIELDS = [
+  'name',
+  'homepageUrl',
+  'description',
+  'language',
+  'logoUrl',
+  'iconUrl',
+  'accentColor',
+  'profiles',
+] as const satisfies readonly (keyof Source)[];
+
 /** Which sources a caller may write to: every source, or a fixed list of slugs. */
 export type SourceScope = '*' | readonly string[];
 

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Article } from '../../articles/model.ts';
+import { type Article, EDITABLE_SOURCE_FIELDS } from '../../articles/model.ts';
 import { type ArticleChange, changeOf, type SourceChange } from '../../feeds/changes.ts';
 import type { ItemType } from './layout.ts';
 
@@ -28,18 +28,11 @@ function itemOf(
 const articleOf = (image: Record<string, unknown> | undefined) =>
   itemOf(image, 'article') as Article | undefined;
 
-/** What a source's own feeds show of it; feeds that mix sources show its name alone. */
-const SHOWN_IN_FEEDS = [
-  'name',
-  'homepageUrl',
-  'description',
-  'language',
-  'logoUrl',
-  'iconUrl',
-  'accentColor',
-  // A list: compared by its items (the registry keeps it sorted and without duplicates).
-  'profiles',
-] as const;
+/**
+ * What a source's own feeds show of it (feeds that mix sources show its name alone). `profiles` is a list,
+ * compared by its items (the registry keeps it sorted and without duplicates).
+ */
+const SHOWN_IN_FEEDS = EDITABLE_SOURCE_FIELDS;
 
 /** A shown field's value, comparable with `!==` (a list by its items). */
 const shown = (item: Record<string, unknown> | undefined, field: (typeof SHOWN_IN_FEEDS)[number]) => {
