@@ -187,6 +187,15 @@ export function pacedFeedStore(store: FeedStore, pacer: Pacer): FeedStore {
         listings.reduce((sum, listing) => sum + itemWriteUnits(listing), 0) * (listings.length > 16 ? 2 : 1),
       ),
     readListings: (directory, page) => read(() => store.readListings(directory, page), queryUnits),
+    putSitemapEntries: (entries) =>
+      write(
+        () => store.putSitemapEntries(entries),
+        entries.reduce((sum, entry) => sum + itemWriteUnits(entry), 0),
+      ),
+    // A delete costs the write units of the item it deletes: a sitemap entry is well under 1 KB.
+    deleteSitemapEntries: (removals) => write(() => store.deleteSitemapEntries(removals), removals.length),
+    readSitemapEntries: (source, since, limit) =>
+      read(() => store.readSitemapEntries(source, since, limit), queryUnits),
   };
 }
 

@@ -70,6 +70,25 @@ export interface SitemapState {
   hours?: Record<string, number>;
 }
 
+/**
+ * One article of a source's news sitemap, stored as an item of its own (a partition per source, keyed by
+ * `{publishedAt}#{id}`): what the sitemap shows of it, the article's version (a write over a newer one is dropped)
+ * and when the table may delete it (`expiresAt`, seconds since the epoch: DynamoDB's TTL, a day after the entry has
+ * left the 48-hour window).
+ */
+export interface SitemapEntry {
+  source: string;
+  id: string;
+  url: string;
+  title: string;
+  publishedAt: string;
+  version: number;
+  expiresAt: number;
+}
+
+/** The key of a sitemap entry, and the version of the change that takes it out. */
+export type SitemapEntryRemoval = Pick<SitemapEntry, 'source' | 'id' | 'publishedAt' | 'version'>;
+
 export interface FeedStore {
   /** Every registered source: for the catalogue, which changes only with them, and for republishing. */
   listSources(): Promise<Source[]>;
@@ -134,6 +153,18 @@ export interface FeedStore {
   putListings(listings: readonly ListingWrite[]): Promise<void>;
   /** The listings of one page of a directory. */
   readListings(directory: DirectoryId, page: number): Promise<Listing[]>;
+  /**
+   * Writes news sitemap entries, each unless the one stored under its key has a newer version (a late delivery
+   * of an older record never overwrites a newer entry). One small item each.
+   */
+  putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void>;
+  /** Deletes news sitemap entries by key, each unless the one stored has a newer version than the removal's. */
+  deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void>;
+  /**
+   * A source's news sitemap entries published at or after `since` (an ISO time), newest first, at most `limit`:
+   * one strongly consistent Query of the source's partition (read on past DynamoDB's 1 MB pages).
+   */
+  readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]>;
 }
 
 /** A tag's listing as a publish of its feed at `revision` recorded it. */

@@ -76,4 +76,37 @@ describe('the DynamoDB Local and S3 adapters', () => {
     expect(typeof Item?.[TTL_ATTRIBUTE]).toBe('number');
     client.destroy();
   });
+
+  it('keeps a news sitemap’s entries in a partition per source, with a Number the table’s TTL deletes by', async () => {
+    const endpoint = inject('dynamodbEndpoint');
+    const tableName = `contract-${randomBytes(6).toString('hex')}`;
+    const raw = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTable(raw, tableName, { stream: false });
+    raw.destroy();
+    const client = createDocumentClient({ endpoint });
+    const feeds = new DynamoDbFeedStore(client, tableName, new DynamoDbRegistryStore(client, tableName));
+    const publishedAt = '2026-07-10T11:00:00.000Z';
+    await feeds.putSitemapEntries([
+      {
+        source: 'the-gaze',
+        id: 'a',
+        url: 'https://thegaze.example/a',
+        title: 'A',
+        publishedAt,
+        version: 1,
+        expiresAt: 1_783_998_000,
+      },
+    ]);
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'sitemap#the-gaze', sk: `${publishedAt}#a` } }),
+    );
+    expect(Item?.[TTL_ATTRIBUTE]).toBe(1_783_998_000);
+    expect(typeof Item?.[TTL_ATTRIBUTE]).toBe('number');
+    expect(Item?.type).toBe('sitemapentry');
+    client.destroy();
+  });
 });

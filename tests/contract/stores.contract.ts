@@ -511,6 +511,40 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect(await feeds.readState(first)).toEqual({ revision: 2, sitemap: { entries: [] } });
   });
 
+  it('keeps a news sitemap’s entries per source, newest first from a time, a newer version never overwritten or deleted by an older', async () => {
+    const { feeds } = await stores();
+    const source = `sitemap-${Math.random().toString(36).slice(2, 8)}`;
+    const entry = (id: string, publishedAt: string, version = 1, title = `Story ${id}`) => ({
+      source,
+      id,
+      url: `https://thegaze.example/${id}?a=1&b=2`,
+      title,
+      publishedAt,
+      version,
+      expiresAt: 1_783_998_000,
+    });
+    const first = entry('id-1', '2026-07-10T10:00:00.000Z');
+    const second = entry('id-2', '2026-07-10T11:00:00.000Z', 1, 'Второй & 中文 😀');
+    const old = entry('id-0', '2026-07-08T09:00:00.000Z');
+    await feeds.putSitemapEntries([first, second, old]);
+    await feeds.putSitemapEntries([{ ...first, source: 'elsewhere', id: 'other' }]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-08T10:00:00.000Z', 10)).toEqual([second, first]);
+    expect(await feeds.readSitemapEntries(source, '', 1)).toEqual([second]);
+    // A correction replaces the entry; a late write of the older version does not.
+    const corrected = { ...second, version: 2, title: 'Corrected' };
+    await feeds.putSitemapEntries([corrected]);
+    await feeds.putSitemapEntries([second]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-10T11:00:00.000Z', 10)).toEqual([corrected]);
+    // A removal by an older version leaves a newer entry; one by its own version or later deletes it.
+    await feeds.deleteSitemapEntries([{ source, id: 'id-2', publishedAt: second.publishedAt, version: 1 }]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-10T11:00:00.000Z', 10)).toEqual([corrected]);
+    await feeds.deleteSitemapEntries([
+      { source, id: 'id-2', publishedAt: second.publishedAt, version: 3 },
+      { source, id: 'never', publishedAt: second.publishedAt, version: 1 },
+    ]);
+    expect(await feeds.readSitemapEntries(source, '', 10)).toEqual([first, old]);
+  });
+
   it('reads spans of a feed and finds the closed archive page that holds an entry', async () => {
     const { articles, feeds } = await stores();
     const posted = [];

@@ -401,6 +401,15 @@ class GatedStore implements FeedStore {
   readListings(directory: string, page: number) {
     return this.inner.readListings(directory, page);
   }
+  putSitemapEntries(...args: Parameters<FeedStore['putSitemapEntries']>) {
+    return this.inner.putSitemapEntries(...args);
+  }
+  deleteSitemapEntries(...args: Parameters<FeedStore['deleteSitemapEntries']>) {
+    return this.inner.deleteSitemapEntries(...args);
+  }
+  readSitemapEntries(...args: Parameters<FeedStore['readSitemapEntries']>) {
+    return this.inner.readSitemapEntries(...args);
+  }
 }
 
 describe('a source renamed while another warm instance has it cached', () => {

@@ -19,6 +19,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
  * | an hourly bucket of a source's news sitemap (expires via TTL) | `feedstate#sources/{source}/news-sitemap` | `{yyyy-mm-ddThh}` |
+ * | an entry of a source's news sitemap (expires via TTL) | `sitemap#{source}` | `{publishedAt}#{id}` |
  * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}`, `sources/{source}/news-sitemap` or `directory:{dir}:{page}` |
  * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
@@ -46,7 +47,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 /**
  * The table's TTL attribute. DynamoDB deletes an item whose value is a Number of seconds in the past: idempotency
- * records and a news sitemap's hourly buckets. An article's own `expiresAt` is an ISO string, which TTL ignores.
+ * records, a news sitemap's hourly buckets and its entries. An article's own `expiresAt` is an ISO string, which TTL ignores.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -65,7 +66,8 @@ export type ItemType =
   | 'listing'
   | 'archivepage'
   | 'schedule'
-  | 'expiry';
+  | 'expiry'
+  | 'sitemapentry';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 /** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
@@ -115,6 +117,15 @@ export const tagFeedStatePartition = (source: string) => `feedstate#sources/${so
  * partition.
  */
 export const newsSitemapBucketPartition = (source: string) => `feedstate#sources/${source}/news-sitemap`;
+/**
+ * A source's news sitemap entries (shared/feeds/sitemap.ts), one small item each in a partition per source, keyed
+ * by publication time: a batch writes one item per article it changed, and a sitemap's 48-hour window is one Query.
+ */
+export const sitemapPartition = (source: string) => `sitemap#${source}`;
+export const sitemapEntryKey = (entry: { source: string; publishedAt: string; id: string }) => ({
+  pk: sitemapPartition(entry.source),
+  sk: `${entry.publishedAt}#${entry.id}`,
+});
 export function feedStateKey(document: string): { pk: string; sk: string } {
   const match = /^sources\/([a-z0-9-]+)\/tags\/([^/]+)$/u.exec(document);
   if (match?.[1] && match[2]) return { pk: tagFeedStatePartition(match[1]), sk: match[2] };
@@ -179,12 +190,15 @@ export const REGENERATE_TABLE_ACCESS = {
       'directory',
       'listing#*',
       'archivepage#*',
+      'sitemap#*',
     ],
   },
   /** The rest of a thin membership's entry: the version item it points to (memberships.ts). */
   entryContents: { actions: ['BatchGetItem'], partitions: ['article#*'] },
   /** Publish state, and the counter of places in the tag directories. */
   update: { actions: ['UpdateItem'], partitions: ['feedstate', 'feedstate#*', 'directory'] },
-  /** A tag's listing on its directory page, and the index of closed archive pages. */
-  put: { actions: ['PutItem'], partitions: ['listing#*', 'archivepage#*'] },
+  /** A tag's listing on its directory page, the index of closed archive pages, and news sitemap entries. */
+  put: { actions: ['PutItem'], partitions: ['listing#*', 'archivepage#*', 'sitemap#*'] },
+  /** A news sitemap's entry of an article withdrawn, moved or re-dated. */
+  delete: { actions: ['DeleteItem'], partitions: ['sitemap#*'] },
 } as const;
