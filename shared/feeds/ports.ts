@@ -28,17 +28,8 @@ export interface DocumentState {
   place?: number;
   /** Articles that carry a source's tag, as last listed. */
   count?: number;
-  /**
-   * A source's news sitemap (shared/feeds/sitemap.ts): in the state of the sitemap itself, how many numbered files
-   * it has and the revision of each hourly bucket its files were rendered from; in the state of one of its hourly
-   * buckets, that hour's entries, kept from the batches' changes.
-   */
+  /** A source's news sitemap (shared/feeds/sitemap.ts): how many numbered files its last publish had. */
   sitemap?: SitemapState;
-  /**
-   * When the table may delete this state, in seconds since the epoch (DynamoDB's TTL attribute): set on states that
-   * no publish reads once they are that old (a news sitemap's hourly buckets). Absent: kept for good.
-   */
-  expiresAt?: number;
   /**
    * A digest of each object as last published, by key: a publish uploads only what differs, with no request to the
    * bucket. Absent for documents published before digests were kept: the bucket is asked once.
@@ -56,18 +47,12 @@ export interface DocumentState {
 }
 
 /**
- * What a news sitemap keeps (shared/feeds/sitemap.ts). An hourly bucket's state holds `entries`: the articles
- * published in that hour, newest first, each `[id, url, title, publishedAt]` (a tuple: about 20 bytes an entry less
- * than named fields, in an item DynamoDB caps at 400 KB). The sitemap's own state holds how many numbered files its
- * last publish had (`parts`, absent while it fits one file) and `hours`: the revision of each bucket (by hour,
- * `yyyy-mm-ddThh`) that publish rendered, so that a later one that reads an older revision of a bucket (an eventually
- * consistent read) reads it again. `entries` in the sitemap's own state are those of a release that kept them all
- * in one item: the next publish moves them to their buckets.
+ * What a news sitemap's own publish state keeps beside its files' digests (shared/feeds/sitemap.ts): how many
+ * numbered files its last publish had, absent while it fits one file. Its entries are items of their own
+ * ({@link SitemapEntry}).
  */
 export interface SitemapState {
-  entries?: [id: string, url: string, title: string, publishedAt: string][];
   parts?: number;
-  hours?: Record<string, number>;
 }
 
 /**

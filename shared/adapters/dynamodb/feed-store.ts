@@ -511,8 +511,6 @@ const STATE_FIELDS = [
   'place',
   'count',
   'sitemap',
-  // The table's TTL attribute (layout.ts TTL_ATTRIBUTE), a Number of seconds: DynamoDB deletes the state after it.
-  'expiresAt',
   'digests',
   'digestsRevision',
   'renderer',

@@ -18,7 +18,6 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | an external id of a source, never released (`articleId`) | `import#{source}#{sha256(externalId)}` | `import` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
- * | an hourly bucket of a source's news sitemap (expires via TTL) | `feedstate#sources/{source}/news-sitemap` | `{yyyy-mm-ddThh}` |
  * | an entry of a source's news sitemap (expires via TTL) | `sitemap#{source}` | `{publishedAt}#{id}` |
  * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}`, `sources/{source}/news-sitemap` or `directory:{dir}:{page}` |
  * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
@@ -47,7 +46,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 /**
  * The table's TTL attribute. DynamoDB deletes an item whose value is a Number of seconds in the past: idempotency
- * records, a news sitemap's hourly buckets and its entries. An article's own `expiresAt` is an ISO string, which TTL ignores.
+ * records and a news sitemap's entries. An article's own `expiresAt` is an ISO string, which TTL ignores.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -112,12 +111,6 @@ export const listingPartition = (directory: string, page: number) => `listing#${
  */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
 /**
- * A news sitemap's hourly buckets (shared/feeds/sitemap.ts) in a partition per source: a batch's read of a
- * sitemap's window is one BatchGetItem of up to 49 of them, and their writes stay out of the shared `feedstate`
- * partition.
- */
-export const newsSitemapBucketPartition = (source: string) => `feedstate#sources/${source}/news-sitemap`;
-/**
  * A source's news sitemap entries (shared/feeds/sitemap.ts), one small item each in a partition per source, keyed
  * by publication time: a batch writes one item per article it changed, and a sitemap's 48-hour window is one Query.
  */
@@ -129,8 +122,6 @@ export const sitemapEntryKey = (entry: { source: string; publishedAt: string; id
 export function feedStateKey(document: string): { pk: string; sk: string } {
   const match = /^sources\/([a-z0-9-]+)\/tags\/([^/]+)$/u.exec(document);
   if (match?.[1] && match[2]) return { pk: tagFeedStatePartition(match[1]), sk: match[2] };
-  const bucket = /^sources\/([^/]+)\/news-sitemap\/(\d{4}-\d{2}-\d{2}T\d{2})$/u.exec(document);
-  if (bucket?.[1] && bucket[2]) return { pk: newsSitemapBucketPartition(bucket[1]), sk: bucket[2] };
   return { pk: 'feedstate', sk: document };
 }
 
