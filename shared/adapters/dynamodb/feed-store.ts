@@ -405,7 +405,7 @@ export class DynamoDbFeedStore implements FeedStore {
   }
 
   /**
-   * One conditional PutItem per entry (an item of about 200 bytes: one write unit), all at once; a put whose
+   * One conditional PutItem per entry (an item of about 300 bytes: one write unit), all at once; a put whose
    * condition failed (a newer version of the article's entry is stored) is dropped.
    */
   async putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void> {
@@ -445,9 +445,8 @@ export class DynamoDbFeedStore implements FeedStore {
 
   /**
    * The window's entries with one Query, newest first, strongly consistent (a batch reads its own writes, and the
-   * writes of every batch whose sitemap commit preceded its read of the sitemap's state). An entry is about 200
-   * bytes: a 1 MB page holds about 5,000, so `limit` entries are usually one page; the rest is read on from
-   * `LastEvaluatedKey`.
+   * writes of every batch whose sitemap commit preceded its read of the sitemap's state). An entry is about 300
+   * bytes: a 1 MB page holds about 3,000, and the rest is read on from `LastEvaluatedKey` up to `limit`.
    */
   async readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]> {
     const entries: SitemapEntry[] = [];
