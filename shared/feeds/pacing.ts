@@ -149,13 +149,10 @@ export function pacedFeedStore(store: FeedStore, pacer: Pacer): FeedStore {
         () => 1,
       ),
     readState: (document) => read(() => store.readState(document), itemReadUnits),
-    readStates: (documents, options) =>
+    readStates: (documents) =>
       read(
-        () => store.readStates(documents, options),
-        // An eventually consistent read takes half the units.
-        (states) =>
-          [...states.values()].reduce((sum, state) => sum + itemReadUnits(state), 0) /
-          (options?.consistent === false ? 2 : 1),
+        () => store.readStates(documents),
+        (states) => [...states.values()].reduce((sum, state) => sum + itemReadUnits(state), 0),
       ),
     commitState: (document, expectedRevision, next, closedPages) => {
       // With pages to index it is a transaction: twice the units, for the state and each page's item.

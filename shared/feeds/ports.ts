@@ -98,15 +98,8 @@ export interface FeedStore {
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
-  /**
-   * The states of many documents at once (a batch's feeds), by document; one never published has revision 0.
-   * Strongly consistent unless `consistent` is false: then a state committed within the last second or so may be
-   * read as it was before (half the read units in DynamoDB), for callers that check what they read by revision.
-   */
-  readStates(
-    documents: readonly string[],
-    options?: { consistent?: boolean },
-  ): Promise<Map<string, DocumentState>>;
+  /** The states of many documents at once (a batch's feeds), by document; one never published has revision 0. */
+  readStates(documents: readonly string[]): Promise<Map<string, DocumentState>>;
   /**
    * Records a publish; false when another publish of the document committed after `expectedRevision` was read.
    * With `closedPages`, the index of those archive pages is written in the same transaction.

@@ -392,8 +392,8 @@ class GatedStore implements FeedStore {
   placesTaken(directory: string) {
     return this.inner.placesTaken(directory);
   }
-  readStates(documents: readonly string[], options?: { consistent?: boolean }) {
-    return this.inner.readStates(documents, options);
+  readStates(documents: readonly string[]) {
+    return this.inner.readStates(documents);
   }
   putListings(...args: Parameters<FeedStore['putListings']>) {
     return this.inner.putListings(...args);

@@ -210,18 +210,11 @@ export class DynamoDbFeedStore implements FeedStore {
     return Item ? (withoutKeys(Item) as unknown as DocumentState) : { revision: 0 };
   }
 
-  /**
-   * BatchGetItem, 100 keys a request, strongly consistent unless `consistent` is false (then eventually consistent:
-   * half the read units, and a state committed within about a second may be read as it was before).
-   */
-  async readStates(
-    documents: readonly string[],
-    options: { consistent?: boolean } = {},
-  ): Promise<Map<string, DocumentState>> {
+  /** BatchGetItem, 100 keys a request, strongly consistent. */
+  async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
     const byKey = new Map(documents.map((document) => [stateKeyString(feedStateKey(document)), document]));
     const states = new Map<string, DocumentState>(documents.map((document) => [document, { revision: 0 }]));
-    const consistent = options.consistent !== false;
-    for (const item of await this.batchGet(documents.map(feedStateKey), { consistent })) {
+    for (const item of await this.batchGet(documents.map(feedStateKey))) {
       const document = byKey.get(stateKeyString(item as { pk: string; sk: string }));
       if (document !== undefined) states.set(document, withoutKeys(item) as unknown as DocumentState);
     }

@@ -65,11 +65,7 @@ export class MemoryFeedStore implements FeedStore {
     return state ? copy(state) : { revision: 0 };
   }
 
-  /** Always consistent: a read as of an instant before is one a caller of `consistent: false` must accept anyway. */
-  async readStates(
-    documents: readonly string[],
-    _options?: { consistent?: boolean },
-  ): Promise<Map<string, DocumentState>> {
+  async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
     return new Map(await Promise.all(documents.map(async (d) => [d, await this.readState(d)] as const)));
   }
 
