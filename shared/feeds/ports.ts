@@ -48,11 +48,13 @@ export interface DocumentState {
 
 /**
  * What a news sitemap's own publish state keeps beside its files' digests (shared/feeds/sitemap.ts): how many
- * numbered files its last publish had, absent while it fits one file. Its entries are items of their own
- * ({@link SitemapEntry}).
+ * numbered files its last publish had (absent while it fits one file), and how many publishes wrote entries
+ * (`writes`: each of them changes the state, so it commits under the revision check even when its files come out
+ * unchanged). Its entries are items of their own ({@link SitemapEntry}).
  */
 export interface SitemapState {
   parts?: number;
+  writes?: number;
 }
 
 /**

@@ -26,7 +26,10 @@ import type { FeedSettings } from './settings.ts';
  * too (or fails, and its records are delivered again). If B's commit is that last one, its query followed its
  * writes. If it came earlier, the last publish read a state at least as new as B's commit (its revision check
  * passed), so its query came after B's commit, hence after B's writes. Either way the last files hold B's entries;
- * a publish that loses the race reads the state again and queries again.
+ * a publish that loses the race reads the state again and queries again. This needs B's publish to COMMIT, even
+ * when its files come out as the state last recorded them (the publisher then skips the commit): another publish
+ * that queried before B's writes could otherwise commit after it, with files that lack them. So a publish that
+ * wrote entries bumps a counter in the sitemap's state (`sitemap.writes`), and its state never looks unchanged.
  *
  * What it lists: the source's listed (published) articles published within the last 48 hours by the regenerator's
  * clock, newest first. An entry leaves when its article is retracted, expires, moves to another source, or is older
@@ -195,6 +198,7 @@ export async function publishNewsSitemap(
   const now = deps.now();
   const since = new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString();
   const { puts, deletes } = sitemapWrites(plan, now);
+  const wrote = puts.length + deletes.length > 0;
   await Promise.all([
     puts.length ? store.putSitemapEntries(puts) : undefined,
     deletes.length ? store.deleteSitemapEntries(deletes) : undefined,
@@ -210,6 +214,8 @@ export async function publishNewsSitemap(
       );
       // The later of two ISO 8601 UTC times (they sort as strings).
       const changedAt = [state.changedAt ?? '', plan.at].sort()[1] ?? '';
+      // A publish that wrote entries always commits (see the top of this module).
+      const writes = (state.sitemap?.writes ?? 0) + (wrote ? 1 : 0);
       const { files, parts } = renderNewsSitemap({ name: source.name, language: source.language }, entries, {
         folderUrl: settings.baseUrl + urlPath(folder),
         lastmod: changedAt || source.createdAt,
@@ -225,7 +231,9 @@ export async function publishNewsSitemap(
         ),
         next: {
           ...(changedAt ? { changedAt } : {}),
-          ...(parts ? { sitemap: { parts } } : {}),
+          ...(parts || writes
+            ? { sitemap: { ...(parts ? { parts } : {}), ...(writes ? { writes } : {}) } }
+            : {}),
         },
       };
     },

@@ -10,7 +10,9 @@ import { memoryAdapters } from '#shared/adapters/memory/index.ts';
 import type { Article, Source } from '#shared/articles/model.ts';
 import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
 import type { FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
+import { ConsistentPublisher } from '#shared/feeds/publish.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { type PlannedSitemap, publishNewsSitemap } from '#shared/feeds/sitemap.ts';
 import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseXml } from '../support/feed-validation.ts';
 
@@ -329,12 +331,89 @@ describe('a source’s news sitemap, batch by batch', () => {
     // Six functions, each with its own batch, at once.
     const results = await Promise.all(changes.map((change) => p.regenerator().regenerate([change])));
     for (const result of results) expect(result.failedRecordIds).toEqual([]);
-    // They did race: some commits found another batch's first and applied their change again to its state.
+    // They did race: some commits found another batch's first, and each attempt that lost queried the entries again
+    // (every batch had written its entry before its publish's first query).
     const commits = p.calls.filter(
       (call) => call.name === 'commitState' && call.args[0] === 'sources/the-gaze/news-sitemap',
     );
     expect(commits.length).toBeGreaterThan(changes.length);
+    expect(p.calls.filter((call) => call.name === 'readSitemapEntries')).toHaveLength(commits.length);
+    expect(p.calls.filter((call) => call.name === 'putSitemapEntries')).toHaveLength(changes.length);
     expect(p.sitemap()?.map((url) => url.loc)).toEqual(posts.map((a) => a.url));
+  });
+
+  it('never lets a publish that queried before another batch’s write commit last, even when that batch’s files looked unchanged', async () => {
+    const p = await pipeline();
+    const gate = () => {
+      let open: () => void = () => undefined;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { open, opened };
+    };
+    /** A batch's sitemap publish over the shared stores, with hooks around its query of the entries. */
+    const publish = (
+      plan: PlannedSitemap,
+      hooks: { beforeQuery?: Promise<void>; afterQuery?: Promise<void>; wrote?: () => void } = {},
+    ) => {
+      const store = {
+        putSitemapEntries: async (...args: Parameters<FeedStore['putSitemapEntries']>) => {
+          await p.feeds.putSitemapEntries(...args);
+          hooks.wrote?.();
+        },
+        deleteSitemapEntries: (...args: Parameters<FeedStore['deleteSitemapEntries']>) =>
+          p.feeds.deleteSitemapEntries(...args),
+        readSitemapEntries: async (...args: Parameters<FeedStore['readSitemapEntries']>) => {
+          await hooks.beforeQuery;
+          const entries = await p.feeds.readSitemapEntries(...args);
+          await hooks.afterQuery;
+          return entries;
+        },
+      };
+      return publishNewsSitemap(
+        {
+          publishing: new ConsistentPublisher(p.feeds, p.publisher),
+          store,
+          settings: SETTINGS,
+          sources: async (slugs) => new Map((await p.feeds.getSources(slugs)).map((s) => [s.slug, s])),
+          now: () => p.clock.now,
+        },
+        plan,
+      );
+    };
+    const posted = article(p.clock.now, 1, { title: 'A' });
+    const change = (after: Article, before?: Article) => {
+      const planned = changeOf(`r${after.version}`, before, after)?.sitemap ?? {};
+      return {
+        source: 'the-gaze',
+        changes: [{ recordId: 'r', ...planned }],
+        records: new Set<string>(),
+        at: '',
+      };
+    };
+    await publish(change(posted));
+    const retitled = { ...posted, version: 2, title: 'B' };
+    const back = { ...posted, version: 3, title: 'A' };
+    // D writes title B and waits before its query; L (a republish) queries then, sees B, and waits to commit.
+    const d = gate();
+    const dWrote = gate();
+    const l = gate();
+    const dDone = publish(change(retitled, posted), { beforeQuery: d.opened, wrote: dWrote.open });
+    await dWrote.opened;
+    const lDone = publish(
+      { source: 'the-gaze', changes: [], records: new Set(), at: '' },
+      { afterQuery: l.opened },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // B writes title A back and publishes: its files are the ones already published, yet it commits.
+    await publish(change(back, retitled));
+    // D queries now (title A again), then L goes on with what it queried.
+    d.open();
+    await dDone;
+    l.open();
+    await lDone;
+    expect(p.sitemap()?.map((url) => url.title)).toEqual(['A']);
+    expect((await p.feeds.readState('sources/the-gaze/news-sitemap')).sitemap?.writes).toBe(3);
   });
 
   it('reports the records of a sitemap that failed to publish, and the retry publishes it', async () => {
