@@ -140,9 +140,9 @@ export class StatelessStack extends Stack {
       ...logs,
     });
     // The table as REGENERATE_TABLE_ACCESS lists it: reads of sources, memberships, publish state, tag counts,
-    // listings and archive pages, and the version items big articles' thin memberships point to (BatchGetItem
-    // only); writes of publish state, listings and archive pages. Never keys or idempotency records, and no article
-    // is ever written.
+    // listings, archive pages and news sitemap entries, and the version items big articles' thin memberships point
+    // to (BatchGetItem only); writes of publish state, listings, archive pages and news sitemap entries, the only
+    // items it may delete. Never keys or idempotency records, and no article is ever written.
     for (const { actions, partitions } of Object.values(REGENERATE_TABLE_ACCESS))
       regenerate.grantTable(table, [...actions], leadingKeys([...partitions]));
     regenerate.role.addToPrincipalPolicy(

@@ -31,12 +31,14 @@ export interface SitemapArticle {
   url: string;
   title: string;
   publishedAt: string;
+  /** The article's version: a sitemap entry is written only over one of an older or equal version. */
+  version: number;
   listed: boolean;
 }
 
 function sitemapArticleOf(article: Article): SitemapArticle {
-  const { id, source, url, title, publishedAt } = article;
-  return { id, source, url, title, publishedAt, listed: article.status === 'published' };
+  const { id, source, url, title, publishedAt, version } = article;
+  return { id, source, url, title, publishedAt, version, listed: article.status === 'published' };
 }
 
 /** A source registered or edited: the catalogue and the source's tag directory name it. */

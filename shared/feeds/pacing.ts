@@ -149,13 +149,10 @@ export function pacedFeedStore(store: FeedStore, pacer: Pacer): FeedStore {
         () => 1,
       ),
     readState: (document) => read(() => store.readState(document), itemReadUnits),
-    readStates: (documents, options) =>
+    readStates: (documents) =>
       read(
-        () => store.readStates(documents, options),
-        // An eventually consistent read takes half the units.
-        (states) =>
-          [...states.values()].reduce((sum, state) => sum + itemReadUnits(state), 0) /
-          (options?.consistent === false ? 2 : 1),
+        () => store.readStates(documents),
+        (states) => [...states.values()].reduce((sum, state) => sum + itemReadUnits(state), 0),
       ),
     commitState: (document, expectedRevision, next, closedPages) => {
       // With pages to index it is a transaction: twice the units, for the state and each page's item.
@@ -187,6 +184,15 @@ export function pacedFeedStore(store: FeedStore, pacer: Pacer): FeedStore {
         listings.reduce((sum, listing) => sum + itemWriteUnits(listing), 0) * (listings.length > 16 ? 2 : 1),
       ),
     readListings: (directory, page) => read(() => store.readListings(directory, page), queryUnits),
+    putSitemapEntries: (entries) =>
+      write(
+        () => store.putSitemapEntries(entries),
+        entries.reduce((sum, entry) => sum + itemWriteUnits(entry), 0),
+      ),
+    // A delete costs the write units of the item it deletes: a sitemap entry is well under 1 KB.
+    deleteSitemapEntries: (removals) => write(() => store.deleteSitemapEntries(removals), removals.length),
+    readSitemapEntries: (source, since, limit) =>
+      read(() => store.readSitemapEntries(source, since, limit), queryUnits),
   };
 }
 

@@ -28,17 +28,8 @@ export interface DocumentState {
   place?: number;
   /** Articles that carry a source's tag, as last listed. */
   count?: number;
-  /**
-   * A source's news sitemap (shared/feeds/sitemap.ts): in the state of the sitemap itself, how many numbered files
-   * it has and the revision of each hourly bucket its files were rendered from; in the state of one of its hourly
-   * buckets, that hour's entries, kept from the batches' changes.
-   */
+  /** A source's news sitemap (shared/feeds/sitemap.ts): how many numbered files its last publish had. */
   sitemap?: SitemapState;
-  /**
-   * When the table may delete this state, in seconds since the epoch (DynamoDB's TTL attribute): set on states that
-   * no publish reads once they are that old (a news sitemap's hourly buckets). Absent: kept for good.
-   */
-  expiresAt?: number;
   /**
    * A digest of each object as last published, by key: a publish uploads only what differs, with no request to the
    * bucket. Absent for documents published before digests were kept: the bucket is asked once.
@@ -56,19 +47,34 @@ export interface DocumentState {
 }
 
 /**
- * What a news sitemap keeps (shared/feeds/sitemap.ts). An hourly bucket's state holds `entries`: the articles
- * published in that hour, newest first, each `[id, url, title, publishedAt]` (a tuple: about 20 bytes an entry less
- * than named fields, in an item DynamoDB caps at 400 KB). The sitemap's own state holds how many numbered files its
- * last publish had (`parts`, absent while it fits one file) and `hours`: the revision of each bucket (by hour,
- * `yyyy-mm-ddThh`) that publish rendered, so that a later one that reads an older revision of a bucket (an eventually
- * consistent read) reads it again. `entries` in the sitemap's own state are those of a release that kept them all
- * in one item: the next publish moves them to their buckets.
+ * What a news sitemap's own publish state keeps beside its files' digests (shared/feeds/sitemap.ts): how many
+ * numbered files its last publish had (absent while it fits one file), and how many publishes wrote entries
+ * (`writes`: each of them changes the state, so it commits under the revision check even when its files come out
+ * unchanged). Its entries are items of their own ({@link SitemapEntry}).
  */
 export interface SitemapState {
-  entries?: [id: string, url: string, title: string, publishedAt: string][];
   parts?: number;
-  hours?: Record<string, number>;
+  writes?: number;
 }
+
+/**
+ * One article of a source's news sitemap, stored as an item of its own (a partition per source, keyed by
+ * `{publishedAt}#{id}`): what the sitemap shows of it, the article's version (a write over a newer one is dropped)
+ * and when the table may delete it (`expiresAt`, seconds since the epoch: DynamoDB's TTL, a day after the entry has
+ * left the 48-hour window).
+ */
+export interface SitemapEntry {
+  source: string;
+  id: string;
+  url: string;
+  title: string;
+  publishedAt: string;
+  version: number;
+  expiresAt: number;
+}
+
+/** The key of a sitemap entry, and the version of the change that takes it out. */
+export type SitemapEntryRemoval = Pick<SitemapEntry, 'source' | 'id' | 'publishedAt' | 'version'>;
 
 export interface FeedStore {
   /** Every registered source: for the catalogue, which changes only with them, and for republishing. */
@@ -94,15 +100,8 @@ export interface FeedStore {
   /** The closed archive page whose span holds an entry key, if any. */
   findArchivePage(feed: FeedId, key: EntryKey): Promise<ArchiveSpan | undefined>;
   readState(document: string): Promise<DocumentState>;
-  /**
-   * The states of many documents at once (a batch's feeds), by document; one never published has revision 0.
-   * Strongly consistent unless `consistent` is false: then a state committed within the last second or so may be
-   * read as it was before (half the read units in DynamoDB), for callers that check what they read by revision.
-   */
-  readStates(
-    documents: readonly string[],
-    options?: { consistent?: boolean },
-  ): Promise<Map<string, DocumentState>>;
+  /** The states of many documents at once (a batch's feeds), by document; one never published has revision 0. */
+  readStates(documents: readonly string[]): Promise<Map<string, DocumentState>>;
   /**
    * Records a publish; false when another publish of the document committed after `expectedRevision` was read.
    * With `closedPages`, the index of those archive pages is written in the same transaction.
@@ -134,6 +133,18 @@ export interface FeedStore {
   putListings(listings: readonly ListingWrite[]): Promise<void>;
   /** The listings of one page of a directory. */
   readListings(directory: DirectoryId, page: number): Promise<Listing[]>;
+  /**
+   * Writes news sitemap entries, each unless the one stored under its key has a newer version (a late delivery
+   * of an older record never overwrites a newer entry). One small item each.
+   */
+  putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void>;
+  /** Deletes news sitemap entries by key, each unless the one stored has a newer version than the removal's. */
+  deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void>;
+  /**
+   * A source's news sitemap entries published at or after `since` (an ISO time), newest first, at most `limit`:
+   * one strongly consistent Query of the source's partition (read on past DynamoDB's 1 MB pages).
+   */
+  readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]>;
 }
 
 /** A tag's listing as a publish of its feed at `revision` recorded it. */

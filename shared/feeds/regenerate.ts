@@ -205,10 +205,9 @@ export class FeedRegenerator {
       }
       planPage(CROSS_SOURCE_TAGS, 1, records);
     }
-    // News sitemaps (shared/feeds/sitemap.ts): their states (each sitemap's own and the hourly buckets its changes
-    // touch) are read with the feeds' and taken out of them.
+    // News sitemaps (shared/feeds/sitemap.ts): their states are read with the feeds' and taken out of them.
     const sitemaps = planSitemaps(changes, sourceChanges);
-    const sitemapDocuments = sitemapStateDocuments(sitemaps, this.now());
+    const sitemapDocuments = sitemapStateDocuments(sitemaps);
     // The states of the batch's feeds in a few reads instead of one each (a feed that another publish commits in
     // between reads its own again). Without them, each feed reads its own.
     const known = await this.store

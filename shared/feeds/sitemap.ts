@@ -2,75 +2,65 @@ import type { Source } from '../articles/model.ts';
 import { forEachConcurrently } from '../pool.ts';
 import { urlPath } from '../slug.ts';
 import type { ArticleChange, SitemapArticle, SourceChange } from './changes.ts';
-import type { DocumentState, FeedStore, SitemapState } from './ports.ts';
+import type { DocumentState, FeedStore, SitemapEntry, SitemapEntryRemoval } from './ports.ts';
 import { type ConsistentPublisher, documentOf, feedCacheControl } from './publish.ts';
-import { MAX_LOC_CHARS, renderNewsSitemap } from './render/news-sitemap.ts';
+import { MAX_LOC_CHARS, NEWS_SITEMAP_URLS_PER_FILE, renderNewsSitemap } from './render/news-sitemap.ts';
 import type { FeedSettings } from './settings.ts';
 
 /**
- * Each source's Google News sitemap (`feeds/sources/{source}/news-sitemap.xml`), kept incrementally in hourly
- * buckets: the entries of the articles published in one hour (UTC) live in the publish state of the document
- * `sources/{source}/news-sitemap/{yyyy-mm-ddThh}` (DocumentState.sitemap.entries). A batch applies what its changes
- * say of the articles as they were and as they are (ArticleChange.sitemap) to the bucket of each one's publication
- * hour (and takes it out of the bucket of its old hour or source), and commits each bucket it changed with the
- * revision check, so racing batches never lose each other's entries: its writes are those buckets, whatever the
- * source published. No feed, membership or article is read for it.
+ * Each source's Google News sitemap (`feeds/sources/{source}/news-sitemap.xml`), kept incrementally as one small
+ * item per entry (FeedStore's sitemap entries: a partition per source, keyed `{publishedAt}#{id}`). A batch applies
+ * what its changes say of the articles as they were and as they are (ArticleChange.sitemap): it puts the entry of an
+ * article listed in the source (unless a newer version of it is stored), and deletes the old key of one withdrawn,
+ * moved to another source, or re-dated. Its writes are one small item per article change, whatever the source holds;
+ * no feed, membership or article is read for it.
  *
- * It then renders the sitemap from the 49 buckets of the window (the hour 48 hours ago through the current one),
- * read together, eventually consistent, and publishes its files through {@link ConsistentPublisher} under the
- * sitemap's own small state, `sources/{source}/news-sitemap` (the files' digests, how many numbered files, and the
- * revision of each bucket it rendered). A publish that reads a bucket older than the revision the sitemap's state
- * records reads it again, strongly consistent; a batch renders the buckets it committed at least at the revisions
- * it committed. Whichever publish commits the sitemap last has so rendered every bucket commit that finished before
- * it read the sitemap's state, and a batch whose bucket commit came later commits the sitemap after it (its own
- * revisions differ from the recorded ones), or fails and is delivered again.
+ * It then renders the sitemap from one strongly consistent Query of the source's entries published within the window
+ * (newest first, at most {@link NEWS_SITEMAP_MAX_ENTRIES}) and publishes its files through
+ * {@link ConsistentPublisher} under the sitemap's own small state, `sources/{source}/news-sitemap` (the files'
+ * digests, how many numbered files), so files whose bytes did not change are not uploaded.
+ *
+ * Why racing batches lose nothing: each batch writes its entries BEFORE its publish, and every attempt of a publish
+ * queries the entries AFTER reading the sitemap's state and commits only if that state's revision is still the one
+ * it read. Take the publish that commits last, and any batch B whose entry writes finished: B's own publish commits
+ * too (or fails, and its records are delivered again). If B's commit is that last one, its query followed its
+ * writes. If it came earlier, the last publish read a state at least as new as B's commit (its revision check
+ * passed), so its query came after B's commit, hence after B's writes. Either way the last files hold B's entries;
+ * a publish that loses the race reads the state again and queries again. This needs B's publish to COMMIT, even
+ * when its files come out as the state last recorded them (the publisher then skips the commit): another publish
+ * that queried before B's writes could otherwise commit after it, with files that lack them. So a publish that
+ * wrote entries bumps a counter in the sitemap's state (`sitemap.writes`), and its state never looks unchanged.
  *
  * What it lists: the source's listed (published) articles published within the last 48 hours by the regenerator's
  * clock, newest first. An entry leaves when its article is retracted, expires, moves to another source, or is older
  * than 48 hours at a batch that touches the source. An idle source's sitemap keeps entries past 48 hours until its
- * next batch: each entry's `news:publication_date` tells a crawler its age. Buckets older than the window are never
- * read or written again; the table deletes them (TTL) a day after they leave it.
+ * next batch: each entry's `news:publication_date` tells a crawler its age. Entries older than the window are never
+ * read again; the table deletes them (TTL) a day after they leave it.
+ *
+ * The entries were once kept in hourly buckets of publish state (and before that in the sitemap's own state); those
+ * formats never left development, so no deployment holds them and nothing migrates them.
  */
 
 /** How far back a Google News sitemap reaches: articles published in the last two days. */
 export const NEWS_SITEMAP_WINDOW_MS = 48 * 60 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
-/** How long a bucket is kept once its hour has ended: the window, and a day more (DynamoDB's TTL then deletes it). */
-const BUCKET_KEPT_MS = NEWS_SITEMAP_WINDOW_MS + 24 * HOUR_MS;
-/** Tries of one bucket's commit against other batches' before the batch's records are reported failed. */
-const BUCKET_ATTEMPTS = 6;
-
+/** How long an entry is kept past the window before the table deletes it (TTL): a day. */
+const ENTRY_KEPT_PAST_WINDOW_MS = 24 * 60 * 60 * 1000;
 /**
- * The most one hourly bucket's entries may take, serialized as JSON (an upper bound of what DynamoDB counts for the
- * list), well within DynamoDB's 400 KB item. At about 230 bytes an entry (a 36-character id, an 80-character URL
- * and title, a date), that is about 1,300 articles published in ONE hour; at the API's limits (2,048-character URLs,
- * 300-character titles in a 4-byte script) about 90. An hour that holds more keeps its newest entries and drops its
- * oldest beyond the budget from the sitemap (they stay in the source's feeds). A bucket's size is the write units
- * of its commit (1 per KB): a batch writes the hours its articles were published in, never the whole window.
+ * The most entries a sitemap lists: 5 files of 1,000. A source that published more in 48 hours (over 100 an hour)
+ * lists its newest 5,000; the older ones are left out of the sitemap (they stay in the source's feeds). An entry
+ * weighs about 300 bytes as DynamoDB counts it (measured with the bench's titles and URLs): 5,000 are about 1.5 MB,
+ * two Query pages and about 370 read units strongly consistent; 150 are about 12 units.
  */
-export const SITEMAP_BUCKET_BUDGET_BYTES = 300_000;
+export const NEWS_SITEMAP_MAX_ENTRIES = 5 * NEWS_SITEMAP_URLS_PER_FILE;
 
-type StoredEntry = NonNullable<SitemapState['entries']>[number];
-
-/** The publish state's document of a source's news sitemap: its files' digests and its buckets' revisions. */
+/** The publish state's document of a source's news sitemap: its files' digests and how many numbered files. */
 export const newsSitemapDocument = (source: string) => `sources/${source}/news-sitemap`;
-/** The hour (UTC) of a time, `yyyy-mm-ddThh`: the bucket an article published then is kept in. */
-export const newsSitemapHour = (time: string | number) => new Date(time).toISOString().slice(0, 13);
-/** The publish state's document of one hourly bucket of a source's news sitemap. */
-export const newsSitemapBucket = (source: string, hour: string) => `${newsSitemapDocument(source)}/${hour}`;
 /** The S3 folder of a source's news sitemap files. */
 export const newsSitemapFolder = (source: string) => `feeds/sources/${source}/`;
 
-/** The hours of the window at `now`, oldest first: 49, from the one 48 hours ago (partly in it) to the current one. */
-export function newsSitemapHours(now: number): string[] {
-  const first = Math.floor((now - NEWS_SITEMAP_WINDOW_MS) / HOUR_MS);
-  const last = Math.floor(now / HOUR_MS);
-  return Array.from({ length: last - first + 1 }, (_, i) => newsSitemapHour((first + i) * HOUR_MS));
-}
-
-/** When the table may delete a bucket (TTL, seconds): a day after its hour has left the window. */
-export const bucketExpiry = (hour: string) =>
-  Math.ceil((Date.parse(`${hour}:00:00.000Z`) + HOUR_MS + BUCKET_KEPT_MS) / 1000);
+/** When the table may delete an entry (TTL, seconds): a day after its publication time has left the window. */
+export const sitemapEntryExpiry = (publishedAt: string) =>
+  Math.ceil((Date.parse(publishedAt) + NEWS_SITEMAP_WINDOW_MS + ENTRY_KEPT_PAST_WINDOW_MS) / 1000);
 
 /** A source's sitemap work in a batch: what the batch's changes said of its articles, and whose records they were. */
 export interface PlannedSitemap {
@@ -116,86 +106,73 @@ export function planSitemaps(
   return plans;
 }
 
-type PlannedChange = PlannedSitemap['changes'][number];
-
-/** Newest first, then by id: the sitemap's order, and each bucket's. */
-const newestFirst = (a: StoredEntry, b: StoredEntry) =>
-  a[3] < b[3] ? 1 : a[3] > b[3] ? -1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-
 /**
- * The buckets a source's planned changes touch at `now`, each with its changes in their order: for an article of
- * this source as it was, the hour it leaves; as it is, the hour it enters (the same one, but for a new publication
- * time). Hours before the window are left alone: no publish reads them again.
+ * The entry writes of a source's planned changes at `now`, one per article change: for an article listed in this
+ * source (with a URL a `<loc>` accepts) and published within the window, its entry; for one that was listed here
+ * under another key (withdrawn, moved to another source, re-dated), the removal of that key, with the version of the
+ * change that took it out. Several changes of one article in a batch come to their net effect, so that no two
+ * writes of one key race each other. Keys before the window are left alone: no render reads them again.
  */
-export function sitemapBuckets(plan: PlannedSitemap, now: number): Map<string, PlannedChange[]> {
-  const first = newsSitemapHours(now)[0] ?? '';
-  const buckets = new Map<string, PlannedChange[]>();
-  for (const change of plan.changes) {
-    const hours = new Set<string>();
-    for (const article of [change.before, change.after])
-      if (article && article.source === plan.source) hours.add(newsSitemapHour(article.publishedAt));
-    for (const hour of hours) {
-      if (hour < first) continue;
-      const list = buckets.get(hour) ?? [];
-      list.push(change);
-      buckets.set(hour, list);
+export function sitemapWrites(
+  plan: PlannedSitemap,
+  now: number,
+): { puts: SitemapEntry[]; deletes: SitemapEntryRemoval[] } {
+  const cutoff = new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString();
+  const puts = new Map<string, SitemapEntry>();
+  const deletes = new Map<string, SitemapEntryRemoval>();
+  const keyOf = (article: Pick<SitemapArticle, 'publishedAt' | 'id'>) =>
+    `${article.publishedAt}#${article.id}`;
+  for (const { before, after } of plan.changes) {
+    const put =
+      after?.listed &&
+      after.source === plan.source &&
+      after.url.length < MAX_LOC_CHARS &&
+      after.publishedAt >= cutoff
+        ? after
+        : undefined;
+    if (
+      before?.listed &&
+      before.source === plan.source &&
+      before.publishedAt >= cutoff &&
+      !(put && keyOf(put) === keyOf(before))
+    ) {
+      const key = keyOf(before);
+      puts.delete(key);
+      const { source, id, publishedAt } = before;
+      deletes.set(key, { source, id, publishedAt, version: after?.version ?? before.version });
+    }
+    if (put) {
+      const key = keyOf(put);
+      deletes.delete(key);
+      const { source, id, url, title, publishedAt, version } = put;
+      puts.set(key, {
+        source,
+        id,
+        url,
+        title,
+        publishedAt,
+        version,
+        expiresAt: sitemapEntryExpiry(publishedAt),
+      });
     }
   }
-  return buckets;
+  return { puts: [...puts.values()], deletes: [...deletes.values()] };
 }
 
 /**
- * One hourly bucket's entries after a batch's changes: an article listed in this source and published in this hour
- * is added or replaced (a corrected title, a new URL); any other state of it (retracted, expired, moved to another
- * source or hour, gone) takes it out. `seeds` (entries a release that kept them in one item left) are added unless
- * the bucket has them. Newest first, cut to {@link SITEMAP_BUCKET_BUDGET_BYTES}, oldest dropped.
+ * The sitemap's entries from those read, newest first: each article once. A late write may leave an older
+ * version of an article under another key (its publication time moved): the newest version is kept.
  */
-export function applyBucketChanges(
-  entries: readonly StoredEntry[],
-  changes: readonly PlannedChange[],
-  source: string,
-  hour: string,
-  seeds: readonly StoredEntry[] = [],
-): StoredEntry[] {
-  const byId = new Map<string, StoredEntry>(entries.map((entry) => [entry[0], entry]));
-  for (const seed of seeds) if (!byId.has(seed[0])) byId.set(seed[0], seed);
-  for (const { before, after } of changes) {
-    const id = after?.id ?? before?.id;
-    if (id === undefined) continue;
-    byId.delete(id);
-    // A URL the sitemap protocol refuses in a <loc> is left out rather than making the file invalid.
-    if (
-      after?.listed &&
-      after.source === source &&
-      newsSitemapHour(after.publishedAt) === hour &&
-      after.url.length < MAX_LOC_CHARS
-    )
-      byId.set(id, [after.id, after.url, after.title, after.publishedAt]);
-  }
-  const kept = [...byId.values()].sort(newestFirst);
-  let bytes = 2;
-  for (let i = 0; i < kept.length; i++) {
-    bytes += Buffer.byteLength(JSON.stringify(kept[i])) + 1;
-    if (bytes > SITEMAP_BUCKET_BUDGET_BYTES) return kept.slice(0, i);
-  }
-  return kept;
-}
-
-/**
- * The sitemap's entries at `now` from its buckets' entries: those published within the window, newest first, each
- * article once (one whose publication time moved is in two buckets between their two commits: the newer is kept).
- */
-export function sitemapEntriesAt(buckets: Iterable<readonly StoredEntry[]>, now: number): StoredEntry[] {
-  const cutoff = new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString();
-  const entries: StoredEntry[] = [];
-  for (const bucket of buckets) for (const entry of bucket) if (entry[3] >= cutoff) entries.push(entry);
-  const seen = new Set<string>();
-  return entries.sort(newestFirst).filter((entry) => !seen.has(entry[0]) && Boolean(seen.add(entry[0])));
+export function distinctEntries(entries: readonly SitemapEntry[]): SitemapEntry[] {
+  const newest = new Map<string, SitemapEntry>();
+  for (const entry of entries)
+    if ((newest.get(entry.id)?.version ?? -1) < entry.version) newest.set(entry.id, entry);
+  return entries.filter((entry) => newest.get(entry.id) === entry);
 }
 
 export interface SitemapDeps {
   publishing: ConsistentPublisher;
-  store: Pick<FeedStore, 'readState' | 'readStates' | 'commitState'>;
+  store: Pick<FeedStore, 'putSitemapEntries' | 'deleteSitemapEntries' | 'readSitemapEntries'>;
   settings: FeedSettings;
   /** The registered sources among `slugs` (the batch's cache: a source its feeds render is read once). */
   sources: (slugs: string[]) => Promise<Map<string, Source>>;
@@ -203,46 +180,11 @@ export interface SitemapDeps {
   now: () => number;
 }
 
-/** A bucket as a publish knows it: its revision and its entries. */
-interface Bucket {
-  revision: number;
-  entries: StoredEntry[];
-}
-
-const sameEntries = (a: readonly StoredEntry[], b: readonly StoredEntry[]) =>
-  JSON.stringify(a) === JSON.stringify(b);
-
 /**
- * Applies a bucket's changes to its state and commits it if they changed it, with the revision check: a commit that
- * finds another batch's first applies the changes again to the newer state. Returns the bucket as committed.
- */
-async function commitBucket(
-  deps: SitemapDeps,
-  source: string,
-  hour: string,
-  changes: readonly PlannedChange[],
-  seeds: readonly StoredEntry[],
-  known?: DocumentState,
-): Promise<Bucket> {
-  const document = newsSitemapBucket(source, hour);
-  let state = known ?? (await deps.store.readState(document));
-  for (let attempt = 1; attempt <= BUCKET_ATTEMPTS; attempt++) {
-    const before = state.sitemap?.entries ?? [];
-    const entries = applyBucketChanges(before, changes, source, hour, seeds);
-    if (sameEntries(entries, before)) return { revision: state.revision, entries };
-    const next = { sitemap: { entries }, expiresAt: bucketExpiry(hour) };
-    if (await deps.store.commitState(document, state.revision, next))
-      return { revision: state.revision + 1, entries };
-    state = await deps.store.readState(document);
-  }
-  throw new Error(`${document} kept changing while it was committed`);
-}
-
-/**
- * Applies a source's planned changes to the buckets they touch, then renders the sitemap from its window's buckets
- * and publishes the files whose bytes changed, through the revision-checked publisher. `known`: the states as the
- * batch read them (the sitemap's and its touched buckets', strongly consistent), by document. Returns the keys
- * uploaded.
+ * Writes a source's planned entry changes, then renders the sitemap from its window's entries and publishes the
+ * files whose bytes changed, through the revision-checked publisher (see the top of this module for why the writes
+ * come first). `known`: the sitemap's state as the batch read it (strongly consistent), by document. Returns the
+ * keys uploaded.
  */
 export async function publishNewsSitemap(
   deps: SitemapDeps,
@@ -254,84 +196,31 @@ export async function publishNewsSitemap(
   const folder = newsSitemapFolder(plan.source);
   const control = feedCacheControl(settings);
   const now = deps.now();
-  const hours = newsSitemapHours(now);
-  const first = hours[0] ?? '';
-  const sitemapState = known.get(document) ?? (await store.readState(document));
-  // Entries a release that kept them all in the sitemap's own state left there: each goes to its bucket once.
-  const seeds = new Map<string, StoredEntry[]>();
-  for (const entry of sitemapState.sitemap?.entries ?? []) {
-    const hour = newsSitemapHour(entry[3]);
-    if (hour >= first) seeds.set(hour, [...(seeds.get(hour) ?? []), entry]);
-  }
-  const changes = sitemapBuckets(plan, now);
-  for (const hour of seeds.keys()) if (!changes.has(hour)) changes.set(hour, []);
-  const committed = new Map<string, Bucket>();
-  await Promise.all(
-    [...changes].map(async ([hour, list]) => {
-      const bucket = newsSitemapBucket(plan.source, hour);
-      committed.set(
-        hour,
-        await commitBucket(deps, plan.source, hour, list, seeds.get(hour) ?? [], known.get(bucket)),
-      );
-    }),
-  );
+  const since = new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString();
+  const { puts, deletes } = sitemapWrites(plan, now);
+  const wrote = puts.length + deletes.length > 0;
+  await Promise.all([
+    puts.length ? store.putSitemapEntries(puts) : undefined,
+    deletes.length ? store.deleteSitemapEntries(deletes) : undefined,
+  ]);
   const { keys } = await publishing.publish(
     document,
     async (state) => {
       const source = (await deps.sources([plan.source])).get(plan.source);
       if (!source) throw new Error(`source ${plan.source} is not registered`);
-      const recorded = state.sitemap?.hours ?? {};
-      // The window's hours, and any later one a bucket was committed for (an article dated ahead of this clock).
-      const wanted = [
-        ...new Set([
-          ...hours,
-          ...Object.keys(recorded).filter((hour) => hour >= first),
-          ...[...committed.keys()].filter((hour) => hour >= first),
-        ]),
-      ];
-      const read = await store.readStates(
-        wanted.map((hour) => newsSitemapBucket(plan.source, hour)),
-        { consistent: false },
+      // Queried on every attempt, after its state was read: what makes racing batches safe.
+      const entries = distinctEntries(
+        await store.readSitemapEntries(plan.source, since, NEWS_SITEMAP_MAX_ENTRIES),
       );
-      const buckets = new Map<string, Bucket>();
-      const take = (hour: string, bucket: Bucket) => {
-        if (bucket.revision >= (buckets.get(hour)?.revision ?? 0)) buckets.set(hour, bucket);
-      };
-      const bucketOf = (state: DocumentState | undefined): Bucket => ({
-        revision: state?.revision ?? 0,
-        entries: state?.sitemap?.entries ?? [],
-      });
-      for (const hour of wanted) {
-        take(hour, bucketOf(read.get(newsSitemapBucket(plan.source, hour))));
-        const own = committed.get(hour);
-        if (own) take(hour, own);
-      }
-      // A bucket read older than the sitemap's last publish rendered it is read again, strongly consistent.
-      const behind = wanted.filter((hour) => (buckets.get(hour)?.revision ?? 0) < (recorded[hour] ?? 0));
-      if (behind.length) {
-        const again = await store.readStates(behind.map((hour) => newsSitemapBucket(plan.source, hour)));
-        for (const hour of behind) take(hour, bucketOf(again.get(newsSitemapBucket(plan.source, hour))));
-      }
-      const entries = sitemapEntriesAt(
-        [...buckets.values()].map((bucket) => bucket.entries),
-        now,
-      );
-      const revisions: Record<string, number> = {};
-      for (const hour of [...buckets.keys()].sort()) {
-        const revision = buckets.get(hour)?.revision ?? 0;
-        if (revision) revisions[hour] = revision;
-      }
       // The later of two ISO 8601 UTC times (they sort as strings).
       const changedAt = [state.changedAt ?? '', plan.at].sort()[1] ?? '';
-      const { files, parts } = renderNewsSitemap(
-        { name: source.name, language: source.language },
-        entries.map(([, url, title, publishedAt]) => ({ url, title, publishedAt })),
-        {
-          folderUrl: settings.baseUrl + urlPath(folder),
-          lastmod: changedAt || source.createdAt,
-          ...(state.sitemap?.parts ? { previousParts: state.sitemap.parts } : {}),
-        },
-      );
+      // A publish that wrote entries always commits (see the top of this module).
+      const writes = (state.sitemap?.writes ?? 0) + (wrote ? 1 : 0);
+      const { files, parts } = renderNewsSitemap({ name: source.name, language: source.language }, entries, {
+        folderUrl: settings.baseUrl + urlPath(folder),
+        lastmod: changedAt || source.createdAt,
+        ...(state.sitemap?.parts ? { previousParts: state.sitemap.parts } : {}),
+      });
       return {
         documents: files.map((file) =>
           documentOf(
@@ -342,11 +231,13 @@ export async function publishNewsSitemap(
         ),
         next: {
           ...(changedAt ? { changedAt } : {}),
-          sitemap: { hours: revisions, ...(parts ? { parts } : {}) },
+          ...(parts || writes
+            ? { sitemap: { ...(parts ? { parts } : {}), ...(writes ? { writes } : {}) } }
+            : {}),
         },
       };
     },
-    sitemapState,
+    known.get(document),
   );
   return keys;
 }
@@ -375,15 +266,9 @@ export async function publishNewsSitemaps(
   return outcomes;
 }
 
-/**
- * The states a batch reads for its sitemaps with its feeds' states (strongly consistent): each planned sitemap's
- * own, and the buckets its changes touch at `now`.
- */
-export function sitemapStateDocuments(plans: ReadonlyMap<string, PlannedSitemap>, now: number): string[] {
-  return [...plans.values()].flatMap((plan) => [
-    newsSitemapDocument(plan.source),
-    ...[...sitemapBuckets(plan, now).keys()].map((hour) => newsSitemapBucket(plan.source, hour)),
-  ]);
+/** The states a batch reads for its sitemaps with its feeds' states (strongly consistent): each planned sitemap's. */
+export function sitemapStateDocuments(plans: ReadonlyMap<string, PlannedSitemap>): string[] {
+  return [...plans.values()].map((plan) => newsSitemapDocument(plan.source));
 }
 
 /** The sitemap states among a batch's states (`documents`, from {@link sitemapStateDocuments}), taken out of them. */

@@ -52,7 +52,7 @@ describe('the DynamoDB Local and S3 adapters', () => {
     };
   });
 
-  it('keeps a news sitemap’s hourly buckets in a partition per source, with a Number the table’s TTL deletes by', async () => {
+  it('keeps a news sitemap’s entries in a partition per source, with a Number the table’s TTL deletes by', async () => {
     const endpoint = inject('dynamodbEndpoint');
     const tableName = `contract-${randomBytes(6).toString('hex')}`;
     const raw = new DynamoDBClient({
@@ -64,16 +64,24 @@ describe('the DynamoDB Local and S3 adapters', () => {
     raw.destroy();
     const client = createDocumentClient({ endpoint });
     const feeds = new DynamoDbFeedStore(client, tableName, new DynamoDbRegistryStore(client, tableName));
-    const next = { sitemap: { entries: [] }, expiresAt: 1_783_998_000 };
-    expect(await feeds.commitState('sources/the-gaze/news-sitemap/2026-07-10T11', 0, next)).toBe(true);
+    const publishedAt = '2026-07-10T11:00:00.000Z';
+    await feeds.putSitemapEntries([
+      {
+        source: 'the-gaze',
+        id: 'a',
+        url: 'https://thegaze.example/a',
+        title: 'A',
+        publishedAt,
+        version: 1,
+        expiresAt: 1_783_998_000,
+      },
+    ]);
     const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { pk: 'feedstate#sources/the-gaze/news-sitemap', sk: '2026-07-10T11' },
-      }),
+      new GetCommand({ TableName: tableName, Key: { pk: 'sitemap#the-gaze', sk: `${publishedAt}#a` } }),
     );
     expect(Item?.[TTL_ATTRIBUTE]).toBe(1_783_998_000);
     expect(typeof Item?.[TTL_ATTRIBUTE]).toBe('number');
+    expect(Item?.type).toBe('sitemapentry');
     client.destroy();
   });
 });

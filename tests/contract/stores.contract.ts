@@ -443,72 +443,52 @@ export function storeContract(stores: () => Promise<Stores>): void {
     });
   });
 
-  it('keeps a news sitemap’s entries in its publish state, in any script, and removes them with a commit without them', async () => {
+  it('keeps a news sitemap’s parts in its publish state, and removes them with a commit without them', async () => {
     const { feeds } = await stores();
     const document = 'sources/the-gaze/news-sitemap';
-    const sitemap = {
-      entries: [
-        ['id-2', 'https://thegaze.example/2?a=1&b=2', 'Второй & 中文 😀', '2026-07-10T11:00:00.000Z'],
-        ['id-1', 'https://thegaze.example/1', 'First', '2026-07-10T10:00:00.000Z'],
-      ] as [string, string, string, string][],
-      parts: 2,
-    };
-    expect(await feeds.commitState(document, 0, { changedAt: 'a', sitemap })).toBe(true);
-    expect(await feeds.readState(document)).toEqual({ revision: 1, changedAt: 'a', sitemap });
+    expect(await feeds.commitState(document, 0, { changedAt: 'a', sitemap: { parts: 2 } })).toBe(true);
+    expect(await feeds.readState(document)).toEqual({ revision: 1, changedAt: 'a', sitemap: { parts: 2 } });
     expect((await feeds.readStates([document])).get(document)).toEqual({
       revision: 1,
       changedAt: 'a',
-      sitemap,
+      sitemap: { parts: 2 },
     });
-    expect(await feeds.commitState(document, 1, { changedAt: 'b', sitemap: { entries: [] } })).toBe(true);
-    expect(await feeds.readState(document)).toEqual({
-      revision: 2,
-      changedAt: 'b',
-      sitemap: { entries: [] },
-    });
-    expect(await feeds.commitState(document, 2, { changedAt: 'c' })).toBe(true);
-    expect(await feeds.readState(document)).toEqual({ revision: 3, changedAt: 'c' });
+    expect(await feeds.commitState(document, 1, { changedAt: 'b' })).toBe(true);
+    expect(await feeds.readState(document)).toEqual({ revision: 2, changedAt: 'b' });
   });
 
-  it('keeps a news sitemap’s hourly buckets apart, per source and hour, with their expiry, read either way', async () => {
+  it('keeps a news sitemap’s entries per source, newest first from a time, a newer version never overwritten or deleted by an older', async () => {
     const { feeds } = await stores();
-    const bucket = (source: string, hour: string) => `sources/${source}/news-sitemap/${hour}`;
-    const entries = [
-      ['id-2', 'https://thegaze.example/2?a=1&b=2', 'Второй & 中文 😀', '2026-07-10T11:40:00.000Z'],
-      ['id-1', 'https://thegaze.example/1', 'First', '2026-07-10T11:00:00.000Z'],
-    ] as [string, string, string, string][];
-    const first = bucket('the-gaze', '2026-07-10T11');
-    expect(await feeds.commitState(first, 0, { sitemap: { entries }, expiresAt: 1_783_998_000 })).toBe(true);
-    expect(await feeds.commitState(first, 0, { sitemap: { entries: [] } })).toBe(false);
-    expect(
-      await feeds.commitState(bucket('daily-planet', '2026-07-10T11'), 0, {
-        sitemap: { entries: [entries[1] as [string, string, string, string]] },
-      }),
-    ).toBe(true);
-    expect(
-      await feeds.commitState('sources/the-gaze/news-sitemap', 0, {
-        sitemap: { hours: { '2026-07-10T11': 1 }, parts: 2 },
-      }),
-    ).toBe(true);
-    const documents = [
-      first,
-      bucket('the-gaze', '2026-07-10T10'),
-      bucket('daily-planet', '2026-07-10T11'),
-      'sources/the-gaze/news-sitemap',
-    ];
-    const expected = {
-      [first]: { revision: 1, sitemap: { entries }, expiresAt: 1_783_998_000 },
-      [bucket('the-gaze', '2026-07-10T10')]: { revision: 0 },
-      [bucket('daily-planet', '2026-07-10T11')]: { revision: 1, sitemap: { entries: [entries[1]] } },
-      'sources/the-gaze/news-sitemap': { revision: 1, sitemap: { hours: { '2026-07-10T11': 1 }, parts: 2 } },
-    };
-    expect(Object.fromEntries(await feeds.readStates(documents))).toEqual(expected);
-    // Eventually consistent: what was committed a while ago (DynamoDB Local, and the memory store, read it at once).
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(Object.fromEntries(await feeds.readStates(documents, { consistent: false }))).toEqual(expected);
-    // A commit without an expiry removes it.
-    expect(await feeds.commitState(first, 1, { sitemap: { entries: [] } })).toBe(true);
-    expect(await feeds.readState(first)).toEqual({ revision: 2, sitemap: { entries: [] } });
+    const source = `sitemap-${Math.random().toString(36).slice(2, 8)}`;
+    const entry = (id: string, publishedAt: string, version = 1, title = `Story ${id}`) => ({
+      source,
+      id,
+      url: `https://thegaze.example/${id}?a=1&b=2`,
+      title,
+      publishedAt,
+      version,
+      expiresAt: 1_783_998_000,
+    });
+    const first = entry('id-1', '2026-07-10T10:00:00.000Z');
+    const second = entry('id-2', '2026-07-10T11:00:00.000Z', 1, 'Второй & 中文 😀');
+    const old = entry('id-0', '2026-07-08T09:00:00.000Z');
+    await feeds.putSitemapEntries([first, second, old]);
+    await feeds.putSitemapEntries([{ ...first, source: 'elsewhere', id: 'other' }]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-08T10:00:00.000Z', 10)).toEqual([second, first]);
+    expect(await feeds.readSitemapEntries(source, '', 1)).toEqual([second]);
+    // A correction replaces the entry; a late write of the older version does not.
+    const corrected = { ...second, version: 2, title: 'Corrected' };
+    await feeds.putSitemapEntries([corrected]);
+    await feeds.putSitemapEntries([second]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-10T11:00:00.000Z', 10)).toEqual([corrected]);
+    // A removal by an older version leaves a newer entry; one by its own version or later deletes it.
+    await feeds.deleteSitemapEntries([{ source, id: 'id-2', publishedAt: second.publishedAt, version: 1 }]);
+    expect(await feeds.readSitemapEntries(source, '2026-07-10T11:00:00.000Z', 10)).toEqual([corrected]);
+    await feeds.deleteSitemapEntries([
+      { source, id: 'id-2', publishedAt: second.publishedAt, version: 3 },
+      { source, id: 'never', publishedAt: second.publishedAt, version: 1 },
+    ]);
+    expect(await feeds.readSitemapEntries(source, '', 10)).toEqual([first, old]);
   });
 
   it('reads spans of a feed and finds the closed archive page that holds an entry', async () => {

@@ -269,8 +269,17 @@ describe('the grants', () => {
           expect([name, actions]).toEqual(['entryContents', ['BatchGetItem']]);
       }
     const actions = allowedActions(statements);
-    for (const write of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:DeleteObject'])
-      expect(actions).not.toContain(write);
+    for (const write of ['dynamodb:BatchWriteItem', 's3:DeleteObject']) expect(actions).not.toContain(write);
+    // It deletes nothing but news sitemap entries (of articles withdrawn, moved or re-dated).
+    const deletes = granted.filter((statement) => [statement.Action].flat().includes('dynamodb:DeleteItem'));
+    expect(deletes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:DeleteItem',
+        Resource: tableImport(),
+        Condition: leading(['sitemap#*']),
+      },
+    ]);
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],

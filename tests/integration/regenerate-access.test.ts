@@ -102,7 +102,15 @@ describe("the regenerator's access to the table", () => {
     );
     // Feeds of two entries: a handful of articles fills them and closes archive pages.
     const settings = feedSettingsFromEnv({ ...stack.feedEnv, FEED_SIZE: '2' });
-    const regenerator = new FeedRegenerator(store, new S3DocumentPublisher(stack.s3, stack.bucket), settings);
+    // The clock a day after the last article: the news sitemap's 48-hour window holds the last two.
+    const regenerator = new FeedRegenerator(
+      store,
+      new S3DocumentPublisher(stack.s3, stack.bucket),
+      settings,
+      {
+        now: () => Date.parse('2025-07-09T00:00:00Z'),
+      },
+    );
     const changes: ArticleChange[] = [];
     const stackArticles: Article[] = [];
     // Eight articles bring nine new tags: their 18 listings are recorded in a transaction (more than a few).
@@ -121,7 +129,8 @@ describe("the regenerator's access to the table", () => {
     const first = await regenerator.regenerate(changes, [{ recordId: 'source-edit', slug: 'the-gaze' }]);
     expect(first.failedRecordIds).toEqual([]);
     expect(first.archived).toBeGreaterThan(0);
-    // A correction of the oldest article, which sits in a closed archive page, and a retraction.
+    // A correction of the oldest article, which sits in a closed archive page, and a retraction of the newest (its
+    // news sitemap entry deleted).
     const oldest = stackArticles[0] as Article;
     const corrected = await stack.call(
       'PUT',
@@ -136,12 +145,12 @@ describe("the regenerator's access to the table", () => {
       { 'if-match': '"1"' },
     );
     expect(corrected.status).toBe(200);
-    const retracted = await stack.call('DELETE', `/articles/${(stackArticles[3] as Article).id}`);
+    const retracted = await stack.call('DELETE', `/articles/${(stackArticles[7] as Article).id}`);
     expect(retracted.status).toBe(204);
-    const gone = (await stack.call('GET', `/articles/${(stackArticles[3] as Article).id}`)).body as Article;
+    const gone = (await stack.call('GET', `/articles/${(stackArticles[7] as Article).id}`)).body as Article;
     const second = await regenerator.regenerate([
       changeOf('correct', oldest, corrected.body) as ArticleChange,
-      changeOf('retract', stackArticles[3], gone) as ArticleChange,
+      changeOf('retract', stackArticles[7], gone) as ArticleChange,
     ]);
     expect(second.failedRecordIds).toEqual([]);
     expect(second.archived).toBeGreaterThan(0);
@@ -168,6 +177,9 @@ describe("the regenerator's access to the table", () => {
       'Query archivepage',
       'Query listing',
       'Query source',
+      'PutItem sitemap',
+      'DeleteItem sitemap',
+      'Query sitemap',
     ])
       expect(seen, kind).toContain(kind);
   });

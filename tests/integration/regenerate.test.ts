@@ -392,14 +392,23 @@ class GatedStore implements FeedStore {
   placesTaken(directory: string) {
     return this.inner.placesTaken(directory);
   }
-  readStates(documents: readonly string[], options?: { consistent?: boolean }) {
-    return this.inner.readStates(documents, options);
+  readStates(documents: readonly string[]) {
+    return this.inner.readStates(documents);
   }
   putListings(...args: Parameters<FeedStore['putListings']>) {
     return this.inner.putListings(...args);
   }
   readListings(directory: string, page: number) {
     return this.inner.readListings(directory, page);
+  }
+  putSitemapEntries(...args: Parameters<FeedStore['putSitemapEntries']>) {
+    return this.inner.putSitemapEntries(...args);
+  }
+  deleteSitemapEntries(...args: Parameters<FeedStore['deleteSitemapEntries']>) {
+    return this.inner.deleteSitemapEntries(...args);
+  }
+  readSitemapEntries(...args: Parameters<FeedStore['readSitemapEntries']>) {
+    return this.inner.readSitemapEntries(...args);
   }
 }
 

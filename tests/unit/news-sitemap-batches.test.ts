@@ -1,15 +1,18 @@
 /**
  * A source's news sitemap as batches keep it, over the in-memory adapters with the regenerator's clock in the
  * test's hands: a post, a correction, a retraction, a move to another source, expiry by the clock, a source edit,
- * past 1,000 entries an index, concurrent batches, a failed publish; and that it reads no feed (a batch's work for
- * it is its own state, whatever the source holds).
+ * past 1,000 entries an index, past 5,000 the oldest left out, concurrent batches, a failed publish; and that it
+ * reads no feed (a batch writes one entry item per article change and queries the window once, whatever the source
+ * holds).
  */
 import { describe, expect, it } from 'vitest';
 import { memoryAdapters } from '#shared/adapters/memory/index.ts';
 import type { Article, Source } from '#shared/articles/model.ts';
 import { type ArticleChange, changeOf } from '#shared/feeds/changes.ts';
 import type { FeedStore, PublishableDocument } from '#shared/feeds/ports.ts';
+import { ConsistentPublisher } from '#shared/feeds/publish.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
+import { type PlannedSitemap, publishNewsSitemap } from '#shared/feeds/sitemap.ts';
 import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseXml } from '../support/feed-validation.ts';
 
@@ -246,7 +249,7 @@ describe('a source’s news sitemap, batch by batch', () => {
     expect(part(2).children).toHaveLength(0);
   });
 
-  it('reads no feed for it, and writes only the bucket of the change’s hour, however many articles the source has', async () => {
+  it('reads no feed for it, writes one item for the change and queries the window once, however many articles the source has', async () => {
     const p = await pipeline({ size: 50 });
     const seeded: ArticleChange[] = [];
     for (let i = 0; i < 40; i++) seeded.push(await p.write(article(p.clock.now, 2 + i)));
@@ -263,75 +266,61 @@ describe('a source’s news sitemap, batch by batch', () => {
         .sort(),
     ).toEqual([...change.feeds].sort());
     expect(named('readSpan')).toEqual([]);
-    // The sitemap's state and the bucket of the post's hour came with the feeds' states, in the batch's one read of
-    // them; then one read of the window's 49 buckets, eventually consistent.
-    const bucket = 'sources/the-gaze/news-sitemap/2026-07-10T12';
-    expect(named('readStates')).toHaveLength(2);
-    expect(named('readStates')[0]?.args[0]).toEqual(
-      expect.arrayContaining(['sources/the-gaze/news-sitemap', bucket]),
-    );
-    expect(named('readStates')[0]?.args[1]).toBeUndefined();
-    const window = named('readStates')[1]?.args as [string[], { consistent?: boolean }];
-    expect(window[0]).toHaveLength(49);
-    expect(window[0]).toContain(bucket);
-    expect(window[0][0]).toBe('sources/the-gaze/news-sitemap/2026-07-08T12');
-    expect(window[1]).toEqual({ consistent: false });
+    // The sitemap's state came with the feeds' states, in the batch's one read of them.
+    expect(named('readStates')).toHaveLength(1);
+    expect(named('readStates')[0]?.args[0]).toContain('sources/the-gaze/news-sitemap');
     expect(named('readState').filter((call) => String(call.args[0]).includes('news-sitemap'))).toEqual([]);
-    // Written: the post's bucket and the sitemap's own small state, nothing of the other 40 articles' buckets.
+    // Written: the post's entry, one item, and the sitemap's own small state; nothing of the other 40 articles.
+    expect(named('putSitemapEntries').map((call) => call.args[0])).toEqual([
+      [
+        {
+          source: 'the-gaze',
+          id: posted.id,
+          url: posted.url,
+          title: posted.title,
+          publishedAt: posted.publishedAt,
+          version: 1,
+          expiresAt: Date.parse('2026-07-13T12:00:00.000Z') / 1000,
+        },
+      ],
+    ]);
+    expect(named('deleteSitemapEntries')).toEqual([]);
     expect(
       named('commitState')
         .map((call) => call.args[0])
-        .filter((document) => String(document).includes('news-sitemap'))
-        .sort(),
-    ).toEqual(['sources/the-gaze/news-sitemap', bucket]);
-    const stored = await p.feeds.readState(bucket);
-    expect(stored.sitemap?.entries?.map((entry) => entry[0])).toEqual([posted.id]);
-    expect(stored.expiresAt).toBe(Date.parse('2026-07-13T13:00:00.000Z') / 1000);
-    expect(
-      Object.keys((await p.feeds.readState('sources/the-gaze/news-sitemap')).sitemap?.hours ?? {}),
-    ).toHaveLength(41);
+        .filter((document) => String(document).includes('news-sitemap')),
+    ).toEqual(['sources/the-gaze/news-sitemap']);
+    // Read: one query of the window, from 48 hours before the clock, after the write.
+    expect(named('readSitemapEntries').map((call) => call.args)).toEqual([
+      ['the-gaze', '2026-07-08T12:00:00.000Z', 5000],
+    ]);
+    const order = p.calls.map((call) => call.name);
+    expect(order.indexOf('putSitemapEntries')).toBeLessThan(order.indexOf('readSitemapEntries'));
     expect(p.sitemap()).toHaveLength(41);
   });
 
-  it('reads again a bucket that an eventually consistent read gives older than the sitemap last rendered', async () => {
+  it('lists the newest 5,000 entries, leaving the oldest out', async () => {
     const p = await pipeline();
-    const first = article(p.clock.now, 5);
-    await p.main.regenerate([await p.write(first)]);
-    // From now on an eventually consistent read sees no bucket at all, as if every commit were too recent.
-    const lagging = new Proxy(p.feeds, {
-      get(target, name, receiver) {
-        if (name !== 'readStates') return Reflect.get(target, name, receiver);
-        return async (documents: string[], options?: { consistent?: boolean }) => {
-          const states = await target.readStates(documents, options);
-          if (options?.consistent === false)
-            for (const document of documents) states.set(document, { revision: 0 });
-          return states;
-        };
-      },
-    }) as FeedStore;
-    const regenerator = new FeedRegenerator(lagging, p.publisher, SETTINGS, { now: () => p.clock.now });
-    const second = article(p.clock.now, 1);
-    expect((await regenerator.regenerate([await p.write(second)])).failedRecordIds).toEqual([]);
-    expect(p.sitemap()?.map((url) => url.loc)).toEqual([second.url, first.url]);
-  });
-
-  it('moves the entries a release that kept them in one item left there into their buckets', async () => {
-    const p = await pipeline();
-    const older = article(p.clock.now, 30);
-    const expired = article(p.clock.now, 50);
-    const entry = (a: Article) => [a.id, a.url, a.title, a.publishedAt] as [string, string, string, string];
-    await p.feeds.commitState('sources/the-gaze/news-sitemap', 0, {
-      changedAt: older.updatedAt,
-      sitemap: { entries: [entry(older), entry(expired)] },
-    });
-    const posted = article(p.clock.now, 1);
-    await p.main.regenerate([await p.write(posted)]);
-    expect(p.sitemap()?.map((url) => url.loc)).toEqual([posted.url, older.url]);
-    const state = await p.feeds.readState('sources/the-gaze/news-sitemap');
-    expect(state.sitemap?.entries).toBeUndefined();
-    // Republishing renders it from the buckets alone.
-    await p.main.publishNewsSitemap('the-gaze');
-    expect(p.sitemap()?.map((url) => url.loc)).toEqual([posted.url, older.url]);
+    const entries = Array.from({ length: 5001 }, (_, i) => ({
+      source: 'the-gaze',
+      id: `id-${String(i).padStart(5, '0')}`,
+      url: `https://thegaze.example/${i}`,
+      title: `Story ${i}`,
+      publishedAt: new Date(p.clock.now - 1000 - i * 30_000).toISOString(),
+      version: 1,
+      expiresAt: 0,
+    }));
+    await p.feeds.putSitemapEntries(entries);
+    const result = await p.main.regenerate(
+      [],
+      [{ recordId: 'edit', slug: 'the-gaze', edited: { feeds: true, name: true } }],
+    );
+    expect(result.failedRecordIds).toEqual([]);
+    const index = parseXml(p.publisher.text(SITEMAP_KEY('the-gaze')) ?? '');
+    expect(index.children).toHaveLength(5);
+    const last = parseXml(p.publisher.text('feeds/sources/the-gaze/news-sitemap-5.xml') ?? '');
+    expect(last.children).toHaveLength(1000);
+    expect(last.children.at(-1)?.children[0]?.text).toBe('https://thegaze.example/4999');
   });
 
   it('loses no entry to concurrent batches of the same source', async () => {
@@ -342,12 +331,89 @@ describe('a source’s news sitemap, batch by batch', () => {
     // Six functions, each with its own batch, at once.
     const results = await Promise.all(changes.map((change) => p.regenerator().regenerate([change])));
     for (const result of results) expect(result.failedRecordIds).toEqual([]);
-    // They did race: some commits found another batch's first and applied their change again to its state.
+    // They did race: some commits found another batch's first, and each attempt that lost queried the entries again
+    // (every batch had written its entry before its publish's first query).
     const commits = p.calls.filter(
       (call) => call.name === 'commitState' && call.args[0] === 'sources/the-gaze/news-sitemap',
     );
     expect(commits.length).toBeGreaterThan(changes.length);
+    expect(p.calls.filter((call) => call.name === 'readSitemapEntries')).toHaveLength(commits.length);
+    expect(p.calls.filter((call) => call.name === 'putSitemapEntries')).toHaveLength(changes.length);
     expect(p.sitemap()?.map((url) => url.loc)).toEqual(posts.map((a) => a.url));
+  });
+
+  it('never lets a publish that queried before another batch’s write commit last, even when that batch’s files looked unchanged', async () => {
+    const p = await pipeline();
+    const gate = () => {
+      let open: () => void = () => undefined;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { open, opened };
+    };
+    /** A batch's sitemap publish over the shared stores, with hooks around its query of the entries. */
+    const publish = (
+      plan: PlannedSitemap,
+      hooks: { beforeQuery?: Promise<void>; afterQuery?: Promise<void>; wrote?: () => void } = {},
+    ) => {
+      const store = {
+        putSitemapEntries: async (...args: Parameters<FeedStore['putSitemapEntries']>) => {
+          await p.feeds.putSitemapEntries(...args);
+          hooks.wrote?.();
+        },
+        deleteSitemapEntries: (...args: Parameters<FeedStore['deleteSitemapEntries']>) =>
+          p.feeds.deleteSitemapEntries(...args),
+        readSitemapEntries: async (...args: Parameters<FeedStore['readSitemapEntries']>) => {
+          await hooks.beforeQuery;
+          const entries = await p.feeds.readSitemapEntries(...args);
+          await hooks.afterQuery;
+          return entries;
+        },
+      };
+      return publishNewsSitemap(
+        {
+          publishing: new ConsistentPublisher(p.feeds, p.publisher),
+          store,
+          settings: SETTINGS,
+          sources: async (slugs) => new Map((await p.feeds.getSources(slugs)).map((s) => [s.slug, s])),
+          now: () => p.clock.now,
+        },
+        plan,
+      );
+    };
+    const posted = article(p.clock.now, 1, { title: 'A' });
+    const change = (after: Article, before?: Article) => {
+      const planned = changeOf(`r${after.version}`, before, after)?.sitemap ?? {};
+      return {
+        source: 'the-gaze',
+        changes: [{ recordId: 'r', ...planned }],
+        records: new Set<string>(),
+        at: '',
+      };
+    };
+    await publish(change(posted));
+    const retitled = { ...posted, version: 2, title: 'B' };
+    const back = { ...posted, version: 3, title: 'A' };
+    // D writes title B and waits before its query; L (a republish) queries then, sees B, and waits to commit.
+    const d = gate();
+    const dWrote = gate();
+    const l = gate();
+    const dDone = publish(change(retitled, posted), { beforeQuery: d.opened, wrote: dWrote.open });
+    await dWrote.opened;
+    const lDone = publish(
+      { source: 'the-gaze', changes: [], records: new Set(), at: '' },
+      { afterQuery: l.opened },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // B writes title A back and publishes: its files are the ones already published, yet it commits.
+    await publish(change(back, retitled));
+    // D queries now (title A again), then L goes on with what it queried.
+    d.open();
+    await dDone;
+    l.open();
+    await lDone;
+    expect(p.sitemap()?.map((url) => url.title)).toEqual(['A']);
+    expect((await p.feeds.readState('sources/the-gaze/news-sitemap')).sitemap?.writes).toBe(3);
   });
 
   it('reports the records of a sitemap that failed to publish, and the retry publishes it', async () => {

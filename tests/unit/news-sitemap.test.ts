@@ -10,6 +10,8 @@
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { memoryAdapters } from '#shared/adapters/memory/index.ts';
+import type { FeedStore } from '#shared/feeds/ports.ts';
 import {
   NEWS_SITEMAP_URLS_PER_FILE,
   type NewsSitemapEntry,
@@ -19,15 +21,12 @@ import {
   w3cDatetime,
 } from '#shared/feeds/render/news-sitemap.ts';
 import {
-  applyBucketChanges,
-  bucketExpiry,
+  distinctEntries,
+  NEWS_SITEMAP_MAX_ENTRIES,
   NEWS_SITEMAP_WINDOW_MS,
-  newsSitemapHour,
-  newsSitemapHours,
   type PlannedSitemap,
-  SITEMAP_BUCKET_BUDGET_BYTES,
-  sitemapBuckets,
-  sitemapEntriesAt,
+  sitemapEntryExpiry,
+  sitemapWrites,
 } from '#shared/feeds/sitemap.ts';
 import { stripXmlInvalid } from '#shared/text.ts';
 import { parseXml, type XmlElement } from '../support/feed-validation.ts';
@@ -240,7 +239,7 @@ describe('more than 1,000 entries', () => {
 });
 
 describe('the kept entries', () => {
-  const listed = (n: number, publishedAt: string, source = 'the-gaze') => ({
+  const listed = (n: number, publishedAt: string, source = 'the-gaze', version = 1) => ({
     recordId: `r${n}`,
     after: {
       id: `id-${String(n).padStart(5, '0')}`,
@@ -248,36 +247,61 @@ describe('the kept entries', () => {
       url: `https://thegaze.example/${n}`,
       title: `Story ${n}`,
       publishedAt,
+      version,
       listed: true,
     },
   });
 
-  /** The buckets' entries after some changes, as a batch applies them: each change to the hours it touches. */
-  const apply = (
-    buckets: ReadonlyMap<string, ReturnType<typeof applyBucketChanges>>,
+  /** Applies changes as a batch does: the plan's entry writes, to a store. */
+  const apply = async (
+    feeds: FeedStore,
     changes: PlannedSitemap['changes'],
     source = 'the-gaze',
+    now = NOW,
   ) => {
-    const next = new Map(buckets);
-    const plan: PlannedSitemap = { source, changes, records: new Set(), at: '' };
-    for (const [hour, list] of sitemapBuckets(plan, NOW))
-      next.set(hour, applyBucketChanges(next.get(hour) ?? [], list, source, hour));
-    return next;
+    const { puts, deletes } = sitemapWrites({ source, changes, records: new Set(), at: '' }, now);
+    await feeds.putSitemapEntries(puts);
+    await feeds.deleteSitemapEntries(deletes);
   };
-  const ids = (buckets: ReadonlyMap<string, ReturnType<typeof applyBucketChanges>>, now = NOW) =>
-    sitemapEntriesAt(buckets.values(), now).map((e) => e[0]);
+  /** The sitemap's entries at `now`, as a render reads them. */
+  const read = async (feeds: FeedStore, now = NOW, source = 'the-gaze') =>
+    distinctEntries(
+      await feeds.readSitemapEntries(
+        source,
+        new Date(now - NEWS_SITEMAP_WINDOW_MS).toISOString(),
+        NEWS_SITEMAP_MAX_ENTRIES,
+      ),
+    );
+  const ids = async (feeds: FeedStore, now = NOW, source = 'the-gaze') =>
+    (await read(feeds, now, source)).map((entry) => entry.id);
 
-  it('are kept by the hour of publication: the 49 hours of the window, each bucket kept a day past it', () => {
-    const hours = newsSitemapHours(NOW);
-    expect(hours).toHaveLength(49);
-    expect(hours[0]).toBe('2026-07-08T12');
-    expect(hours[48]).toBe('2026-07-10T12');
-    expect(newsSitemapHours(NOW + 59 * 60_000)).toEqual(hours);
-    expect(newsSitemapHour('2026-07-10T11:59:59.999Z')).toBe('2026-07-10T11');
-    expect(bucketExpiry('2026-07-10T11')).toBe(Date.parse('2026-07-13T12:00:00.000Z') / 1000);
+  it('are one item per article change, each kept a day past the window', () => {
+    const { puts, deletes } = sitemapWrites(
+      { source: 'the-gaze', changes: [listed(1, ago(1))], records: new Set(), at: '' },
+      NOW,
+    );
+    expect(deletes).toEqual([]);
+    expect(puts).toEqual([
+      {
+        source: 'the-gaze',
+        id: 'id-00001',
+        url: 'https://thegaze.example/1',
+        title: 'Story 1',
+        publishedAt: ago(1),
+        version: 1,
+        expiresAt: Date.parse('2026-07-13T11:00:00.000Z') / 1000,
+      },
+    ]);
+    expect(sitemapEntryExpiry('2026-07-10T11:00:00.500Z')).toBe(
+      Date.parse('2026-07-13T11:00:01.000Z') / 1000,
+    );
+    expect(NEWS_SITEMAP_MAX_ENTRIES).toBe(5 * NEWS_SITEMAP_URLS_PER_FILE);
   });
 
-  it('hold the source’s listed articles of the last 48 hours by the clock, newest first', () => {
+  it('hold the source’s listed articles of the last 48 hours by the clock, newest first', async () => {
+    const { feeds } = memoryAdapters();
+    const tooLong = listed(7, ago(4));
+    tooLong.after.url = `https://thegaze.example/${'x'.repeat(2048)}`;
     const changes: PlannedSitemap['changes'] = [
       listed(1, ago(47.9)),
       listed(2, ago(48.1)),
@@ -285,62 +309,57 @@ describe('the kept entries', () => {
       listed(4, ago(2), 'daily-planet'),
       { ...listed(5, ago(3)), after: { ...listed(5, ago(3)).after, listed: false } },
       listed(6, ago(49.5)),
+      tooLong,
     ];
-    const buckets = apply(new Map(), changes);
-    // Only the hours of this source's articles within the window are touched: not the 49.5 hours old one's.
-    expect([
-      ...sitemapBuckets({ source: 'the-gaze', changes, records: new Set(), at: '' }, NOW).keys(),
-    ]).toEqual(['2026-07-08T12', '2026-07-10T11', '2026-07-10T09']);
-    expect(ids(buckets)).toEqual(['id-00003', 'id-00001']);
+    // Only this source's listed articles within the window are written, a URL a <loc> refuses left out.
+    const { puts } = sitemapWrites({ source: 'the-gaze', changes, records: new Set(), at: '' }, NOW);
+    expect(puts.map((entry) => entry.id)).toEqual(['id-00001', 'id-00003']);
+    await apply(feeds, changes);
+    expect(await ids(feeds)).toEqual(['id-00003', 'id-00001']);
     // An hour later the oldest has left, with no change to it.
-    expect(ids(buckets, NOW + 3600_000)).toEqual(['id-00003']);
+    expect(await ids(feeds, NOW + 3600_000)).toEqual(['id-00003']);
     expect(NEWS_SITEMAP_WINDOW_MS).toBe(48 * 3600_000);
   });
 
-  it('follow a correction, and lose a retracted, moved or deleted article', () => {
-    const posted = apply(new Map(), [listed(1, ago(1)), listed(2, ago(2))]);
-    const corrected = listed(1, ago(1));
+  it('follow a correction, and lose a retracted, moved or deleted article', async () => {
+    const { feeds } = memoryAdapters();
+    await apply(feeds, [listed(1, ago(1)), listed(2, ago(2))]);
+    const corrected = listed(1, ago(1), 'the-gaze', 2);
     corrected.after.title = 'Corrected';
-    const afterCorrection = apply(posted, [{ ...corrected, before: listed(1, ago(1)).after }]);
-    expect(sitemapEntriesAt(afterCorrection.values(), NOW).map((e) => e[2])).toEqual([
-      'Corrected',
-      'Story 2',
-    ]);
-    const moved = { ...listed(1, ago(1), 'daily-planet'), before: listed(1, ago(1)).after };
-    expect(ids(apply(afterCorrection, [moved]))).toEqual(['id-00002']);
-    expect(ids(apply(new Map(), [moved], 'daily-planet'))).toEqual(['id-00001']);
+    await apply(feeds, [{ ...corrected, before: listed(1, ago(1)).after }]);
+    expect((await read(feeds)).map((entry) => entry.title)).toEqual(['Corrected', 'Story 2']);
+    // A late delivery of the older version changes nothing.
+    await apply(feeds, [listed(1, ago(1))]);
+    expect((await read(feeds)).map((entry) => entry.title)).toEqual(['Corrected', 'Story 2']);
+    const moved = { ...listed(1, ago(1), 'daily-planet', 3), before: corrected.after };
+    await apply(feeds, [moved]);
+    await apply(feeds, [moved], 'daily-planet');
+    expect(await ids(feeds)).toEqual(['id-00002']);
+    expect(await ids(feeds, NOW, 'daily-planet')).toEqual(['id-00001']);
     const deleted = { recordId: 'r9', before: listed(2, ago(2)).after };
-    expect(ids(apply(afterCorrection, [deleted]))).toEqual(['id-00001']);
-    // A new publication time moves the entry from its old hour's bucket to its new one's.
-    const redated = { ...listed(2, ago(5)), before: listed(2, ago(2)).after };
-    const after = apply(afterCorrection, [redated]);
-    expect(after.get(newsSitemapHour(ago(2)))).toEqual([]);
-    expect(after.get(newsSitemapHour(ago(5)))?.map((e) => e[3])).toEqual([ago(5)]);
-    // Between the two buckets' commits it is in both: listed once.
-    const both = new Map([...posted, [newsSitemapHour(ago(5)), after.get(newsSitemapHour(ago(5))) ?? []]]);
-    expect(ids(both)).toEqual(['id-00001', 'id-00002']);
+    await apply(feeds, [deleted]);
+    expect(await ids(feeds)).toEqual([]);
   });
 
-  it('fit the byte budget in each hour, dropping the hour’s oldest beyond it', () => {
-    const long = 'x'.repeat(1500);
-    // 400 articles within one hour.
-    const changes = Array.from({ length: 400 }, (_, n) => {
-      const change = listed(n, ago(0.5 + n / 1000));
-      change.after.url = `https://thegaze.example/${n}/${long}`;
-      return change;
-    });
-    const hour = newsSitemapHour(ago(0.5));
-    const kept = applyBucketChanges([], changes, 'the-gaze', hour);
-    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThanOrEqual(SITEMAP_BUCKET_BUDGET_BYTES);
-    expect(kept.length).toBeGreaterThan(150);
-    expect(kept.length).toBeLessThan(400);
-    expect(kept.map((e) => e[0])).toEqual(changes.slice(0, kept.length).map((c) => c.after.id));
-    // The same 400 over the window's hours: each hour far within its budget, none dropped.
-    const spread = changes.map((change, n) => ({
-      ...change,
-      after: { ...change.after, publishedAt: ago(n / 9) },
-    }));
-    expect(ids(apply(new Map(), spread))).toHaveLength(400);
+  it('follow a new publication time: the old key deleted, the new one written, in one batch to their net effect', async () => {
+    const { feeds } = memoryAdapters();
+    const posted = listed(2, ago(2));
+    const redated = { ...listed(2, ago(5), 'the-gaze', 2), before: posted.after };
+    const { puts, deletes } = sitemapWrites(
+      { source: 'the-gaze', changes: [posted, redated], records: new Set(), at: '' },
+      NOW,
+    );
+    expect(puts.map((entry) => [entry.publishedAt, entry.version])).toEqual([[ago(5), 2]]);
+    expect(deletes).toEqual([{ source: 'the-gaze', id: 'id-00002', publishedAt: ago(2), version: 2 }]);
+    await apply(feeds, [posted]);
+    await apply(feeds, [redated]);
+    expect((await read(feeds)).map((entry) => entry.publishedAt)).toEqual([ago(5)]);
+    // An older version left under the old key (a late delivery) is not listed beside the newer.
+    await apply(feeds, [posted]);
+    expect((await feeds.readSitemapEntries('the-gaze', '', 10)).map((entry) => entry.version)).toEqual([
+      1, 2,
+    ]);
+    expect((await read(feeds)).map((entry) => [entry.publishedAt, entry.version])).toEqual([[ago(5), 2]]);
   });
 });
 

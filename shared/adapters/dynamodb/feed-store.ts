@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -14,7 +15,13 @@ import { type ArchiveSpan, type EntryKey, entryKey } from '../../feeds/archives.
 import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
 import type { FeedEntry } from '../../feeds/model.ts';
-import type { DocumentState, FeedStore, ListingWrite } from '../../feeds/ports.ts';
+import type {
+  DocumentState,
+  FeedStore,
+  ListingWrite,
+  SitemapEntry,
+  SitemapEntryRemoval,
+} from '../../feeds/ports.ts';
 import {
   archivePagePartition,
   directoryKey,
@@ -22,6 +29,8 @@ import {
   feedPartition,
   feedStateKey,
   listingPartition,
+  sitemapEntryKey,
+  sitemapPartition,
   sourceKey,
   tagCountKey,
   tagCountPartition,
@@ -201,18 +210,11 @@ export class DynamoDbFeedStore implements FeedStore {
     return Item ? (withoutKeys(Item) as unknown as DocumentState) : { revision: 0 };
   }
 
-  /**
-   * BatchGetItem, 100 keys a request, strongly consistent unless `consistent` is false (then eventually consistent:
-   * half the read units, and a state committed within about a second may be read as it was before).
-   */
-  async readStates(
-    documents: readonly string[],
-    options: { consistent?: boolean } = {},
-  ): Promise<Map<string, DocumentState>> {
+  /** BatchGetItem, 100 keys a request, strongly consistent. */
+  async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
     const byKey = new Map(documents.map((document) => [stateKeyString(feedStateKey(document)), document]));
     const states = new Map<string, DocumentState>(documents.map((document) => [document, { revision: 0 }]));
-    const consistent = options.consistent !== false;
-    for (const item of await this.batchGet(documents.map(feedStateKey), { consistent })) {
+    for (const item of await this.batchGet(documents.map(feedStateKey))) {
       const document = byKey.get(stateKeyString(item as { pk: string; sk: string }));
       if (document !== undefined) states.set(document, withoutKeys(item) as unknown as DocumentState);
     }
@@ -394,6 +396,81 @@ export class DynamoDbFeedStore implements FeedStore {
       return listing as unknown as Listing;
     });
   }
+
+  /**
+   * One conditional PutItem per entry (an item of about 300 bytes: one write unit), all at once; a put whose
+   * condition failed (a newer version of the article's entry is stored) is dropped.
+   */
+  async putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void> {
+    await Promise.all(
+      entries.map((entry) =>
+        unlessNewer(
+          this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...sitemapEntryKey(entry), type: 'sitemapentry', ...entry },
+              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+              ExpressionAttributeValues: { ':version': entry.version },
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** One conditional DeleteItem per removal (one write unit), all at once. */
+  async deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void> {
+    await Promise.all(
+      removals.map((removal) =>
+        unlessNewer(
+          this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: sitemapEntryKey(removal),
+              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+              ExpressionAttributeValues: { ':version': removal.version },
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The window's entries with one Query, newest first, strongly consistent (a batch reads its own writes, and the
+   * writes of every batch whose sitemap commit preceded its read of the sitemap's state). An entry is about 300
+   * bytes: a 1 MB page holds about 3,000, and the rest is read on from `LastEvaluatedKey` up to `limit`.
+   */
+  async readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]> {
+    const entries: SitemapEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          // Keys begin with a year, so '0' is before every one (a key value cannot be empty).
+          ExpressionAttributeValues: { ':pk': sitemapPartition(source), ':since': since || '0' },
+          ScanIndexForward: false,
+          Limit: limit - entries.length,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(withoutKeys(item) as unknown as SitemapEntry);
+      start = page.LastEvaluatedKey;
+    } while (start && entries.length < limit);
+    return entries;
+  }
+}
+
+/** A conditional write of a sitemap entry; one refused because a newer version is stored is fine: it stands. */
+async function unlessNewer(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /** Listings a batch puts one by one; past this many, in transactions (see putListings). */
@@ -426,8 +503,6 @@ const STATE_FIELDS = [
   'place',
   'count',
   'sitemap',
-  // The table's TTL attribute (layout.ts TTL_ATTRIBUTE), a Number of seconds: DynamoDB deletes the state after it.
-  'expiresAt',
   'digests',
   'digestsRevision',
   'renderer',

@@ -18,7 +18,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | an external id of a source, never released (`articleId`) | `import#{source}#{sha256(externalId)}` | `import` |
  * | tag count of a source (kept by the writes) | `tagcount#{source}` | `{tag}` |
  * | publish state of a tag-within-source feed | `feedstate#sources/{source}/tags` | `{tag}` |
- * | an hourly bucket of a source's news sitemap (expires via TTL) | `feedstate#sources/{source}/news-sitemap` | `{yyyy-mm-ddThh}` |
+ * | an entry of a source's news sitemap (expires via TTL) | `sitemap#{source}` | `{publishedAt}#{id}` |
  * | publish state of any other document | `feedstate` | `{feedId}`, `{feedId}/archive/{page}`, `sources/{source}/news-sitemap` or `directory:{dir}:{page}` |
  * | a closed archive page of a feed | `archivepage#{feedId}` | the key of its last entry |
  * | places given in a tag directory (a counter) | `directory` | `{directory}` |
@@ -46,7 +46,7 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 /**
  * The table's TTL attribute. DynamoDB deletes an item whose value is a Number of seconds in the past: idempotency
- * records and a news sitemap's hourly buckets. An article's own `expiresAt` is an ISO string, which TTL ignores.
+ * records and a news sitemap's entries. An article's own `expiresAt` is an ISO string, which TTL ignores.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -65,7 +65,8 @@ export type ItemType =
   | 'listing'
   | 'archivepage'
   | 'schedule'
-  | 'expiry';
+  | 'expiry'
+  | 'sitemapentry';
 
 export const articleKey = (id: string) => ({ pk: `article#${id}`, sk: 'article' });
 /** Each version of an article, kept beside it: the history. Zero-padded so versions sort as numbers. */
@@ -110,16 +111,17 @@ export const listingPartition = (directory: string, page: number) => `listing#${
  */
 export const tagFeedStatePartition = (source: string) => `feedstate#sources/${source}/tags`;
 /**
- * A news sitemap's hourly buckets (shared/feeds/sitemap.ts) in a partition per source: a batch's read of a
- * sitemap's window is one BatchGetItem of up to 49 of them, and their writes stay out of the shared `feedstate`
- * partition.
+ * A source's news sitemap entries (shared/feeds/sitemap.ts), one small item each in a partition per source, keyed
+ * by publication time: a batch writes one item per article it changed, and a sitemap's 48-hour window is one Query.
  */
-export const newsSitemapBucketPartition = (source: string) => `feedstate#sources/${source}/news-sitemap`;
+export const sitemapPartition = (source: string) => `sitemap#${source}`;
+export const sitemapEntryKey = (entry: { source: string; publishedAt: string; id: string }) => ({
+  pk: sitemapPartition(entry.source),
+  sk: `${entry.publishedAt}#${entry.id}`,
+});
 export function feedStateKey(document: string): { pk: string; sk: string } {
   const match = /^sources\/([a-z0-9-]+)\/tags\/([^/]+)$/u.exec(document);
   if (match?.[1] && match[2]) return { pk: tagFeedStatePartition(match[1]), sk: match[2] };
-  const bucket = /^sources\/([^/]+)\/news-sitemap\/(\d{4}-\d{2}-\d{2}T\d{2})$/u.exec(document);
-  if (bucket?.[1] && bucket[2]) return { pk: newsSitemapBucketPartition(bucket[1]), sk: bucket[2] };
   return { pk: 'feedstate', sk: document };
 }
 
@@ -179,12 +181,15 @@ export const REGENERATE_TABLE_ACCESS = {
       'directory',
       'listing#*',
       'archivepage#*',
+      'sitemap#*',
     ],
   },
   /** The rest of a thin membership's entry: the version item it points to (memberships.ts). */
   entryContents: { actions: ['BatchGetItem'], partitions: ['article#*'] },
   /** Publish state, and the counter of places in the tag directories. */
   update: { actions: ['UpdateItem'], partitions: ['feedstate', 'feedstate#*', 'directory'] },
-  /** A tag's listing on its directory page, and the index of closed archive pages. */
-  put: { actions: ['PutItem'], partitions: ['listing#*', 'archivepage#*'] },
+  /** A tag's listing on its directory page, the index of closed archive pages, and news sitemap entries. */
+  put: { actions: ['PutItem'], partitions: ['listing#*', 'archivepage#*', 'sitemap#*'] },
+  /** A news sitemap's entry of an article withdrawn, moved or re-dated. */
+  delete: { actions: ['DeleteItem'], partitions: ['sitemap#*'] },
 } as const;

@@ -10,6 +10,8 @@ import {
   type FeedStore,
   type ListingWrite,
   type PublishableDocument,
+  type SitemapEntry,
+  type SitemapEntryRemoval,
 } from '../../feeds/ports.ts';
 import { contentKeyOf, withContent } from '../dynamodb/memberships.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
@@ -63,11 +65,7 @@ export class MemoryFeedStore implements FeedStore {
     return state ? copy(state) : { revision: 0 };
   }
 
-  /** Always consistent: a read as of an instant before is one a caller of `consistent: false` must accept anyway. */
-  async readStates(
-    documents: readonly string[],
-    _options?: { consistent?: boolean },
-  ): Promise<Map<string, DocumentState>> {
+  async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
     return new Map(await Promise.all(documents.map(async (d) => [d, await this.readState(d)] as const)));
   }
 
@@ -122,6 +120,39 @@ export class MemoryFeedStore implements FeedStore {
 
   async readListings(directory: DirectoryId, page: number): Promise<Listing[]> {
     return byKey(this.table.listings.get(`${directory}#${page}`)).map(({ listing }) => copy(listing));
+  }
+
+  async putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void> {
+    for (const entry of entries) {
+      const stored = this.sitemapEntries(entry.source);
+      const key = `${entry.publishedAt}#${entry.id}`;
+      // An entry of a newer version stands.
+      if ((stored.get(key)?.version ?? 0) <= entry.version) stored.set(key, copy(entry));
+    }
+  }
+
+  async deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void> {
+    for (const removal of removals) {
+      const stored = this.sitemapEntries(removal.source);
+      const key = `${removal.publishedAt}#${removal.id}`;
+      if ((stored.get(key)?.version ?? 0) <= removal.version) stored.delete(key);
+    }
+  }
+
+  async readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]> {
+    const stored = this.table.sitemapEntries.get(source);
+    return [...(stored?.keys() ?? [])]
+      .filter((key) => key >= since)
+      .sort()
+      .reverse()
+      .slice(0, limit)
+      .map((key) => copy(stored?.get(key) as SitemapEntry));
+  }
+
+  private sitemapEntries(source: string): Map<string, SitemapEntry> {
+    const stored = this.table.sitemapEntries.get(source) ?? new Map<string, SitemapEntry>();
+    this.table.sitemapEntries.set(source, stored);
+    return stored;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { DueIndex, IdempotencyRecord, StoredKey } from '../../articles/port
 import type { ArchiveSpan } from '../../feeds/archives.ts';
 import type { Listing } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
-import type { DocumentState } from '../../feeds/ports.ts';
+import type { DocumentState, SitemapEntry } from '../../feeds/ports.ts';
 
 /**
  * What the in-memory adapters share, as the DynamoDB adapters share one table: articles and their versions, feed
@@ -37,6 +37,8 @@ export class MemoryTable {
   readonly due = new Map<DueIndex, Map<string, { id: string; source: string }>>();
   /** By `{directory}#{page}`, then tag. */
   readonly listings = new Map<string, Map<string, { listing: Listing; revision: number }>>();
+  /** Each source's news sitemap entries by `{publishedAt}#{id}`. */
+  readonly sitemapEntries = new Map<string, Map<string, SitemapEntry>>();
 }
 
 export const copy = <T>(value: T): T => structuredClone(value);
