@@ -118,8 +118,9 @@ export function storeContract(stores: () => Promise<Stores>): void {
       article: again,
       expiresAt: Date.now() + 60_000,
     };
-    for (const attempt of [articles.createArticle(again), articles.createArticle(again, claim)])
-      await expect(attempt).rejects.toEqual(new ExternalIdTakenError(first.id, 'the-gaze'));
+    // One after the other: a second write started at once would be refused before anything awaits it.
+    for (const attempt of [() => articles.createArticle(again), () => articles.createArticle(again, claim)])
+      await expect(attempt()).rejects.toEqual(new ExternalIdTakenError(first.id, 'the-gaze'));
     expect(await articles.getArticle(again.id)).toBeUndefined();
     expect(await articles.getIdempotency('key-2', 'k')).toBeUndefined();
     expect(ids(await feeds.readEntries('sources/the-gaze', 5))).toEqual([first.id]);
