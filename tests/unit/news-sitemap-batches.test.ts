@@ -15,6 +15,7 @@ import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
 import { type PlannedSitemap, publishNewsSitemap } from '#shared/feeds/sitemap.ts';
 import { SETTINGS, THE_GAZE } from '../support/feed-fixtures.ts';
 import { parseXml } from '../support/feed-validation.ts';
+import { storedArticle } from '../support/stored-article.ts';
 
 const NEWS = 'http://www.google.com/schemas/sitemap-news/0.9';
 const SITEMAP_KEY = (source: string) => `feeds/sources/${source}/news-sitemap.xml`;
@@ -28,27 +29,10 @@ const DAILY_PLANET: Source = {
 };
 const START = Date.parse('2026-07-10T12:00:00.000Z');
 
-let serial = 0;
-/** A published article of `source`, `hours` before `now`. */
+/** A published article of the seed source, `hours` before `now`. */
 function article(now: number, hours: number, overrides: Partial<Article> = {}): Article {
-  serial++;
   const publishedAt = new Date(now - hours * 3600_000).toISOString();
-  return {
-    id: `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}`,
-    source: 'the-gaze',
-    title: `Story ${serial}`,
-    url: `https://thegaze.example/${serial}`,
-    contentHtml: `<p>Story ${serial}</p>`,
-    summary: `Summary ${serial}`,
-    tags: [{ label: 'Harbour', slug: 'harbour' }],
-    citations: [],
-    status: 'published',
-    version: 1,
-    publishedAt,
-    createdAt: publishedAt,
-    updatedAt: publishedAt,
-    ...overrides,
-  };
+  return storedArticle(1, { publishedAt, createdAt: publishedAt, updatedAt: publishedAt, ...overrides });
 }
 
 /** The regenerator over the in-memory adapters with a clock the test moves; its store counts the feed reads. */
