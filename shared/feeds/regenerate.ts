@@ -1,12 +1,11 @@
 import type { Source } from '../articles/model.ts';
 import { forEachConcurrently } from '../pool.ts';
 import { urlPath } from '../slug.ts';
+import { ArchivePublisher } from './archive-publisher.ts';
 import {
-  type ArchivePage,
   type ArchiveSpan,
   archiveDocument,
   archiveUrls,
-  CLOSED_ARCHIVE_CACHE_CONTROL,
   type EntryKey,
   entryKey,
   isArchiveKey,
@@ -25,6 +24,7 @@ import {
   pagesFor,
   sourceTagsDirectory,
 } from './directory.ts';
+import { feedDocuments, labelOf, latest } from './feed-documents.ts';
 import { ALL_FEED, type FeedId, feedIdFor } from './feed-ids.ts';
 import { PlaceGiver, SourceCache } from './lookups.ts';
 import { entryUrn, type FeedChannel, type FeedEntry } from './model.ts';
@@ -36,12 +36,7 @@ import type {
   PublishableDocument,
 } from './ports.ts';
 import { profileDocuments } from './profiles/documents.ts';
-import { ConsistentPublisher, documentOf, feedCacheControl } from './publish.ts';
-import { renderAtom } from './render/atom.ts';
-import { type FeedPageOptions, renderFeedPage } from './render/feed-page.ts';
-import { renderJsonFeed } from './render/json-feed.ts';
-import { renderRss } from './render/rss.ts';
-import { RENDERER_VERSION } from './render/version.ts';
+import { ConsistentPublisher, feedCacheControl } from './publish.ts';
 import type { FeedSettings } from './settings.ts';
 import {
   planSitemaps,
@@ -60,8 +55,6 @@ import { withdrawalsOf } from './withdrawals.ts';
 const FEED_DOCUMENT = /^feeds\/(?!partners\/).+\/(rss\.xml|atom\.xml|feed\.json)$/;
 /** Feeds regenerated at once within a batch. */
 const CONCURRENCY = 8;
-/** Archive pages closed by one publish at most: their index items and the state fit one transaction. */
-const MAX_CLOSES_PER_PUBLISH = 90;
 
 export interface RegenerationResult {
   /** Records whose feeds could not all be published: the stream delivers them again. */
@@ -119,6 +112,7 @@ export class FeedRegenerator {
   private readonly sources: SourceCache;
   private readonly places: PlaceGiver;
   private readonly publishing: ConsistentPublisher;
+  private readonly archives: ArchivePublisher;
   private readonly now: () => number;
 
   constructor(
@@ -130,6 +124,7 @@ export class FeedRegenerator {
     this.sources = new SourceCache(store, options.now);
     this.places = new PlaceGiver(store);
     this.publishing = new ConsistentPublisher(store, publisher, options);
+    this.archives = new ArchivePublisher(store, this.publishing, settings, this.sources);
     this.now = options.now ?? Date.now;
   }
 
@@ -377,7 +372,7 @@ export class FeedRegenerator {
         let archivePages = state.archivePages ?? 0;
         if (read.length > entries.length || archivePages > 0) {
           const before = oldest ? entryKey(oldest) : '';
-          const archive = await this.publishArchive(feed, before, changedAt, touched);
+          const archive = await this.archives.publish(feed, before, changedAt, touched);
           archived = { pages: archived.pages + archive.rendered, keys: [...archived.keys, ...archive.keys] };
           archivePages = archive.pages;
         }
@@ -399,7 +394,13 @@ export class FeedRegenerator {
         // same link as "Older articles".
         const older = archivePages ? archiveUrls(this.settings, feed, archivePages) : undefined;
         if (older) channel.history = { archive: false, prevArchive: older };
-        const documents = this.renderings(feedObjects(feed), channel, entries, { older });
+        const documents = feedDocuments(
+          feedObjects(feed),
+          channel,
+          entries,
+          { older },
+          feedCacheControl(this.settings),
+        );
         // The partner profiles the source lists: their feeds and reports change with the public documents.
         if (source) documents.push(...this.profiled(feed, sources.get(source), channel, entries, state));
         // A tag's place in its directory is taken once, with its first entry, and kept for good.
@@ -447,147 +448,9 @@ export class FeedRegenerator {
     return { keys: published.keys, archived, listed: { directory, page, opened }, listing };
   }
 
-  /**
-   * Brings a feed's archive up to date with its window, whose oldest entry has the key `before`: the open page holds
-   * what has left the feed since the last page closed, and closes once it would pass the feed's size, so a page
-   * never holds more than the feed does. Closed pages are rendered once as they close (with their link to the next
-   * page), and again only when an entry they hold was touched. Returns the open page's number.
-   */
-  private async publishArchive(
-    feed: FeedId,
-    before: EntryKey,
-    changedAt: string,
-    touched: readonly EntryKey[],
-  ): Promise<{ pages: number; rendered: number; keys: string[] }> {
-    const size = this.settings.size;
-    const { tag } = parseFeedId(feed);
-    let rendered = 0;
-    let closedNow: ArchiveSpan[] = [];
-    let pages = 1;
-    const { keys, state } = await this.publishing.publish(`${feed}/archive`, async (state) => {
-      closedNow = [];
-      pages = state.archivePages ?? 1;
-      let after = state.archiveAfter ?? '';
-      const documents: PublishableDocument[] = [];
-      let open: FeedEntry[] = [];
-      // A feed that lost entries reaches back past the open page into closed ones: its open page is then empty
-      // (those entries are in the feed and in their closed page, never lost).
-      const hasSpan = before !== '' && before > after;
-      // At most MAX_CLOSES_PER_PUBLISH pages close in one publish (their index is written in the commit's
-      // transaction); only a feed with a long history from before archives were paged has more to close, and
-      // the next publishes close the rest.
-      for (let closes = 0; ; closes++) {
-        const span = hasSpan
-          ? await this.store.readSpan(
-              feed,
-              { after, before },
-              closes < MAX_CLOSES_PER_PUBLISH ? size + 1 : undefined,
-            )
-          : [];
-        if (span.length <= size || closes >= MAX_CLOSES_PER_PUBLISH) {
-          open = span;
-          break;
-        }
-        const closing = span.slice(0, size);
-        const through = entryKey(closing[size - 1] as FeedEntry);
-        const closed: ArchiveSpan = { page: pages, after, through, closed: true, renderer: RENDERER_VERSION };
-        closedNow.push(closed);
-        // Dated by its entries alone, as a republish dates it: a page that closes is the same bytes whenever
-        // it is rendered, until one of its articles changes.
-        documents.push(...(await this.archiveDocuments(feed, closed, closing, '', {})));
-        after = through;
-        pages++;
-      }
-      const openSpan: ArchiveSpan = { page: pages, after, through: before, closed: false };
-      // Dated by the change only when the change reached the open page (its span moved, or it touched an entry in
-      // it): an edit of an article still in the feed leaves the archive's bytes alone.
-      const reached =
-        closedNow.length > 0 ||
-        before !== state.archiveBefore ||
-        touched.some((key) => key > after && (before === '' || key < before));
-      const openChangedAt = reached ? changedAt : '';
-      documents.push(...(await this.archiveDocuments(feed, openSpan, open, openChangedAt, state)));
-      // The tag's label, kept for when the open page has emptied.
-      const label = tag ? (labelOf(open, tag) ?? state.label) : undefined;
-      return {
-        documents,
-        next: {
-          changedAt: latest(state.changedAt, openChangedAt, ...open.map((entry) => entry.updatedAt)),
-          ...(label ? { label } : {}),
-          archivePages: pages,
-          archiveAfter: after,
-          archiveBefore: before,
-        },
-        // The index of the pages that closed, committed with the state: an entry's closed page is found by its key.
-        closedPages: { feed, spans: closedNow },
-      };
-    });
-    rendered += closedNow.length + 1;
-    const uploaded = [...keys];
-    // Entries the batch touched that sit in pages closed before it: those pages are rendered again.
-    const after = state.archiveAfter ?? '';
-    const again = new Map<ArchivePage, ArchiveSpan>();
-    for (const key of touched) {
-      // Past the pages closed before this publish (the open page and the ones it just closed were rendered).
-      if (!after || key > after || closedNow.some((span) => key > span.after && key <= span.through))
-        continue;
-      const span = await this.store.findArchivePage(feed, key);
-      if (span) again.set(span.page, span);
-    }
-    for (const span of again.values()) {
-      uploaded.push(...(await this.publishClosedPage(feed, span, changedAt)));
-      rendered++;
-    }
-    return { pages, rendered, keys: uploaded };
-  }
-
   /** Renders one closed archive page again from its span: after one of its articles was corrected or retracted. */
-  async publishClosedPage(feed: FeedId, span: ArchiveSpan, changedAt: string): Promise<string[]> {
-    const { keys } = await this.publishing.publish(archiveDocument(feed, span.page), async (state) => {
-      const entries = await this.store.readSpan(feed, {
-        after: span.after,
-        before: span.through,
-        throughBefore: true,
-      });
-      return {
-        documents: await this.archiveDocuments(feed, span, entries, changedAt, state),
-        next: { changedAt: latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt)) },
-      };
-    });
-    return keys;
-  }
-
-  /** The documents of one archive page: its entries newest first, linked to its neighbours and the current feed. */
-  private async archiveDocuments(
-    feed: FeedId,
-    span: ArchiveSpan,
-    oldestFirst: readonly FeedEntry[],
-    changedAt: string,
-    state: Pick<DocumentState, 'changedAt' | 'label'>,
-  ): Promise<PublishableDocument[]> {
-    const { source, tag } = parseFeedId(feed);
-    const entries = [...oldestFirst].reverse().map(withCorrectionNotes);
-    const sources = await this.sources.named(source ? [source] : entries.map((entry) => entry.source));
-    const updated = latest(state.changedAt, changedAt, ...entries.map((entry) => entry.updatedAt));
-    const label = tag ? (labelOf(entries, tag) ?? state.label) : undefined;
-    const channel = describeFeed(feed, { settings: this.settings, sources, tagLabel: label, updated });
-    const current = channel.urls;
-    const feedTitle = channel.title;
-    channel.urls = archiveUrls(this.settings, feed, span.page);
-    channel.title = `${feedTitle} (archive, page ${span.page})`;
-    channel.history = {
-      archive: true,
-      current,
-      ...(span.page > 1 ? { prevArchive: archiveUrls(this.settings, feed, span.page - 1) } : {}),
-      ...(span.closed ? { nextArchive: archiveUrls(this.settings, feed, span.page + 1) } : {}),
-    };
-    return this.renderings(
-      feedObjects(archiveDocument(feed, span.page)),
-      channel,
-      entries,
-      { archive: { page: span.page, feedTitle } },
-      span.closed ? CLOSED_ARCHIVE_CACHE_CONTROL : undefined,
-    );
+  publishClosedPage(feed: FeedId, span: ArchiveSpan, changedAt: string): Promise<string[]> {
+    return this.archives.publishClosedPage(feed, span, changedAt);
   }
 
   /**
@@ -636,23 +499,6 @@ export class FeedRegenerator {
     const control = feedCacheControl(this.settings);
     return profileDocuments(feed, source, channel, entries, this.settings, control, published);
   }
-
-  /** A feed's or an archive's documents: RSS, Atom and JSON Feed, and the page browsers get, from one state. */
-  private renderings(
-    objects: ReturnType<typeof feedObjects>,
-    channel: FeedChannel,
-    entries: readonly FeedEntry[],
-    page: FeedPageOptions,
-    cacheControl?: string,
-  ): PublishableDocument[] {
-    const control = cacheControl ?? feedCacheControl(this.settings);
-    return [
-      documentOf(objects.rss, renderRss(channel, entries), control),
-      documentOf(objects.atom, renderAtom(channel, entries), control),
-      documentOf(objects.json, renderJsonFeed(channel, entries), control),
-      documentOf(objects.page, renderFeedPage(channel, entries, page), control),
-    ];
-  }
 }
 
 function plan(map: Map<string, Planned>, key: string, change: ArticleChange): void {
@@ -679,19 +525,4 @@ function keptTombstones(candidates: Tombstone[], entries: readonly FeedEntry[], 
   return [...byId.values()]
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1))
     .slice(0, MAX_TOMBSTONES);
-}
-
-function labelOf(entries: readonly FeedEntry[], slug: string): string | undefined {
-  for (const entry of entries) {
-    const tag = entry.tags.find((candidate) => candidate.slug === slug);
-    if (tag) return tag.label;
-  }
-  return undefined;
-}
-
-/** The latest of some ISO 8601 UTC times (they compare as strings). */
-function latest(...times: (string | undefined)[]): string {
-  let max = '';
-  for (const time of times) if (time && time > max) max = time;
-  return max || '1970-01-01T00:00:00.000Z';
 }
