@@ -1,6 +1,6 @@
 import { urlPath } from '../../slug.ts';
 import type { FeedId } from '../feed-ids.ts';
-import type { FeedChannel, FeedEntry } from '../model.ts';
+import { entryUrn, type FeedChannel, type FeedEntry } from '../model.ts';
 import { imageSize, renderRss } from '../render/rss.ts';
 import { escapeXml as x } from '../render/xml.ts';
 import type { FeedSettings } from '../settings.ts';
@@ -53,7 +53,7 @@ export function renderProfile(
   const kept: FeedEntry[] = [];
   for (const entry of entries) {
     const out = (left: LeftOut['left'], field: string, reason: string) =>
-      leftOut.push({ id: `urn:uuid:${entry.id}`, title: entry.title, left, field, reason });
+      leftOut.push({ id: entryUrn(entry.id), title: entry.title, left, field, reason });
     const length = [...entry.title].length;
     const { min, max, outside } = profile.title ?? { outside: 'keep' };
     const titleProblem =
@@ -140,7 +140,7 @@ export function renderProfile(
     }
     for (const dropped of kept.splice(fits).reverse())
       leftOut.push({
-        id: `urn:uuid:${dropped.id}`,
+        id: entryUrn(dropped.id),
         title: dropped.title,
         left: 'item',
         field: 'item',
