@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -29,8 +28,6 @@ import {
   feedPartition,
   feedStateKey,
   listingPartition,
-  sitemapEntryKey,
-  sitemapPartition,
   sourceKey,
   tagCountKey,
   tagCountPartition,
@@ -39,6 +36,7 @@ import {
 import { CONTENT_FIELDS, CONTENT_POINTER, contentKeyOf, withContent } from './memberships.ts';
 import { queryPartition } from './query.ts';
 import type { DynamoDbRegistryStore } from './registry-store.ts';
+import { deleteSitemapEntries, putSitemapEntries, readSitemapEntries } from './sitemap-entries.ts';
 
 /** What the regenerator reads and records in the table. */
 export class DynamoDbFeedStore implements FeedStore {
@@ -397,79 +395,16 @@ export class DynamoDbFeedStore implements FeedStore {
     });
   }
 
-  /**
-   * One conditional PutItem per entry (an item of about 300 bytes: one write unit), all at once; a put whose
-   * condition failed (a newer version of the article's entry is stored) is dropped.
-   */
-  async putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void> {
-    await Promise.all(
-      entries.map((entry) =>
-        unlessNewer(
-          this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: { ...sitemapEntryKey(entry), type: 'sitemapentry', ...entry },
-              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
-              ExpressionAttributeValues: { ':version': entry.version },
-            }),
-          ),
-        ),
-      ),
-    );
+  putSitemapEntries(entries: readonly SitemapEntry[]): Promise<void> {
+    return putSitemapEntries(this.client, this.tableName, entries);
   }
 
-  /** One conditional DeleteItem per removal (one write unit), all at once. */
-  async deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void> {
-    await Promise.all(
-      removals.map((removal) =>
-        unlessNewer(
-          this.client.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: sitemapEntryKey(removal),
-              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
-              ExpressionAttributeValues: { ':version': removal.version },
-            }),
-          ),
-        ),
-      ),
-    );
+  deleteSitemapEntries(removals: readonly SitemapEntryRemoval[]): Promise<void> {
+    return deleteSitemapEntries(this.client, this.tableName, removals);
   }
 
-  /**
-   * The window's entries with one Query, newest first, strongly consistent (a batch reads its own writes, and the
-   * writes of every batch whose sitemap commit preceded its read of the sitemap's state). An entry is about 300
-   * bytes: a 1 MB page holds about 3,000, and the rest is read on from `LastEvaluatedKey` up to `limit`.
-   */
-  async readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]> {
-    const entries: SitemapEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk >= :since',
-          // Keys begin with a year, so '0' is before every one (a key value cannot be empty).
-          ExpressionAttributeValues: { ':pk': sitemapPartition(source), ':since': since || '0' },
-          ScanIndexForward: false,
-          Limit: limit - entries.length,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(withoutKeys(item) as unknown as SitemapEntry);
-      start = page.LastEvaluatedKey;
-    } while (start && entries.length < limit);
-    return entries;
-  }
-}
-
-/** A conditional write of a sitemap entry; one refused because a newer version is stored is fine: it stands. */
-async function unlessNewer(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  readSitemapEntries(source: string, since: string, limit: number): Promise<SitemapEntry[]> {
+    return readSitemapEntries(this.client, this.tableName, source, since, limit);
   }
 }
 
