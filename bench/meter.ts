@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { transactWriteUnits } from '#shared/adapters/dynamodb/capacity.ts';
 
 /** DynamoDB requests and written items, counted per operation. */
 export interface DynamoDbMeter {
@@ -97,7 +99,7 @@ export function meterDynamoDb(): DynamoDbMeter {
 /** Requests and their summed wall time, by client and operation (`S3 PutObject`, `DynamoDB Query`…). */
 export interface ClientMeter {
   summary(): Record<string, { count: number; ms: number }>;
-  /** DynamoDB capacity consumed, as DynamoDB Local reports it (each request asks for it): read and write units. */
+  /** DynamoDB capacity consumed (each request asks for it; transactions counted by the service's rules): read and write units. */
   capacity(): { read: number; write: number };
   reset(): void;
   stop(): void;
@@ -113,6 +115,29 @@ const READS = new Set([
   'TransactGet',
   'TransactGetItems',
 ]);
+
+type Action = Record<string, unknown> | undefined;
+
+/** A transaction's items with their items, keys and values as plain objects (unmarshalled when the client is raw). */
+function transactItems(input: Record<string, unknown> | undefined, marshalled: boolean) {
+  const items = (input?.TransactItems ?? []) as Record<string, Action>[];
+  if (!marshalled) return items;
+  const plain = (value: unknown) =>
+    value ? unmarshall(value as Parameters<typeof unmarshall>[0]) : undefined;
+  return items.map((item) =>
+    Object.fromEntries(
+      Object.entries(item).map(([kind, action]) => [
+        kind,
+        action && {
+          ...action,
+          Item: plain(action.Item),
+          Key: plain(action.Key),
+          ExpressionAttributeValues: plain(action.ExpressionAttributeValues),
+        },
+      ]),
+    ),
+  );
+}
 
 /**
  * Times every request of the SDK's DynamoDB clients (plain and document) and S3 client in this process, and asks
@@ -143,7 +168,12 @@ export function meterClients(): ClientMeter {
         const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
           CapacityUnits?: number;
         }[];
-        const total = list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        // DynamoDB Local miscounts transactions (items of one size count once, at 4 units a KB): count it as the service
+        // charges it (shared/adapters/dynamodb/capacity.ts).
+        const total =
+          op === 'TransactWrite' || op === 'TransactWriteItems'
+            ? transactWriteUnits(transactItems(input, service === 'DynamoDB' && cls === DynamoDBClient))
+            : list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
         if (READS.has(op)) units.read += total;
         else units.write += total;
         return output;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, type ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { itemBytes } from '#shared/adapters/dynamodb/capacity.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
 import { articleKey, ENTRY_FIELDS, membershipKey } from '#shared/adapters/dynamodb/layout.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
@@ -45,21 +46,6 @@ export interface RegenerationResult {
   /** ms at the larger table over ms at the smaller. */
   timeRatio: number;
   readUnitsRatio: number;
-}
-
-/** Roughly DynamoDB's item size: attribute names and values in UTF-8 (numbers as their digits). */
-function itemBytes(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return String(value).length;
-  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
-  return (
-    3 +
-    Object.entries(value as Record<string, unknown>).reduce(
-      (sum, [k, v]) => sum + Buffer.byteLength(k) + 1 + itemBytes(v),
-      0,
-    )
-  );
 }
 
 /** The article and its memberships, as the API's transaction writes them (tag counts left out). */

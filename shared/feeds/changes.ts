@@ -21,6 +21,11 @@ export interface ArticleChange {
    * it is new. Absent altogether in changes built by hand without it: the sitemaps then ignore the change.
    */
   sitemap?: { before?: SitemapArticle; after?: SitemapArticle };
+  /**
+   * The article as the write left it, when it is in feeds: its version's content is in the record, so a store that
+   * keeps what it read of version items (shared/adapters/dynamodb/version-cache.ts) takes it from here instead.
+   */
+  written?: Article;
 }
 
 /** An article as a news sitemap lists it, and whether it is listed at all (status `published`). */
@@ -95,6 +100,7 @@ export function changeOf(recordId: string, before?: Article, after?: Article): A
       ...(after ? { after: sitemapArticleOf(after) } : {}),
     },
   };
+  if (isListed) change.written = after;
   const withdrawal = wasListed ? withdrawalOf(before, after, at) : undefined;
   if (withdrawal) change.retraction = withdrawal;
   return change;

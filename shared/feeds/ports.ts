@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Source } from '../articles/model.ts';
+import type { Article, Source } from '../articles/model.ts';
 import type { ArchiveSpan, EntryKey } from './archives.ts';
 import type { Tombstone } from './changes.ts';
 import type { DirectoryId, Listing } from './directory.ts';
@@ -81,6 +81,11 @@ export interface FeedStore {
   listSources(): Promise<Source[]>;
   /** The registered sources among `slugs` (a batch reads those its feeds name, never every source). */
   getSources(slugs: readonly string[]): Promise<Source[]>;
+  /**
+   * Articles as a batch's records carry them: a store that reads entries' content from version items may keep
+   * theirs rather than read them (shared/adapters/dynamodb/version-cache.ts).
+   */
+  rememberVersions?(articles: readonly Article[]): void;
   /** The newest `limit` entries of a feed, newest first: one query, whatever the size of the table. */
   readEntries(feed: FeedId, limit: number): Promise<FeedEntry[]>;
   /**

@@ -132,6 +132,7 @@ export class FeedRegenerator {
     changes: readonly ArticleChange[],
     sourceChanges: readonly SourceChange[] = [],
   ): Promise<RegenerationResult> {
+    this.store.rememberVersions?.(changes.flatMap((change) => change.written ?? []));
     const feeds = new Map<FeedId, Planned>();
     for (const change of changes) {
       for (const feed of change.feeds) plan(feeds, feed, change);

@@ -240,9 +240,9 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect(await feeds.readTagSlugs('the-gaze')).toEqual([]);
   });
 
-  it('reads an entry whole whether its membership is fat or thin, through corrections and a retraction', async () => {
+  it('reads an entry whole from its thin membership, small or big, through corrections and a retraction', async () => {
     const { articles, feeds } = await stores();
-    // Past FAT_MEMBERSHIP_MAX_BYTES a membership is thin (memberships.ts): its entry reads the same all the same.
+    // A membership is thin (memberships.ts), whatever the size of the article: its entry reads whole all the same.
     const heavy = (words: string) => `<p>${words.repeat(1_500)}</p>`;
     const small = article(9, { tags: tagsOf('Weights') });
     const big = article(10, {

@@ -35,7 +35,7 @@ import {
   versionKey,
   withoutKeys,
 } from './layout.ts';
-import { FAT_MEMBERSHIP_MAX_BYTES, membershipItems } from './memberships.ts';
+import { membershipItems } from './memberships.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -43,8 +43,8 @@ export class DynamoDbArticleStore implements ArticleStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** Past this size a membership is written thin (memberships.ts); a test may move it. */
-    private readonly fatMembershipMaxBytes = FAT_MEMBERSHIP_MAX_BYTES,
+    /** Memberships are thin (memberships.ts); a test may write them fat up to this size, as earlier releases did. */
+    private readonly fatMembershipMaxBytes = 0,
   ) {}
 
   async getArticle(id: string): Promise<Article | undefined> {

@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Source } from '../../articles/model.ts';
+import type { Article, Source } from '../../articles/model.ts';
 import { type ArchiveSpan, type EntryKey, entryKey } from '../../feeds/archives.ts';
 import { type DirectoryId, type Listing, pageOf } from '../../feeds/directory.ts';
 import type { FeedId } from '../../feeds/feed-ids.ts';
@@ -31,12 +31,14 @@ import {
   sourceKey,
   tagCountKey,
   tagCountPartition,
+  versionKey,
   withoutKeys,
 } from './layout.ts';
 import { CONTENT_FIELDS, CONTENT_POINTER, contentKeyOf, withContent } from './memberships.ts';
 import { queryPartition } from './query.ts';
 import type { DynamoDbRegistryStore } from './registry-store.ts';
 import { deleteSitemapEntries, putSitemapEntries, readSitemapEntries } from './sitemap-entries.ts';
+import { VersionCache } from './version-cache.ts';
 
 /** What the regenerator reads and records in the table. */
 export class DynamoDbFeedStore implements FeedStore {
@@ -44,7 +46,12 @@ export class DynamoDbFeedStore implements FeedStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly registry: Pick<DynamoDbRegistryStore, 'listSources'>,
+    /** What was read of version items, kept across batches (version-cache.ts); one per function instance. */
+    private readonly versions = new VersionCache(),
   ) {}
+
+  /** Version items being read, by key: a feed that needs one another feed is reading waits for that read. */
+  private readonly reading = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
   listSources(): Promise<Source[]> {
     return this.registry.listSources();
@@ -88,6 +95,20 @@ export class DynamoDbFeedStore implements FeedStore {
       }
     }
     return found;
+  }
+
+  /** Keeps the content of each article's version, as the version item holds it (memberships.ts). */
+  rememberVersions(articles: readonly Article[]): void {
+    for (const article of articles) {
+      const key = versionKey(article.id, article.version);
+      const id = stateKeyString(key);
+      if (this.versions.get(id)) continue;
+      const fields = CONTENT_FIELDS.filter((field) => article[field] !== undefined).map((field) => [
+        field,
+        article[field],
+      ]);
+      this.versions.set(id, { ...key, ...Object.fromEntries(fields) });
+    }
   }
 
   /** The newest `limit` entries of a feed. */
@@ -174,23 +195,13 @@ export class DynamoDbFeedStore implements FeedStore {
   }
 
   /**
-   * Thin entries (memberships.ts) made whole from the version items they point to, all read together with
-   * BatchGetItem (100 keys a request; a response stops at 16 MB and the rest is read again). A version item never
-   * changes once written, so an eventually consistent read of one is exact when it finds it, at half the read units
-   * of a strongly consistent one (a feed of 50 entries of 100 KB: about 625 units instead of 1,250); one not found
-   * yet (written within the last second) is read again strongly consistent.
+   * Thin entries (memberships.ts) made whole from the version items they point to (version-cache.ts): those this
+   * store holds, those another feed of the batch is reading already, and the rest read together.
    */
   private async withContents(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
     const keys = items.flatMap((item) => contentKeyOf(item) ?? []);
     if (!keys.length) return items;
-    const attributes = ['pk', 'sk', ...CONTENT_FIELDS];
-    const versions = new Map<string, Record<string, unknown>>();
-    const keep = (found: Record<string, unknown>[]) => {
-      for (const item of found) versions.set(stateKeyString(item as { pk: string; sk: string }), item);
-    };
-    keep(await this.batchGet(keys, { consistent: false, attributes }));
-    const missing = keys.filter((key) => !versions.has(stateKeyString(key)));
-    if (missing.length) keep(await this.batchGet(missing, { attributes }));
+    const versions = await this.versionsOf(keys);
     return items.map((item) => {
       const key = contentKeyOf(item);
       if (!key) return item;
@@ -199,6 +210,69 @@ export class DynamoDbFeedStore implements FeedStore {
       if (!version) throw new Error(`A thin membership points to ${key.pk} ${key.sk}, which is not there`);
       return withContent(item, version);
     });
+  }
+
+  /**
+   * Version items by key: from the cache, from a read in flight for another feed (the feeds of a batch render
+   * concurrently, and an article is in up to a dozen of them), or read now, each item once.
+   */
+  private async versionsOf(
+    keys: readonly { pk: string; sk: string }[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const versions = new Map<string, Record<string, unknown>>();
+    const waits: Promise<void>[] = [];
+    const wait = (id: string, pending: Promise<Record<string, unknown> | undefined>) =>
+      waits.push(
+        pending.then((version) => {
+          if (version) versions.set(id, version);
+        }),
+      );
+    const unread = new Map<string, { pk: string; sk: string }>();
+    for (const key of keys) {
+      const id = stateKeyString(key);
+      const held = this.versions.get(id);
+      if (held) versions.set(id, held);
+      else if (this.reading.has(id)) wait(id, this.reading.get(id) as Promise<Record<string, unknown>>);
+      else unread.set(id, key);
+    }
+    if (unread.size) {
+      const read = this.readVersions([...unread.values()]);
+      const done = () => {
+        for (const id of unread.keys()) this.reading.delete(id);
+      };
+      read.then(done, done);
+      for (const id of unread.keys()) {
+        const pending = read.then((found) => found.get(id));
+        this.reading.set(id, pending);
+        wait(id, pending);
+      }
+    }
+    await Promise.all(waits);
+    return versions;
+  }
+
+  /**
+   * Version items read with BatchGetItem (100 keys a request; a response stops at 16 MB and the rest is read again),
+   * and kept. A version item never changes once written, so an eventually consistent read of one is exact when it
+   * finds it, at half the read units of a strongly consistent one (a feed of 50 entries of 100 KB: about 625 units
+   * instead of 1,250); one not found yet (written within the last second) is read again strongly consistent.
+   */
+  private async readVersions(
+    keys: readonly { pk: string; sk: string }[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const attributes = ['pk', 'sk', ...CONTENT_FIELDS];
+    const found = new Map<string, Record<string, unknown>>();
+    const keep = (items: Record<string, unknown>[]) => {
+      for (const item of items) {
+        const id = stateKeyString(item as { pk: string; sk: string });
+        found.set(id, item);
+        this.versions.set(id, item);
+      }
+    };
+    keep(await this.batchGet(keys, { consistent: false, attributes }));
+    const recent = keys.filter((key) => !found.has(stateKeyString(key)));
+    if (recent.length) keep(await this.batchGet(recent, { attributes }));
+    return found;
   }
 
   async readState(document: string): Promise<DocumentState> {

@@ -1,31 +1,32 @@
 import type { Article } from '../../articles/model.ts';
 import { feedIdsOf } from '../../feeds/feed-ids.ts';
+import { itemBytes } from './capacity.ts';
 import { articleKey, ENTRY_FIELDS, membershipKey, SUMMARY_FIELDS, versionKey } from './layout.ts';
 
 /**
- * Fat and thin memberships.
+ * Thin memberships.
  *
  * Every article writes one membership into each of its feeds, in one transaction, and transactional writes cost
- * 2 write units per KB (rounded up) of each item. Every article writes into `feed#all` (and a wire service's
- * articles all into its source's feed and its busiest tags' feeds), and one partition takes about 1,000 write
- * units a second. A membership that carried 100 KB of content would cost 200 units in each of those partitions,
- * so `feed#all` would top out at 5 such articles a second.
+ * 2 write units per KB (rounded up) of each item. An article of 5 KB with 5 tags is in 12 feeds: memberships that
+ * carried its content (about 6.3 KB each, 14 units) cost 168 units a post, and every render of a feed read its 50
+ * entries' content again (a strongly consistent `Query` of about 320 KB, 80 read units), in each of the 12 feeds
+ * and their open archive pages, on every post.
  *
- * So a membership is fat (every field a feed entry shows: a feed is one `Query`) while it weighs at most
- * {@link FAT_MEMBERSHIP_MAX_BYTES}, and thin past that: the fields the list endpoint shows (title, summary, tags,
- * times; {@link THIN_ENTRY_FIELDS}) and {@link CONTENT_POINTER}, the sort key of the article's version item that
- * holds the rest ({@link CONTENT_FIELDS}: the content, author, image, citations, correction notes). A version item
- * is written in the same transaction as the membership and never changes afterwards, so the pointer always finds
- * exactly the fields of the version the membership was written from. The feed store reads them back with
- * `BatchGetItem`, and an entry reads the same whichever form it was stored in.
+ * So a membership is thin: the fields the list endpoint shows (title, summary, tags, times; {@link THIN_ENTRY_FIELDS})
+ * and {@link CONTENT_POINTER}, the sort key of the article's version item, which holds the rest
+ * ({@link CONTENT_FIELDS}: the content, author, image, citations, correction notes). The version item is written in
+ * the same transaction as the memberships (it is the article's history, written whatever the memberships' form) and
+ * never changes afterwards, so the pointer always finds exactly the fields of the version the membership was written
+ * from, and a reader may keep what it read of one for as long as it likes (feed-store.ts keeps them across batches).
+ * Per post of 5 KB with 5 tags: 12 memberships of under 1 KB, 24 units instead of 168; per render of a feed of 50, a
+ * `Query` of about 45 KB (12 units) and the version items the regenerator does not hold yet, each read once per
+ * batch whatever the number of feeds it is in. tests/unit/memberships.test.ts computes it with this module.
  *
- * The arithmetic, per article into `feed#all` (the same into its source's feed and a tag carried by every one):
- * a fat membership is at most 7 KB, so at most 14 write units; 50 articles a second therefore write at most 700
- * units a second into any feed partition whatever their size, and a wire service's 100 KB articles (thin: under
- * 1 KB, 2 units) write about 100. An article of 5 KB of content (a membership of about 6.3 KB) stays fat: its
- * feeds are still one `Query` each. tests/unit/memberships.test.ts computes it with this module.
+ * Releases before this one wrote a membership fat (every field a feed entry shows) while it weighed at most
+ * {@link EARLIER_FAT_MEMBERSHIP_MAX_BYTES}. Those are still read as they are: an entry reads the same whichever
+ * form it was stored in, and the next write of the article replaces its memberships with thin ones.
  */
-export const FAT_MEMBERSHIP_MAX_BYTES = 7 * 1024;
+export const EARLIER_FAT_MEMBERSHIP_MAX_BYTES = 7 * 1024;
 
 /** The attribute of a thin membership naming where the rest of its entry is: the sort key of a version item. */
 export const CONTENT_POINTER = 'contentAt';
@@ -39,21 +40,21 @@ export const CONTENT_FIELDS = ENTRY_FIELDS.filter(
 );
 
 /**
- * The items of an article's memberships, one per feed, with the table's keys: all fat, or (when any fat one would
- * weigh more than `fatMaxBytes`) all thin, so one article's entries have one form.
+ * The items of an article's memberships, one per feed, with the table's keys: thin. `fatMaxBytes` writes them fat
+ * while every one weighs at most that many bytes, as releases before this one did (for the tests that read such
+ * tables); an article's memberships always have one form.
  */
-export function membershipItems(
-  article: Article,
-  fatMaxBytes: number = FAT_MEMBERSHIP_MAX_BYTES,
-): Record<string, unknown>[] {
+export function membershipItems(article: Article, fatMaxBytes = 0): Record<string, unknown>[] {
   const feeds = feedIdsOf(article);
   const fields = (names: readonly (typeof ENTRY_FIELDS)[number][]) =>
     Object.fromEntries(
       names.filter((name) => article[name] !== undefined).map((name) => [name, article[name]]),
     );
-  const fat = fields(ENTRY_FIELDS);
-  const fatItems = feeds.map((feed) => ({ ...membershipKey(feed, article), type: 'entry', feed, ...fat }));
-  if (fatItems.every((item) => itemBytes(item) <= fatMaxBytes)) return fatItems;
+  if (fatMaxBytes > 0) {
+    const fat = fields(ENTRY_FIELDS);
+    const fatItems = feeds.map((feed) => ({ ...membershipKey(feed, article), type: 'entry', feed, ...fat }));
+    if (fatItems.every((item) => itemBytes(item) <= fatMaxBytes)) return fatItems;
+  }
   const thin = {
     ...fields(THIN_ENTRY_FIELDS),
     [CONTENT_POINTER]: versionKey(article.id, article.version).sk,
@@ -78,40 +79,4 @@ export function withContent(
   const { [CONTENT_POINTER]: _pointer, ...fields } = entry;
   for (const name of CONTENT_FIELDS) if (version[name] !== undefined) fields[name] = version[name];
   return fields;
-}
-
-/**
- * An item's size as DynamoDB counts it for capacity and for its 400 KB limit: each attribute's name and value in
- * UTF-8; a number one byte per two significant digits plus one; a boolean or null one byte; a list or map 3 bytes
- * plus one byte per element, plus its elements (and, in a map, their names).
- */
-export function itemBytes(item: Record<string, unknown>): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(item))
-    if (value !== undefined) bytes += Buffer.byteLength(name) + valueBytes(value);
-  return bytes;
-}
-
-function valueBytes(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') {
-    const digits = String(Math.abs(value))
-      .replace(/e.*$/i, '')
-      .replace('.', '')
-      .replace(/^0+/, '')
-      .replace(/0+$/, '');
-    return Math.min(21, Math.ceil(digits.length / 2) + 1);
-  }
-  if (typeof value === 'boolean' || value === null) return 1;
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (Array.isArray(value))
-    return 3 + value.reduce((sum: number, element) => sum + 1 + valueBytes(element), 0);
-  if (value instanceof Set) return [...value].reduce((sum: number, element) => sum + valueBytes(element), 0);
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return 3 + entries.reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + valueBytes(v), 0);
-}
-
-/** Write units of one item: 1 per KB rounded up, twice that in a transaction. */
-export function writeUnits(bytes: number, transactional: boolean): number {
-  return Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
 }

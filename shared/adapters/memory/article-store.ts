@@ -17,7 +17,7 @@ import { type FeedId, feedIdsOf } from '../../feeds/feed-ids.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { dueEntryChanges, dueUntilKey, scheduledSummaries } from '../due-entries.ts';
 import { SUMMARY_FIELDS, withoutKeys } from '../dynamodb/layout.ts';
-import { FAT_MEMBERSHIP_MAX_BYTES, membershipItems } from '../dynamodb/memberships.ts';
+import { membershipItems } from '../dynamodb/memberships.ts';
 import { tagCountChanges } from '../tag-counts.ts';
 import { byKey, copy, type MemoryTable } from './table.ts';
 
@@ -30,8 +30,8 @@ export class MemoryArticleStore implements ArticleStore, DueReader {
   constructor(
     private readonly table: MemoryTable,
     private readonly now: () => number = Date.now,
-    /** Past this size a membership is kept thin, as the DynamoDB adapter writes it (memberships.ts). */
-    private readonly fatMembershipMaxBytes = FAT_MEMBERSHIP_MAX_BYTES,
+    /** Memberships are thin, as the DynamoDB adapter writes them; a test may keep them fat up to this size (memberships.ts). */
+    private readonly fatMembershipMaxBytes = 0,
   ) {}
 
   async getArticle(id: string): Promise<Article | undefined> {
