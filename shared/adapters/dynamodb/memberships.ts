@@ -18,9 +18,9 @@ import { articleKey, ENTRY_FIELDS, membershipKey, SUMMARY_FIELDS, versionKey } f
  * the same transaction as the memberships (it is the article's history, written whatever the memberships' form) and
  * never changes afterwards, so the pointer always finds exactly the fields of the version the membership was written
  * from, and a reader may keep what it read of one for as long as it likes (feed-store.ts keeps them across batches).
- * Per post of 5 KB with 5 tags: 12 memberships of under 1 KB, 24 units instead of 168; per render of a feed of 50, a
- * `Query` of about 45 KB (12 units) and the version items the regenerator does not hold yet, each read once per
- * batch whatever the number of feeds it is in. tests/unit/memberships.test.ts computes it with this module.
+ * Per post of 5 KB with 5 tags: 12 memberships of about 620 bytes, 24 units instead of 168; per render of a feed of
+ * 50, a `Query` of about 31 KB (8 units) and the version items the regenerator does not hold yet, each read once
+ * whatever the number of feeds it is in. tests/unit/memberships.test.ts computes it with this module.
  *
  * Releases before this one wrote a membership fat (every field a feed entry shows) while it weighed at most
  * {@link EARLIER_FAT_MEMBERSHIP_MAX_BYTES}. Those are still read as they are: an entry reads the same whichever
