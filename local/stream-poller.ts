@@ -43,6 +43,8 @@ interface ShardCursor {
 export interface PollerStats {
   /** Records read from the stream, before the filter. */
   read: number;
+  /** GetRecords requests made. */
+  polls: number;
   invocations: number;
   records: number;
   failedAttempts: number;
@@ -56,7 +58,14 @@ export interface PollerStats {
  * handler reports `batchItemFailures` (or throws) until `maxAttempts` is spent.
  */
 export class StreamPoller {
-  readonly stats: PollerStats = { read: 0, invocations: 0, records: 0, failedAttempts: 0, deadLettered: 0 };
+  readonly stats: PollerStats = {
+    read: 0,
+    polls: 0,
+    invocations: 0,
+    records: 0,
+    failedAttempts: 0,
+    deadLettered: 0,
+  };
   private readonly client: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardCursor>();
   private running = false;
@@ -154,6 +163,7 @@ export class StreamPoller {
             Limit: this.options.batchSize - shard.pending.length,
           }),
         );
+        this.stats.polls++;
         shard.iterator = page.NextShardIterator;
         const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
         if (last) shard.lastSequence = last;
@@ -187,6 +197,19 @@ export class StreamPoller {
         shard.delivering = delivering;
       } else if (shard.pending.length) {
         busy = true;
+        // Records wait for the window: read again when it closes or at the next poll, whichever is sooner, rather
+        // than ask the stream again at once (an empty page comes back in a millisecond, and asking in a loop took
+        // the CPU the API and the regenerator share with it: some 650 GetRecords a post).
+        if (!readRecords)
+          await sleep(
+            Math.max(
+              1,
+              Math.min(
+                this.options.pollIntervalMs,
+                shard.pendingSince + this.options.batchWindowMs - Date.now(),
+              ),
+            ),
+          );
       }
       if (!shard.iterator && shard.pending.length === 0 && !shard.delivering) shard.finished = true;
     }

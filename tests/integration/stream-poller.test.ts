@@ -19,10 +19,10 @@ beforeAll(async () => {
 });
 afterAll(() => client.destroy());
 
-const putArticle = (id: number) =>
+const putArticle = (id: number, table = tableName) =>
   client.send(
     new PutItemCommand({
-      TableName: tableName,
+      TableName: table,
       Item: {
         pk: { S: `article#${id}` },
         sk: { S: 'article' },
@@ -42,6 +42,35 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('the local stream poller', () => {
+  it('waits out the batching window rather than asking the stream again and again', async () => {
+    const delivered: number[] = [];
+    const table = `poller-${randomBytes(6).toString('hex')}`;
+    const poller = new StreamPoller({
+      endpoint: inject('dynamodbEndpoint'),
+      streamArn: (await ensureTable(client, table)) ?? '',
+      batchWindowMs: 1_000,
+      pollIntervalMs: 100,
+      handler: async () => {
+        delivered.push(Date.now());
+        return { batchItemFailures: [] };
+      },
+    });
+    poller.start();
+    try {
+      await poller.drained();
+      const before = poller.stats.polls;
+      const written = Date.now();
+      await putArticle(100, table);
+      await until(() => delivered.length === 1, 'the batch');
+      // The window is kept (the record waits for it), and within it the stream is asked at most once per poll
+      // interval on each shard: about ten times, where asking in a loop made hundreds of requests.
+      expect((delivered[0] as number) - written).toBeGreaterThanOrEqual(900);
+      expect(poller.stats.polls - before).toBeLessThan(40);
+    } finally {
+      await poller.stop();
+    }
+  });
+
   it('reads ahead while a batch is handled, and delivers the next batch only after it, in order', async () => {
     const batches: number[][] = [];
     let inFlight = 0;
