@@ -6,7 +6,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { itemBytes } from '#shared/adapters/dynamodb/capacity.ts';
 import { DynamoDbFeedStore } from '#shared/adapters/dynamodb/feed-store.ts';
-import { articleKey, ENTRY_FIELDS, membershipKey } from '#shared/adapters/dynamodb/layout.ts';
+import { articleKey, versionKey } from '#shared/adapters/dynamodb/layout.ts';
+import { membershipItems } from '#shared/adapters/dynamodb/memberships.ts';
 import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
@@ -48,12 +49,12 @@ export interface RegenerationResult {
   readUnitsRatio: number;
 }
 
-/** The article and its memberships, as the API's transaction writes them (tag counts left out). */
+/** The article, its version item and its memberships, as the API's transaction writes them (tag counts left out). */
 export function itemsOf(article: Article): Record<string, unknown>[] {
-  const entry = Object.fromEntries(ENTRY_FIELDS.map((field) => [field, article[field]]));
   return [
     { ...articleKey(article.id), type: 'article', ...article },
-    ...feedIdsOf(article).map((feed) => ({ ...membershipKey(feed, article), type: 'entry', feed, ...entry })),
+    { ...versionKey(article.id, article.version), type: 'version', ...article },
+    ...membershipItems(article),
   ];
 }
 
@@ -179,9 +180,11 @@ export async function measureRegeneration(
     const points: SizePoint[] = [];
     for (const t of tables) {
       const entries = await t.store.readEntries(feed, settings.size);
-      // A Query is charged for the whole items it reads, projected or not.
+      // A Query is charged for the whole items it reads, projected or not: the memberships, as they are written.
       const queryBytes = entries.reduce(
-        (sum, entry) => sum + itemBytes({ ...membershipKey(feed, entry), type: 'entry', feed, ...entry }),
+        (sum, entry) =>
+          sum +
+          itemBytes(membershipItems(entry as unknown as Article).find((item) => item.feed === feed) ?? {}),
         0,
       );
       points.push({
