@@ -12,7 +12,6 @@ import { DynamoDbRegistryStore } from '#shared/adapters/dynamodb/registry-store.
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { S3DocumentPublisher } from '#shared/adapters/s3/document-publisher.ts';
 import type { Article } from '#shared/articles/model.ts';
-import { feedIdsOf } from '#shared/feeds/feed-ids.ts';
 import { FeedRegenerator } from '#shared/feeds/regenerate.ts';
 import { feedSettingsFromEnv } from '#shared/feeds/settings.ts';
 import { Registry } from '#shared/registry.ts';
