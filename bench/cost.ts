@@ -69,7 +69,8 @@ function article(i: number, seed: number): Record<string, unknown> {
 /**
  * Cost per million articles from counted operations: the local stack, a deployment whose feeds are already full
  * (150 articles with the same five tags, so every feed has an archive), then articles of 5 KB with 5 tags posted one
- * batch each (a newsroom posting less than one article a second), then a burst of 500 from 16 clients. Every
+ * batch each (a newsroom posting less than one article a second), the same again with each batch in a regenerate
+ * function started afresh (what it keeps across batches lost), then a burst of 500 from 16 clients. Every
  * DynamoDB request asks for its consumed capacity; S3 requests are counted by operation.
  */
 export async function measureCost(options: { single?: number; burst?: number } = {}): Promise<CostResult> {
@@ -119,6 +120,15 @@ export async function measureCost(options: { single?: number; burst?: number } =
       await stack.poller.drained(60_000);
     }
     scenarios.push(measure('one article per batch', single));
+    // The same, each batch in a regenerate function started afresh: nothing kept from the batch before.
+    stack.coldRegenerator(true);
+    meter.reset();
+    for (let i = 0; i < single; i++) {
+      await post(stack, article(i, 4));
+      await stack.poller.drained(60_000);
+    }
+    scenarios.push(measure('one article per batch, each in a cold function', single));
+    stack.coldRegenerator(false);
     meter.reset();
     let next = 0;
     await Promise.all(

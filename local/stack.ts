@@ -10,6 +10,7 @@ import * as notifyHubs from '#functions/notify-hubs/handler.ts';
 import { hubMessages } from '#functions/notify-hubs/queue.ts';
 import * as preview from '#functions/preview/handler.ts';
 import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
+import type { RegenerateDeps } from '#functions/regenerate-feeds/handler.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import * as releaseArticles from '#functions/release-articles/handler.ts';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
@@ -123,6 +124,11 @@ export interface RunningStack extends StackInfo {
   hubs?: LocalHubQueue;
   /** Documents rendered by an older release, rendered again in the background on start (republish-stale.ts). */
   staleRepublish?: StaleRepublish;
+  /**
+   * From now on, run every batch in a regenerate function started afresh (its clients and what it keeps across
+   * batches made anew), as Lambda does when no instance is warm; `false` goes back to one warm instance.
+   */
+  coldRegenerator(cold: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -213,13 +219,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     api.integrate(PREVIEW_ROUTES, previewHandler);
 
     const deadLetters = join(options.stateDir, 'dead-letters.jsonl');
-    const regenerateDeps = regenerateFeeds.depsFromEnv({
+    const regenerateEnv = {
       ...env,
       S3_ENDPOINT: s3.endpoint,
       BUCKET_NAME,
       FEEDS_BASE_URL: `${apiUrl}/`,
       ...feedEnv,
-    });
+    };
+    const regenerateDeps = regenerateFeeds.depsFromEnv(regenerateEnv);
     if (options.websubHubs?.length) {
       // The notify-hubs function behind the queue the regenerate function hands its changes to.
       const hubList = options.websubHubs;
@@ -246,12 +253,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       regeneration.archived += result.archived;
       regeneration.uploaded += result.uploaded;
     };
-    const regenerate = regenerateFeeds.createHandler(regenerateDeps);
+    const warm = regenerateFeeds.createHandler(regenerateDeps);
+    let cold = false;
+    // A cold instance: the function's wiring made anew (what depsFromEnv makes), told of the stack's observers.
+    const coldInstance = () =>
+      regenerateFeeds.createHandler({
+        ...regenerateFeeds.depsFromEnv(regenerateEnv),
+        observe: regenerateDeps.observe,
+        ...(regenerateDeps.announcer ? { announcer: regenerateDeps.announcer } : {}),
+      } satisfies RegenerateDeps);
     let lastPollerError = '';
     poller = new StreamPoller({
       endpoint: dynamo.endpoint,
       streamArn,
-      handler: (event) => regenerate(event, lambdaContext('regenerate-feeds')),
+      handler: (event) => (cold ? coldInstance() : warm)(event, lambdaContext('regenerate-feeds')),
       ...(options.batchWindowMs === undefined ? {} : { batchWindowMs: options.batchWindowMs }),
       onDeadLetter: (records, reason) => {
         void appendFile(
@@ -304,6 +319,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(hubs ? { hubs } : {}),
       ...(staleRepublish ? { staleRepublish } : {}),
       regeneration,
+      coldRegenerator: (value) => {
+        cold = value;
+      },
       stop: stopAll,
     };
   } catch (error) {
