@@ -10,7 +10,6 @@ import * as notifyHubs from '#functions/notify-hubs/handler.ts';
 import { hubMessages } from '#functions/notify-hubs/queue.ts';
 import * as preview from '#functions/preview/handler.ts';
 import { PREVIEW_ROUTES } from '#functions/preview/routes.ts';
-import type { RegenerateDeps } from '#functions/regenerate-feeds/handler.ts';
 import * as regenerateFeeds from '#functions/regenerate-feeds/handler.ts';
 import * as releaseArticles from '#functions/release-articles/handler.ts';
 import { DynamoDbArticleStore } from '#shared/adapters/dynamodb/article-store.ts';
@@ -261,7 +260,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ...regenerateFeeds.depsFromEnv(regenerateEnv),
         observe: regenerateDeps.observe,
         ...(regenerateDeps.announcer ? { announcer: regenerateDeps.announcer } : {}),
-      } satisfies RegenerateDeps);
+      } satisfies regenerateFeeds.RegenerateDeps);
     let lastPollerError = '';
     poller = new StreamPoller({
       endpoint: dynamo.endpoint,
