@@ -316,7 +316,7 @@ function soakRow(r: SoakResult | undefined) {
     measurement: name,
     figures:
       `**settled ${fmt(r.settleMs / 1000, 1)} s** after the last response; ${r.invocations} invocations for ${fmt(r.records)} records; ` +
-      `missing ${r.report.missing}, extra ${r.report.extra}, duplicates ${r.report.duplicates}, misordered ${r.report.misordered}, 5xx ${r.load.serverErrors}`,
+      `missing ${r.report.missing}, extra ${r.report.extra}, duplicates ${r.report.duplicates}, misordered ${r.report.misordered}, 5xx ${r.load.serverErrors} (503s retried after Retry-After: ${r.load.retried})`,
     target,
     met: r.passed && r.settleMs <= 15_000,
     note:

@@ -62,7 +62,7 @@ export async function measureSoak(
     say(
       `requests ${load.requests} in ${(load.durationMs / 1000).toFixed(1)} s (${((load.requests * 1000) / load.durationMs).toFixed(0)}/s): ` +
         `${load.posts} posts, ${load.corrections} corrections, ${load.retractions} retractions, ${load.conflicts} lost races (412), ` +
-        `5xx ${load.serverErrors}; statuses ${JSON.stringify(load.statuses)}\n`,
+        `5xx ${load.serverErrors} (503s retried: ${load.retried}); statuses ${JSON.stringify(load.statuses)}\n`,
     );
     const drainStart = performance.now();
     await stack.poller.drained(600_000);

@@ -19,6 +19,9 @@ export interface LoadOptions {
   maxDurationMs?: number;
 }
 
+/** How often a request answered 503 is sent: the first time and four retries after their Retry-After. */
+const SEND_ATTEMPTS = 5;
+
 export interface LoadReport {
   requests: number;
   posts: number;
@@ -26,9 +29,15 @@ export interface LoadReport {
   retractions: number;
   /** Responses by status code. */
   statuses: Record<number, number>;
+  /** 5xx answers the run ended with: a 500, or a 503 still there after its retries. */
   serverErrors: number;
-  /** The first few 5xx answers (method, path, status, body), to say what went wrong. */
+  /** The first few of them (method, path, status, body), to say what went wrong. */
   serverErrorSamples: string[];
+  /**
+   * 503s sent again after their Retry-After, as the API asks editors' clients to (a POST with the same
+   * Idempotency-Key, so a write that landed before its answer was lost is not made twice).
+   */
+  retried: number;
   /** Corrections that lost to a concurrent one (412): expected under contention, not errors. */
   conflicts: number;
   durationMs: number;
@@ -51,6 +60,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     statuses: {},
     serverErrors: 0,
     serverErrorSamples: [],
+    retried: 0,
     conflicts: 0,
     durationMs: 0,
   };
@@ -72,23 +82,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ).toISOString(),
   });
   const send = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
-    const response = await fetch(options.apiUrl + path, {
-      method,
-      headers: { ...headers, ...extra },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    report.requests++;
-    report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
-    if (response.status >= 500) {
-      report.serverErrors++;
-      if (report.serverErrorSamples.length < 5)
-        report.serverErrorSamples.push(`${method} ${path} ${response.status} ${text.slice(0, 300)}`);
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(options.apiUrl + path, {
+        method,
+        headers: { ...headers, ...extra },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      report.requests++;
+      report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
+      if (response.status === 503 && attempt < SEND_ATTEMPTS) {
+        report.retried++;
+        const seconds = Number(response.headers.get('retry-after'));
+        await new Promise((resolve) => setTimeout(resolve, (Number.isFinite(seconds) ? seconds : 1) * 1000));
+        continue;
+      }
+      if (response.status >= 500) {
+        report.serverErrors++;
+        if (report.serverErrorSamples.length < 5)
+          report.serverErrorSamples.push(`${method} ${path} ${response.status} ${text.slice(0, 300)}`);
+      }
+      return {
+        status: response.status,
+        body: text ? (JSON.parse(text) as { id?: string; version?: number }) : {},
+      };
     }
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as { id?: string; version?: number }) : {},
-    };
   };
   let posted = 0;
   const client = async () => {
@@ -111,7 +129,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         }
       } else {
         const n = posted++;
-        const response = await send('POST', '/articles', article(n));
+        const response = await send('POST', '/articles', article(n), {
+          'idempotency-key': `load-${options.seed ?? 42}-${n}`,
+        });
         if (response.status === 201 && response.body.id) {
           report.posts++;
           live.push({ id: response.body.id, version: 1 });

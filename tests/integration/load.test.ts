@@ -44,6 +44,8 @@ describe('under load', () => {
       tags: 20,
       seed: 7,
     });
+    // A 503 is sent again after its Retry-After, as the API asks editors' clients to (local/load.ts); a 500, or a
+    // 503 that outlasts its retries, fails here.
     expect(load.serverErrorSamples).toEqual([]);
     expect(load.serverErrors).toBe(0);
     expect(load.posts).toBe(POSTS);
