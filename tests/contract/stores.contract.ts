@@ -263,7 +263,7 @@ export function storeContract(stores: () => Promise<Stores>): void {
     expect(
       await feeds.readSpan('tags/weights', { after: '', before: key(big), throughBefore: true }),
     ).toEqual([entryOf(small), entryOf(big)]);
-    // Each correction is read as it was written: still big, small (a fat membership again), big once more.
+    // Each correction is read from its own version: still big, small, big once more.
     const v2: Article = {
       ...big,
       version: 2,

@@ -26,10 +26,10 @@ import type { FeedId } from '../../feeds/feed-ids.ts';
  * | a scheduled article, due at its publication time | `schedule` | `{publishedAt}#{id}` |
  * | a published article, due to leave at its expiry | `expiry` | `{expiresAt}#{id}` |
  *
- * A membership carries every field a feed entry shows (it is fat), so the newest N entries of a feed are one
- * `Query` on `feed#{feedId}`, newest first, whatever the size of the table; past 7 KB it is thin, and points to
- * the version item that holds the rest of its entry (memberships.ts), so a big article writes little into the
- * feeds' hot partitions. `type` names the kind of each item, for stream filters.
+ * A membership is thin: what the list endpoint shows of an entry and a pointer to the article's version item that
+ * holds the rest (memberships.ts), so the newest N entries of a feed are one `Query` on `feed#{feedId}`, newest
+ * first, whatever the size of the table, and an article of any size writes little into the feeds' hot partitions.
+ * `type` names the kind of each item, for stream filters.
  *
  * An external id's item (README, External ids) is written in its article's transaction, on the condition that it does
  * not exist: that condition is what makes the id unique within its source for ever. It holds the article's id alone
