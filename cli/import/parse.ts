@@ -128,9 +128,32 @@ function dateOf(value: string | undefined, field: string, expected: string, warn
   return { iso, guessed: read.guessed };
 }
 
-function withDate(item: ImportItem, date: { iso: string; guessed: boolean } | undefined): ImportItem {
-  if (!date) return item;
-  return { ...item, publishedAt: date.iso, ...(date.guessed ? { dateGuessed: true } : {}) };
+/** What a format's reader found of an item, before empty fields are left out. */
+type Found = Pick<
+  ImportItem,
+  'index' | 'identity' | 'title' | 'url' | 'contentHtml' | 'tags' | 'warnings'
+> & {
+  summary: string;
+  author: string | undefined;
+  image: ImportItem['image'] | undefined;
+};
+
+/** The item every format's reader makes: an empty summary, author or image left out, and the date as it was read. */
+function importItem(found: Found, date: { iso: string; guessed: boolean } | undefined): ImportItem {
+  const { index, identity, title, url, contentHtml, summary, tags, author, image, warnings } = found;
+  return {
+    index,
+    identity,
+    title,
+    url,
+    contentHtml,
+    ...(summary ? { summary } : {}),
+    tags,
+    ...(author ? { author } : {}),
+    ...(image ? { image } : {}),
+    warnings,
+    ...(date ? { publishedAt: date.iso, ...(date.guessed ? { dateGuessed: true } : {}) } : {}),
+  };
 }
 
 function readRssItem(index: number, node: RssItem, base: string | undefined): ImportItem {
@@ -156,17 +179,17 @@ function readRssItem(index: number, node: RssItem, base: string | undefined): Im
   const image = enclosure
     ? imageFrom(enclosure.url, undefined, base, warnings)
     : mediaImage(node.media, base, warnings);
-  return withDate(
+  return importItem(
     {
       index,
       identity: guid || url,
       title,
       url,
       contentHtml,
-      ...(summary ? { summary } : {}),
+      summary,
       tags,
-      ...(author ? { author } : {}),
-      ...(image ? { image } : {}),
+      author,
+      image,
       warnings,
     },
     date,
@@ -281,17 +304,17 @@ function readAtomEntry(
   const image = enclosure
     ? imageFrom(enclosure.href, undefined, enclosure.base, warnings)
     : mediaImage(media, base, warnings);
-  return withDate(
+  return importItem(
     {
       index,
       identity: id || url,
       title,
       url,
       contentHtml,
-      ...(summary ? { summary } : {}),
+      summary,
       tags,
-      ...(author ? { author } : {}),
-      ...(image ? { image } : {}),
+      author,
+      image,
       warnings,
     },
     date,
@@ -346,17 +369,17 @@ function readRdfItem(index: number, node: RdfItem, base: string | undefined, abo
   const tags = (node.dc?.subjects ?? []).map(plain).filter(Boolean);
   const creators = (node.dc?.creators ?? []).map(plain).filter(Boolean);
   const image = mediaImage(node.media, base, warnings);
-  return withDate(
+  return importItem(
     {
       index,
       identity: about?.trim() || url,
       title,
       url,
       contentHtml,
-      ...(summary ? { summary } : {}),
+      summary,
       tags,
-      ...(creators.length ? { author: creators.join(', ') } : {}),
-      ...(image ? { image } : {}),
+      author: creators.length ? creators.join(', ') : undefined,
+      image,
       warnings,
     },
     date,
@@ -450,17 +473,17 @@ function readJsonItem(index: number, node: JsonItem, base: string | undefined): 
     .map((author) => plain(author?.name))
     .filter(Boolean);
   const image = imageFrom(node.image ?? node.banner_image, undefined, base, warnings);
-  return withDate(
+  return importItem(
     {
       index,
       identity: node.id?.trim() || url,
       title,
       url,
       contentHtml,
-      ...(summary ? { summary } : {}),
+      summary,
       tags: (node.tags ?? []).map(plain).filter(Boolean),
-      ...(authors.length ? { author: authors.join(', ') } : {}),
-      ...(image ? { image } : {}),
+      author: authors.length ? authors.join(', ') : undefined,
+      image,
       warnings,
     },
     date,
