@@ -23,7 +23,7 @@ export interface ArticleChange {
   sitemap?: { before?: SitemapArticle; after?: SitemapArticle };
   /**
    * The article as the write left it, when it is in feeds: its version's content is in the record, so a store that
-   * keeps what it read of version items (shared/adapters/dynamodb/version-cache.ts) takes it from here instead.
+   * keeps what it read of version items (shared/adapters/dynamodb/version-reader.ts) takes it from here instead.
    */
   written?: Article;
 }

@@ -83,7 +83,7 @@ export interface FeedStore {
   getSources(slugs: readonly string[]): Promise<Source[]>;
   /**
    * Articles as a batch's records carry them: a store that reads entries' content from version items may keep
-   * theirs rather than read them (shared/adapters/dynamodb/version-cache.ts).
+   * theirs rather than read them (shared/adapters/dynamodb/version-reader.ts).
    */
   rememberVersions?(articles: readonly Article[]): void;
   /** The newest `limit` entries of a feed, newest first: one query, whatever the size of the table. */

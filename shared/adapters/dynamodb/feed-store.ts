@@ -1,7 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -21,6 +19,7 @@ import type {
   SitemapEntry,
   SitemapEntryRemoval,
 } from '../../feeds/ports.ts';
+import { batchGetItems, keyString } from './batch-get.ts';
 import {
   archivePagePartition,
   directoryKey,
@@ -31,14 +30,13 @@ import {
   sourceKey,
   tagCountKey,
   tagCountPartition,
-  versionKey,
   withoutKeys,
 } from './layout.ts';
-import { CONTENT_FIELDS, CONTENT_POINTER, contentKeyOf, withContent } from './memberships.ts';
+import { CONTENT_POINTER } from './memberships.ts';
 import { queryPartition } from './query.ts';
 import type { DynamoDbRegistryStore } from './registry-store.ts';
 import { deleteSitemapEntries, putSitemapEntries, readSitemapEntries } from './sitemap-entries.ts';
-import { VersionCache } from './version-cache.ts';
+import { VersionReader } from './version-reader.ts';
 
 /** What the regenerator reads and records in the table. */
 export class DynamoDbFeedStore implements FeedStore {
@@ -46,12 +44,12 @@ export class DynamoDbFeedStore implements FeedStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly registry: Pick<DynamoDbRegistryStore, 'listSources'>,
-    /** What was read of version items, kept across batches (version-cache.ts); one per function instance. */
-    private readonly versions = new VersionCache(),
-  ) {}
+  ) {
+    this.versions = new VersionReader(client, tableName);
+  }
 
-  /** Version items being read, by key: a feed that needs one another feed is reading waits for that read. */
-  private readonly reading = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  /** The content of thin entries, and what was read of it, kept across batches (version-reader.ts). */
+  private readonly versions: VersionReader;
 
   listSources(): Promise<Source[]> {
     return this.registry.listSources();
@@ -63,52 +61,13 @@ export class DynamoDbFeedStore implements FeedStore {
     return items.map((item) => withoutKeys(item) as unknown as Source);
   }
 
-  /**
-   * Items by key, strongly consistent unless told otherwise: one BatchGetItem per 100 keys, read again (with a
-   * growing pause) for any the service left unprocessed (throttled, or past a response's 16 MB). Duplicate keys are
-   * read once. `attributes`, when given, are all that is read of each item (name `pk` and `sk` to match them up).
-   */
-  private async batchGet(
-    keys: readonly { pk: string; sk: string }[],
-    options: { consistent?: boolean; attributes?: readonly string[] } = {},
-  ): Promise<Record<string, unknown>[]> {
-    const { consistent = true, attributes } = options;
-    const names = attributes && Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-    const projection = names && {
-      ProjectionExpression: Object.keys(names).join(', '),
-      ExpressionAttributeNames: names,
-    };
-    const found: Record<string, unknown>[] = [];
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent, ...projection } },
-          }),
-        );
-        found.push(...(Responses?.[this.tableName] ?? []));
-        pending = UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+  private batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.client, this.tableName, keys);
   }
 
   /** Keeps the content of each article's version, as the version item holds it (memberships.ts). */
   rememberVersions(articles: readonly Article[]): void {
-    for (const article of articles) {
-      const key = versionKey(article.id, article.version);
-      const id = stateKeyString(key);
-      if (this.versions.get(id)) continue;
-      const fields = CONTENT_FIELDS.filter((field) => article[field] !== undefined).map((field) => [
-        field,
-        article[field],
-      ]);
-      this.versions.set(id, { ...key, ...Object.fromEntries(fields) });
-    }
+    this.versions.remember(articles);
   }
 
   /** The newest `limit` entries of a feed. */
@@ -189,90 +148,9 @@ export class DynamoDbFeedStore implements FeedStore {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start && items.length < limit);
-    return (await this.withContents(items)).map(
+    return (await this.versions.withContents(items)).map(
       (item) => ({ citations: [], tags: [], ...item }) as unknown as FeedEntry,
     );
-  }
-
-  /**
-   * Thin entries (memberships.ts) made whole from the version items they point to (version-cache.ts): those this
-   * store holds, those another feed of the batch is reading already, and the rest read together.
-   */
-  private async withContents(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const keys = items.flatMap((item) => contentKeyOf(item) ?? []);
-    if (!keys.length) return items;
-    const versions = await this.versionsOf(keys);
-    return items.map((item) => {
-      const key = contentKeyOf(item);
-      if (!key) return item;
-      const version = versions.get(stateKeyString(key));
-      // Never render an entry without its content: the feed fails to publish and its records are retried.
-      if (!version) throw new Error(`A thin membership points to ${key.pk} ${key.sk}, which is not there`);
-      return withContent(item, version);
-    });
-  }
-
-  /**
-   * Version items by key: from the cache, from a read in flight for another feed (the feeds of a batch render
-   * concurrently, and an article is in up to a dozen of them), or read now, each item once.
-   */
-  private async versionsOf(
-    keys: readonly { pk: string; sk: string }[],
-  ): Promise<Map<string, Record<string, unknown>>> {
-    const versions = new Map<string, Record<string, unknown>>();
-    const waits: Promise<void>[] = [];
-    const wait = (id: string, pending: Promise<Record<string, unknown> | undefined>) =>
-      waits.push(
-        pending.then((version) => {
-          if (version) versions.set(id, version);
-        }),
-      );
-    const unread = new Map<string, { pk: string; sk: string }>();
-    for (const key of keys) {
-      const id = stateKeyString(key);
-      const held = this.versions.get(id);
-      if (held) versions.set(id, held);
-      else if (this.reading.has(id)) wait(id, this.reading.get(id) as Promise<Record<string, unknown>>);
-      else unread.set(id, key);
-    }
-    if (unread.size) {
-      const read = this.readVersions([...unread.values()]);
-      const done = () => {
-        for (const id of unread.keys()) this.reading.delete(id);
-      };
-      read.then(done, done);
-      for (const id of unread.keys()) {
-        const pending = read.then((found) => found.get(id));
-        this.reading.set(id, pending);
-        wait(id, pending);
-      }
-    }
-    await Promise.all(waits);
-    return versions;
-  }
-
-  /**
-   * Version items read with BatchGetItem (100 keys a request; a response stops at 16 MB and the rest is read again),
-   * and kept. A version item never changes once written, so an eventually consistent read of one is exact when it
-   * finds it, at half the read units of a strongly consistent one (a feed of 50 entries of 100 KB: about 625 units
-   * instead of 1,250); one not found yet (written within the last second) is read again strongly consistent.
-   */
-  private async readVersions(
-    keys: readonly { pk: string; sk: string }[],
-  ): Promise<Map<string, Record<string, unknown>>> {
-    const attributes = ['pk', 'sk', ...CONTENT_FIELDS];
-    const found = new Map<string, Record<string, unknown>>();
-    const keep = (items: Record<string, unknown>[]) => {
-      for (const item of items) {
-        const id = stateKeyString(item as { pk: string; sk: string });
-        found.set(id, item);
-        this.versions.set(id, item);
-      }
-    };
-    keep(await this.batchGet(keys, { consistent: false, attributes }));
-    const recent = keys.filter((key) => !found.has(stateKeyString(key)));
-    if (recent.length) keep(await this.batchGet(recent, { attributes }));
-    return found;
   }
 
   async readState(document: string): Promise<DocumentState> {
@@ -284,10 +162,10 @@ export class DynamoDbFeedStore implements FeedStore {
 
   /** BatchGetItem, 100 keys a request, strongly consistent. */
   async readStates(documents: readonly string[]): Promise<Map<string, DocumentState>> {
-    const byKey = new Map(documents.map((document) => [stateKeyString(feedStateKey(document)), document]));
+    const byKey = new Map(documents.map((document) => [keyString(feedStateKey(document)), document]));
     const states = new Map<string, DocumentState>(documents.map((document) => [document, { revision: 0 }]));
     for (const item of await this.batchGet(documents.map(feedStateKey))) {
-      const document = byKey.get(stateKeyString(item as { pk: string; sk: string }));
+      const document = byKey.get(keyString(item as { pk: string; sk: string }));
       if (document !== undefined) states.set(document, withoutKeys(item) as unknown as DocumentState);
     }
     return states;
@@ -497,8 +375,6 @@ function archiveSpanOf(item: Record<string, unknown>): ArchiveSpan {
     ...(item.renderer === undefined ? {} : { renderer: Number(item.renderer) }),
   };
 }
-
-const stateKeyString = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
 
 /** Every field of a document's state but its revision: what a commit sets or removes. */
 const STATE_FIELDS = [
