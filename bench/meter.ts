@@ -172,7 +172,7 @@ export function meterClients(): ClientMeter {
         // charges it (shared/adapters/dynamodb/capacity.ts).
         const total =
           op === 'TransactWrite' || op === 'TransactWriteItems'
-            ? transactWriteUnits(transactItems(input, service === 'DynamoDB' && cls === DynamoDBClient))
+            ? transactWriteUnits(transactItems(input, cls === DynamoDBClient))
             : list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
         if (READS.has(op)) units.read += total;
         else units.write += total;
